@@ -1,0 +1,21 @@
+/// Tuning of a `StorageEngine`. Every default says where its number came from.
+public struct EngineOptions: Sendable {
+    /// Flush the head to a segment once it holds about this many bytes of column data.
+    /// 256 MiB: the shared benchmark's 6 h of 100 robots (21.6 M values) is ~200 MiB of
+    /// raw columns, so it flushes about once per run, while a 24 GiB machine keeps ample room.
+    public var flushThresholdBytes: Int = 256 << 20
+    /// Flush the head when its oldest unflushed write is this old (seconds), so a quiet
+    /// server does not keep hours of data only in the WAL. 10 minutes, as Prometheus'
+    /// head compaction keeps a similar window in memory.
+    public var flushMaxAgeSeconds: Double = 600
+    /// Start a new WAL file past this size. 64 MiB: large enough that a file per several
+    /// seconds of peak ingest, small enough to delete at fine grain (Prometheus uses 128 MiB).
+    public var walSegmentBytes: Int = 64 << 20
+    /// Keep flushed WAL files this long so live subscribers can resume by sequence number.
+    /// One hour, as a typical stream retention for reconnecting clients.
+    public var walRetentionSeconds: Double = 3600
+    /// ... and at most this many bytes of flushed WAL files (1 GiB).
+    public var walRetentionBytes: Int = 1 << 30
+
+    public init() {}
+}

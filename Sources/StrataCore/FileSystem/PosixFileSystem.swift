@@ -1,0 +1,142 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SystemPackage
+
+/// The production file system: POSIX calls through swift-system, `fdatasync` for durability.
+public struct PosixFileSystem: FileSystem {
+    public init() {}
+
+    public func createDirectory(_ path: String) throws(FileSystemError) {
+        var built = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            built += "/" + component
+            if mkdir(built, 0o755) != 0 && errno != EEXIST {
+                throw Self.error("mkdir", built)
+            }
+        }
+    }
+
+    public func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
+        guard let dir = opendir(path) else { throw Self.error("opendir", path) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public func fileExists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    public func fileSize(_ path: String) throws(FileSystemError) -> Int {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw Self.error("stat", path) }
+        return Int(info.st_size)
+    }
+
+    public func readFile(_ path: String) throws(FileSystemError) -> [UInt8] {
+        let fd: FileDescriptor
+        do { fd = try FileDescriptor.open(path, .readOnly) } catch { throw Self.error("open", path, error) }
+        defer { try? fd.close() }
+        let size = try fileSize(path)
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let n: Int
+            do {
+                n = try bytes.withUnsafeMutableBytes { buffer in
+                    try fd.read(fromAbsoluteOffset: Int64(done), into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]))
+                }
+            } catch { throw Self.error("read", path, error) }
+            if n == 0 { break }
+            done += n
+        }
+        if done < size { bytes.removeLast(size - done) }
+        return bytes
+    }
+
+    public func openForAppend(_ path: String, create: Bool) throws(FileSystemError) -> any WritableFile {
+        do {
+            let fd = try FileDescriptor.open(
+                path, .writeOnly, options: create ? [.create, .append] : [.append],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead])
+            return PosixWritableFile(fd: fd, path: path, size: try fileSize(path))
+        } catch let error as FileSystemError {
+            throw error
+        } catch {
+            throw Self.error("open", path, error)
+        }
+    }
+
+    public func rename(_ from: String, to: String) throws(FileSystemError) {
+        guard Glibc.rename(from, to) == 0 else { throw Self.error("rename", from + " -> " + to) }
+    }
+
+    public func remove(_ path: String) throws(FileSystemError) {
+        guard unlink(path) == 0 else { throw Self.error("unlink", path) }
+    }
+
+    public func truncate(_ path: String, to size: Int) throws(FileSystemError) {
+        guard Glibc.truncate(path, off_t(size)) == 0 else { throw Self.error("truncate", path) }
+    }
+
+    public func syncDirectory(_ path: String) throws(FileSystemError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { throw Self.error("open", path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw Self.error("fsync", path) }
+    }
+
+    static func error(_ operation: String, _ path: String, _ underlying: (any Error)? = nil) -> FileSystemError {
+        if let errno = underlying as? Errno {
+            return FileSystemError(operation: operation, path: path, errno: errno.rawValue, message: errno.description)
+        }
+        let code = errno
+        return FileSystemError(operation: operation, path: path, errno: code, message: String(cString: strerror(code)))
+    }
+}
+
+final class PosixWritableFile: WritableFile {
+    private let fd: FileDescriptor
+    private let path: String
+    private(set) var size: Int
+    private var closed = false
+
+    init(fd: FileDescriptor, path: String, size: Int) {
+        self.fd = fd
+        self.path = path
+        self.size = size
+    }
+
+    deinit {
+        if !closed { try? fd.close() }
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
+        do {
+            let written = try fd.writeAll(bytes)
+            size += written
+        } catch {
+            throw PosixFileSystem.error("write", path, error)
+        }
+    }
+
+    func sync() throws(FileSystemError) {
+        // swift-system has no fsync; fdatasync skips the inode metadata we do not need.
+        guard fdatasync(fd.rawValue) == 0 else { throw PosixFileSystem.error("fdatasync", path) }
+    }
+
+    func close() throws(FileSystemError) {
+        guard !closed else { return }
+        closed = true
+        do { try fd.close() } catch { throw PosixFileSystem.error("close", path, error) }
+    }
+}
