@@ -1,46 +1,110 @@
 import Logging
 import Synchronization
 
-/// TEMPORARY STUB (replaced by the real engine in this same issue): keeps points in memory
-/// so that the server and CLI can be built against the final API.
+/// The storage engine: WAL, head, segments and series index behind one API.
+///
+/// Write: validate field types → WAL (group commit, fsync) → head → change feed.
+/// Read: series from the index, rows from segments, frozen heads and the head, merged.
+/// Flush: the head is frozen at a WAL rotation, written as a segment beside ingest, and
+/// dropped once the manifest names the segment. See docs/architecture.md.
 public final class StorageEngine: Sendable {
     public let directory: String
-    private let state = Mutex<[WriteBatch]>([])
-    private let sequence = Atomic<UInt64>(0)
+    let options: EngineOptions
+    let fileSystem: any FileSystem
+    let logger: Logger
+    let wal: WriteAheadLog
+    let feed: ChangeFeed
+    let state: Mutex<EngineState>
+    /// The flush in progress, if any; flushes run one at a time.
+    let flushTask = Mutex<Task<Void, any Error>?>(nil)
+    public let replayReport: WALReplayReport
 
-    private init(directory: String) {
+    init(directory: String, options: EngineOptions, fileSystem: any FileSystem, logger: Logger,
+         wal: WriteAheadLog, state: EngineState, replayReport: WALReplayReport) {
         self.directory = directory
+        self.options = options
+        self.fileSystem = fileSystem
+        self.logger = logger
+        self.wal = wal
+        self.feed = ChangeFeed(lastSequence: wal.lastSequence)
+        self.state = Mutex(state)
+        self.replayReport = replayReport
     }
 
-    /// Opens (creating if needed) the data directory, replays the WAL.
-    public static func open(
-        directory: String, options: EngineOptions = EngineOptions(),
-        fileSystem: any FileSystem = PosixFileSystem(), logger: Logger = Logger(label: "strata.engine")
-    ) throws -> StorageEngine {
-        StorageEngine(directory: directory)
+    var segmentsDirectory: String { FilePath.join(directory, "segments") }
+    var walDirectory: String { FilePath.join(directory, "wal") }
+
+    /// Stops background work; everything acknowledged stays recoverable from the WAL or the
+    /// segments. Writes after this fail.
+    public func close() async throws {
+        if let running = flushTask.withLock({ $0 }) { _ = try? await running.value }
+        await wal.close()
+        state.withLock { $0.closed = true }
     }
 
-    /// Validates, logs durably, applies. Returns once the accepted points are durable.
-    public func write(_ batch: WriteBatch) async throws -> WriteResult {
-        state.withLock { $0.append(batch) }
-        let seq = sequence.wrappingAdd(1, ordering: .relaxed).newValue
-        return WriteResult(sequence: seq, accepted: batch.points.count, rejected: [])
+    public func createDatabase(_ name: String) throws {
+        try Self.validateDatabaseName(name)
+        try state.withLock { s throws in
+            guard !s.manifest.databases.contains(name) else { return }
+            var manifest = s.manifest
+            manifest.databases.append(name)
+            manifest.databases.sort()
+            try manifest.save(directory: directory, fileSystem: fileSystem)
+            s.manifest = manifest
+        }
     }
 
-    /// Writes the head to segments; returns when they are durable.
-    public func flush() async throws {}
+    public func databaseNames() -> [String] {
+        state.withLock { $0.manifest.databases }
+    }
 
-    /// Stops background work; acknowledged data stays recoverable (WAL or segments).
-    public func close() async throws {}
+    public func databaseExists(_ name: String) -> Bool {
+        state.withLock { $0.manifest.databases.contains(name) }
+    }
 
-    public func createDatabase(_ name: String) throws {}
-
-    public func databaseNames() -> [String] { [] }
+    static func validateDatabaseName(_ name: String) throws {
+        guard !name.isEmpty, name.utf8.count <= 255, !name.contains("/"), !name.contains("\0") else {
+            throw EngineError.invalidName("invalid database name \"\(name)\": 1 to 255 bytes, no '/' or NUL")
+        }
+    }
 
     public func stats() -> EngineStats {
-        EngineStats(lastSequence: sequence.load(ordering: .relaxed), seriesCount: 0, headBytes: 0,
-                    headRows: 0, segmentCount: 0, segmentBytes: 0, walFiles: 0, walBytes: 0)
+        let walFiles = wal.fileInfos
+        return state.withLock { s in
+            EngineStats(
+                lastSequence: wal.lastSequence, seriesCount: s.index.count,
+                headBytes: s.head.bytes + s.frozen.reduce(0) { $0 + $1.head.bytes },
+                headRows: s.head.rows + s.frozen.reduce(0) { $0 + $1.head.rows },
+                segmentCount: s.segments.count, segmentBytes: s.segments.reduce(0) { $0 + $1.fileSize },
+                walFiles: walFiles.count, walBytes: walFiles.reduce(0) { $0 + $1.bytes })
+        }
     }
+}
+
+/// Everything the engine guards with its one lock. Critical sections are short: index
+/// lookups and column appends; encoding, I/O and merging happen outside.
+struct EngineState {
+    var manifest: Manifest
+    var index = SeriesIndex()
+    var head = Head()
+    /// Heads being written to segments, oldest first; readable until their segment is live.
+    var frozen: [FrozenHead] = []
+    var segments: [SegmentReader] = []
+    /// database → measurement → field → type: the first type written wins, as in InfluxDB.
+    var fieldTypes: [String: [String: [String: FieldType]]] = [:]
+    var closed = false
+
+    mutating func registerFieldTypes(database: String, measurement: String, fields: [Field]) {
+        for field in fields where fieldTypes[database]?[measurement]?[field.key] == nil {
+            fieldTypes[database, default: [:]][measurement, default: [:]][field.key] = field.value.type
+        }
+    }
+}
+
+struct FrozenHead {
+    var head: Head
+    /// Every record at or below this sequence is in this head or older storage.
+    var throughSequence: UInt64
 }
 
 /// Numbers for /health, /metrics and `strata inspect`.

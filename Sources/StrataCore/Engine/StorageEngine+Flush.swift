@@ -1,0 +1,92 @@
+extension StorageEngine {
+    /// Writes everything written before this call to a segment; returns once the segment
+    /// and the manifest naming it are durable. Ingest goes on meanwhile into a new head.
+    public func flush() async throws {
+        let task = flushTask.withLock { running -> Task<Void, any Error> in
+            let previous = running
+            let task = Task { [self] in
+                _ = try? await previous?.value
+                try await flushOnce()
+            }
+            running = task
+            return task
+        }
+        try await task.value
+    }
+
+    /// Starts a background flush when the head passes its size or age threshold.
+    func maybeStartFlush() {
+        let due = state.withLock { s -> Bool in
+            guard s.frozen.isEmpty, !s.head.isEmpty else { return false }
+            if s.head.bytes >= options.flushThresholdBytes { return true }
+            if let first = s.head.firstWriteAt, WriteAheadLog.now() - first >= options.flushMaxAgeSeconds { return true }
+            return false
+        }
+        guard due else { return }
+        Task { [self] in
+            do { try await flush() } catch { logger.error("background flush failed", metadata: ["error": "\(error)"]) }
+        }
+    }
+
+    private func flushOnce() async throws {
+        // Freeze the head at a WAL file boundary: records below the new file's first
+        // sequence are all in the frozen head, later ones go to the fresh head.
+        _ = try await wal.rotate { [self] firstOfNewFile in
+            state.withLock { s in
+                guard !s.head.isEmpty else { return }
+                s.frozen.append(FrozenHead(head: s.head, throughSequence: firstOfNewFile - 1))
+                s.head = Head()
+            }
+        }
+        guard let (frozen, number, index) = state.withLock({ s -> (FrozenHead, UInt64, SeriesIndex)? in
+            guard let first = s.frozen.first else { return nil }
+            return (first, s.manifest.nextSegmentNumber, s.index)
+        }) else { return }
+        let name = SegmentFormat.fileName(number: number)
+        let path = FilePath.join(segmentsDirectory, name)
+        let (bytes, summary) = Self.buildSegment(frozen.head, index: index)
+        try fileSystem.writeFileAtomically(path, contents: bytes)
+        let reader = try SegmentReader(path: path, fileSystem: fileSystem)
+        try state.withLock { s throws in
+            var manifest = s.manifest
+            manifest.segments.append(Manifest.SegmentEntry(
+                file: name, flushedThrough: frozen.throughSequence, minTime: summary.minTime, maxTime: summary.maxTime,
+                series: summary.series, rows: summary.rows, bytes: bytes.count))
+            manifest.flushedThrough = frozen.throughSequence
+            manifest.nextSegmentNumber = number + 1
+            try manifest.save(directory: directory, fileSystem: fileSystem)
+            s.manifest = manifest
+            s.segments.append(reader)
+            s.frozen.removeFirst()
+        }
+        logger.info("flushed head to segment", metadata: [
+            "file": "\(name)", "rows": "\(summary.rows)", "series": "\(summary.series)", "bytes": "\(bytes.count)",
+        ])
+        try wal.removeFlushedFiles(flushedThrough: frozen.throughSequence, maxAgeSeconds: options.walRetentionSeconds,
+                                   maxBytes: options.walRetentionBytes)
+    }
+
+    struct SegmentSummary {
+        var series: Int
+        var rows: Int
+        var minTime: Int64
+        var maxTime: Int64
+    }
+
+    /// Sorts and de-duplicates each series of a head and encodes them as one segment.
+    static func buildSegment(_ head: Head, index: SeriesIndex) -> ([UInt8], SegmentSummary) {
+        let ordered = head.series.keys.sorted { a, b in
+            let ea = index.entries[Int(a)]
+            let eb = index.entries[Int(b)]
+            return ea.database != eb.database ? ea.database < eb.database : ea.key < eb.key
+        }
+        var writer = SegmentWriter()
+        for id in ordered {
+            let rows = head.series[id]!
+            let merged = SeriesRows.merged([rows], key: rows.key, range: Int64.min...Int64.max, fields: nil)
+            writer.add(database: index.entries[Int(id)].database, rows: merged)
+        }
+        let summary = SegmentSummary(series: writer.seriesCount, rows: writer.rows, minTime: writer.minTime, maxTime: writer.maxTime)
+        return (writer.finish(), summary)
+    }
+}

@@ -1,0 +1,67 @@
+import Logging
+
+extension StorageEngine {
+    /// Opens (creating if needed) a data directory: reads the manifest, opens the segments
+    /// it names, rebuilds the series index, and replays the WAL above the flushed sequence.
+    public static func open(
+        directory: String, options: EngineOptions = EngineOptions(),
+        fileSystem: any FileSystem = PosixFileSystem(), logger: Logger = Logger(label: "strata.engine")
+    ) throws -> StorageEngine {
+        try fileSystem.createDirectory(directory)
+        let segmentsDirectory = FilePath.join(directory, "segments")
+        try fileSystem.createDirectory(segmentsDirectory)
+        let manifest = try Manifest.load(directory: directory, fileSystem: fileSystem)
+        var state = EngineState(manifest: manifest)
+        try loadSegments(manifest, directory: segmentsDirectory, fileSystem: fileSystem, logger: logger, into: &state)
+        let now = WriteAheadLog.now()
+        let (wal, report) = try WriteAheadLog.open(
+            directory: FilePath.join(directory, "wal"), fileSystem: fileSystem,
+            segmentBytes: options.walSegmentBytes, logger: logger, afterSequence: manifest.flushedThrough
+        ) { record in
+            guard record.type == .writeBatch else { return }
+            let batch: WriteBatch
+            do { batch = try WALBatchCodec.decode(record.payload) } catch {
+                throw EngineError.corruptWALRecord(sequence: record.sequence, reason: "\(error)")
+            }
+            if !state.manifest.databases.contains(batch.database) {
+                state.manifest.databases.append(batch.database)
+                state.manifest.databases.sort()
+            }
+            for point in batch.points {
+                let key = point.seriesKey
+                let id = state.index.idOrInsert(database: batch.database, key: key)
+                state.registerFieldTypes(database: batch.database, measurement: point.measurement, fields: point.fields)
+                state.head.append(seriesID: id, key: key, point: point, sequence: record.sequence, now: now)
+            }
+        }
+        logger.info("opened data directory", metadata: [
+            "directory": "\(directory)", "segments": "\(state.segments.count)", "series": "\(state.index.count)",
+            "walRecordsReplayed": "\(report.recordsReplayed)", "lastSequence": "\(report.lastSequence)",
+        ])
+        return StorageEngine(directory: directory, options: options, fileSystem: fileSystem, logger: logger,
+                             wal: wal, state: state, replayReport: report)
+    }
+
+    /// Opens the segments the manifest names; removes segment files it does not name (left
+    /// by a crash between writing a segment and publishing it).
+    private static func loadSegments(_ manifest: Manifest, directory: String, fileSystem: any FileSystem,
+                                     logger: Logger, into state: inout EngineState) throws {
+        let named = Set(manifest.segments.map(\.file))
+        for name in try fileSystem.listDirectory(directory) where !named.contains(name) {
+            logger.warning("removing segment file not named by the manifest", metadata: ["file": "\(name)"])
+            try fileSystem.remove(FilePath.join(directory, name))
+        }
+        for entry in manifest.segments {
+            let reader = try SegmentReader(path: FilePath.join(directory, entry.file), fileSystem: fileSystem)
+            for series in reader.series {
+                _ = state.index.idOrInsert(database: series.database, key: series.key)
+                for field in series.fields {
+                    if state.fieldTypes[series.database]?[series.key.measurement]?[field.name] == nil {
+                        state.fieldTypes[series.database, default: [:]][series.key.measurement, default: [:]][field.name] = field.type
+                    }
+                }
+            }
+            state.segments.append(reader)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Synchronization
+
+/// An in-memory file system that tests can crash and corrupt: drop every unsynced byte and
+/// name, tear the last unsynced write, flip bits, zero a tail, or make writes and syncs fail
+/// (a full or failing disk). See docs/testing.md.
+public final class FaultInjectingFileSystem: FileSystem, Sendable {
+    public let base = InMemoryFileSystem()
+
+    /// Operations ("write", "fdatasync", "rename", ...) that fail until cleared.
+    private let failing = Mutex<Set<String>>([])
+
+    public init() {}
+
+    /// Simulates a power loss: only synced bytes and synced directory entries remain.
+    public func crash() { base.simulateCrash(tearLastWrite: false, keepFraction: 0) }
+
+    /// Simulates a power loss in the middle of the last unsynced write of each file:
+    /// `keepFraction` of its bytes reach the disk.
+    public func crashTearingLastWrite(keepFraction: Double = 0.5) {
+        base.simulateCrash(tearLastWrite: true, keepFraction: keepFraction)
+    }
+
+    public func flipBit(_ path: String, byteOffset: Int, bit: Int) throws(FileSystemError) {
+        try base.flipBit(path, byteOffset: byteOffset, bit: bit)
+    }
+
+    public func overwrite(_ path: String, at offset: Int, with bytes: [UInt8]) throws(FileSystemError) {
+        try base.overwrite(path, at: offset, with: bytes)
+    }
+
+    /// Makes every later `operation` fail with EIO until `heal()`.
+    public func fail(_ operation: String) { failing.withLock { _ = $0.insert(operation) } }
+    public func heal() { failing.withLock { $0.removeAll() } }
+
+    private func check(_ operation: String, _ path: String) throws(FileSystemError) {
+        if failing.withLock({ $0.contains(operation) }) {
+            throw FileSystemError(operation: operation, path: path, errno: 5, message: "injected I/O error")
+        }
+    }
+
+    public func createDirectory(_ path: String) throws(FileSystemError) {
+        try check("mkdir", path)
+        try base.createDirectory(path)
+    }
+
+    public func listDirectory(_ path: String) throws(FileSystemError) -> [String] { try base.listDirectory(path) }
+    public func fileExists(_ path: String) -> Bool { base.fileExists(path) }
+    public func fileSize(_ path: String) throws(FileSystemError) -> Int { try base.fileSize(path) }
+
+    public func readFile(_ path: String) throws(FileSystemError) -> [UInt8] {
+        try check("read", path)
+        return try base.readFile(path)
+    }
+
+    public func openForAppend(_ path: String, create: Bool) throws(FileSystemError) -> any WritableFile {
+        try check("open", path)
+        let file = try base.openForAppend(path, create: create)
+        if let file = file as? InMemoryWritableFile {
+            file.faultCheck = { [weak self] (operation: String) throws(FileSystemError) in
+                try self?.check(operation, path)
+            }
+        }
+        return file
+    }
+
+    public func rename(_ from: String, to: String) throws(FileSystemError) {
+        try check("rename", from)
+        try base.rename(from, to: to)
+    }
+
+    public func remove(_ path: String) throws(FileSystemError) {
+        try check("unlink", path)
+        try base.remove(path)
+    }
+
+    public func truncate(_ path: String, to size: Int) throws(FileSystemError) {
+        try check("truncate", path)
+        try base.truncate(path, to: size)
+    }
+
+    public func syncDirectory(_ path: String) throws(FileSystemError) {
+        try check("fsync", path)
+        try base.syncDirectory(path)
+    }
+}

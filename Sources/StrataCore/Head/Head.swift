@@ -1,0 +1,33 @@
+/// The rows the WAL holds but no segment does yet: per series, a shared timestamp column and
+/// a column per field, in arrival order (out-of-order and duplicate timestamps are sorted
+/// and merged when read or flushed). Not thread-safe: the engine guards it.
+struct Head {
+    /// Series id → its rows.
+    private(set) var series: [UInt32: SeriesRows] = [:]
+    /// Rough bytes of column data, for the flush threshold.
+    private(set) var bytes = 0
+    private(set) var rows = 0
+    /// Lowest and highest sequence applied; nil while empty.
+    private(set) var firstSequence: UInt64?
+    private(set) var lastSequence: UInt64?
+    /// Seconds since the epoch of the first write applied, for the age threshold.
+    private(set) var firstWriteAt: Double?
+
+    var isEmpty: Bool { rows == 0 }
+
+    mutating func append(seriesID: UInt32, key: SeriesKey, point: Point, sequence: UInt64, now: Double) {
+        if firstSequence == nil {
+            firstSequence = sequence
+            firstWriteAt = now
+        }
+        lastSequence = sequence
+        series[seriesID, default: SeriesRows(key: key)].append(timestamp: point.timestamp, fields: point.fields)
+        rows += 1
+        bytes += 8 + point.fields.reduce(0) { total, field in
+            if case .string(let s) = field.value { return total + 17 + s.utf8.count }
+            return total + 9
+        }
+    }
+
+    func rows(of seriesID: UInt32) -> SeriesRows? { series[seriesID] }
+}

@@ -1,0 +1,146 @@
+/// One field's values for consecutive rows, nulls included: the unit that the head stores,
+/// scans return and the segment writer encodes. Only the array of the column's type is used.
+public struct ColumnData: Sendable, Equatable {
+    public let type: FieldType
+    public private(set) var floats: [Double] = []
+    public private(set) var integers: [Int64] = []
+    public private(set) var unsigneds: [UInt64] = []
+    public private(set) var booleans: [Bool] = []
+    public private(set) var strings: [String] = []
+    /// One per row: false where the row has no value for this field.
+    public private(set) var valid: [Bool] = []
+
+    public init(type: FieldType) {
+        self.type = type
+    }
+
+    public var count: Int { valid.count }
+
+    public var nonNullCount: Int { valid.lazy.filter { $0 }.count }
+
+    public mutating func reserveCapacity(_ n: Int) {
+        valid.reserveCapacity(n)
+        switch type {
+        case .float: floats.reserveCapacity(n)
+        case .integer: integers.reserveCapacity(n)
+        case .unsigned: unsigneds.reserveCapacity(n)
+        case .boolean: booleans.reserveCapacity(n)
+        case .string: strings.reserveCapacity(n)
+        }
+    }
+
+    /// Appends a value of this column's type; the caller has checked the type.
+    public mutating func append(_ value: FieldValue) {
+        valid.append(true)
+        switch value {
+        case .float(let v): floats.append(v)
+        case .integer(let v): integers.append(v)
+        case .unsigned(let v): unsigneds.append(v)
+        case .boolean(let v): booleans.append(v)
+        case .string(let v): strings.append(v)
+        }
+    }
+
+    public mutating func appendNull() {
+        valid.append(false)
+        switch type {
+        case .float: floats.append(0)
+        case .integer: integers.append(0)
+        case .unsigned: unsigneds.append(0)
+        case .boolean: booleans.append(false)
+        case .string: strings.append("")
+        }
+    }
+
+    public mutating func appendNulls(_ n: Int) {
+        for _ in 0..<n { appendNull() }
+    }
+
+    public func value(at row: Int) -> FieldValue? {
+        guard valid[row] else { return nil }
+        switch type {
+        case .float: return .float(floats[row])
+        case .integer: return .integer(integers[row])
+        case .unsigned: return .unsigned(unsigneds[row])
+        case .boolean: return .boolean(booleans[row])
+        case .string: return .string(strings[row])
+        }
+    }
+
+    /// Appends row `row` of `other` (same type), null or not.
+    public mutating func append(from other: ColumnData, row: Int) {
+        if let value = other.value(at: row) { append(value) } else { appendNull() }
+    }
+
+    /// Appends every value of a block whose nulls are given by `presence` (nil: no nulls).
+    mutating func appendDecoded(_ values: DecodedValues, presence: [Bool]?) {
+        guard let presence else {
+            valid.append(contentsOf: repeatElement(true, count: values.count))
+            appendAll(values)
+            return
+        }
+        var next = 0
+        for present in presence {
+            if present {
+                append(values.value(at: next))
+                next += 1
+            } else {
+                appendNull()
+            }
+        }
+    }
+
+    private mutating func appendAll(_ values: DecodedValues) {
+        switch values {
+        case .floats(let v): floats.append(contentsOf: v)
+        case .integers(let v): integers.append(contentsOf: v)
+        case .unsigneds(let v): unsigneds.append(contentsOf: v)
+        case .booleans(let v): booleans.append(contentsOf: v)
+        case .strings(let v): strings.append(contentsOf: v)
+        }
+    }
+}
+
+/// The non-null values of one decoded block.
+enum DecodedValues {
+    case floats([Double])
+    case integers([Int64])
+    case unsigneds([UInt64])
+    case booleans([Bool])
+    case strings([String])
+
+    var count: Int {
+        switch self {
+        case .floats(let v): v.count
+        case .integers(let v): v.count
+        case .unsigneds(let v): v.count
+        case .booleans(let v): v.count
+        case .strings(let v): v.count
+        }
+    }
+
+    func value(at i: Int) -> FieldValue {
+        switch self {
+        case .floats(let v): .float(v[i])
+        case .integers(let v): .integer(v[i])
+        case .unsigneds(let v): .unsigned(v[i])
+        case .booleans(let v): .boolean(v[i])
+        case .strings(let v): .string(v[i])
+        }
+    }
+}
+
+/// The rows of one series: a shared timestamp column and one `ColumnData` per field, all
+/// of the same length. What a scan returns (sorted by time, one row per timestamp) and
+/// what the head accumulates (arrival order, duplicates possible).
+public struct SeriesRows: Sendable, Equatable {
+    public var key: SeriesKey
+    public var timestamps: [Int64] = []
+    public var columns: [String: ColumnData] = [:]
+
+    public init(key: SeriesKey) {
+        self.key = key
+    }
+
+    public var count: Int { timestamps.count }
+}

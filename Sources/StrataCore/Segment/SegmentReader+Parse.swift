@@ -1,0 +1,107 @@
+// See docs/format/segment.md, "Series table" and "Footer".
+
+extension SegmentReader {
+    static func parse(_ bytes: [UInt8]) throws(BinaryReaderError) -> [SegmentSeries] {
+        guard bytes.count >= SegmentFormat.headerSize + SegmentFormat.footerSize else {
+            throw BinaryReaderError(offset: 0, message: "file of \(bytes.count) bytes is too short for a segment")
+        }
+        guard Array(bytes[0..<8]) == SegmentFormat.magic else {
+            throw BinaryReaderError(offset: 0, message: "not a Strata segment (bad magic)")
+        }
+        let footerStart = bytes.count - SegmentFormat.footerSize
+        var footer = BinaryReader(bytes, offset: footerStart)
+        let indexOffset = try footer.u64()
+        let indexLength = try footer.u64()
+        let indexCRC = try footer.u32()
+        guard Array(bytes[(bytes.count - 4)...]) == SegmentFormat.footerMagic else {
+            throw BinaryReaderError(offset: bytes.count - 4, message: "bad footer magic (truncated file?)")
+        }
+        guard indexOffset >= UInt64(SegmentFormat.headerSize), indexLength <= UInt64(footerStart),
+              indexOffset + indexLength == UInt64(footerStart) else {
+            throw BinaryReaderError(offset: footerStart, message: "series table bounds \(indexOffset)+\(indexLength) do not fit")
+        }
+        let start = Int(indexOffset)
+        guard CRC32C.checksum(bytes[start..<footerStart]) == indexCRC else {
+            throw BinaryReaderError(offset: start, message: "series table checksum mismatch")
+        }
+        var r = BinaryReader(bytes, offset: start, end: footerStart)
+        let count = try r.count("series count", minItemBytes: 4)
+        var series: [SegmentSeries] = []
+        series.reserveCapacity(count)
+        for _ in 0..<count { series.append(try parseSeries(&r)) }
+        guard r.isAtEnd else { throw BinaryReaderError(offset: r.offset, message: "trailing bytes in series table") }
+        return series
+    }
+
+    private static func parseSeries(_ r: inout BinaryReader) throws(BinaryReaderError) -> SegmentSeries {
+        let database = try r.string()
+        let measurement = try r.string()
+        let tagCount = try r.count("tag count", minItemBytes: 2)
+        var tags: [Tag] = []
+        for _ in 0..<tagCount { tags.append(Tag(try r.string(), try r.string())) }
+        let blockCount = try r.count("row block count", minItemBytes: 23)
+        var blocks: [RowBlockInfo] = []
+        for _ in 0..<blockCount {
+            let minTime = try r.i64()
+            let maxTime = try r.i64()
+            let rowsOffset = r.offset
+            let rows = Int(truncatingIfNeeded: try r.varint())
+            guard rows > 0 && rows <= SegmentFormat.maxRowsPerBlock else {
+                throw BinaryReaderError(offset: rowsOffset, message: "row block of \(rows) rows")
+            }
+            blocks.append(RowBlockInfo(minTime: minTime, maxTime: maxTime, rows: rows, timestamps: try parseRef(&r)))
+        }
+        let fieldCount = try r.count("field count", minItemBytes: 2)
+        var fields: [SegmentField] = []
+        for _ in 0..<fieldCount {
+            let name = try r.string()
+            let offset = r.offset
+            guard let type = FieldType(rawValue: try r.u8()) else {
+                throw BinaryReaderError(offset: offset, message: "unknown field type")
+            }
+            var fieldBlocks: [FieldBlockInfo?] = []
+            for _ in 0..<blockCount { fieldBlocks.append(try parseFieldBlock(&r, type: type)) }
+            fields.append(SegmentField(name: name, type: type, blocks: fieldBlocks))
+        }
+        return SegmentSeries(database: database, key: SeriesKey(measurement: measurement, tags: tags),
+                             rowBlocks: blocks, fields: fields)
+    }
+
+    private static func parseFieldBlock(_ r: inout BinaryReader, type: FieldType) throws(BinaryReaderError) -> FieldBlockInfo? {
+        let count = Int(try r.varint())
+        guard count > 0 else { return nil }
+        let flags = try r.u8()
+        let ref = try parseRef(&r)
+        let statFlags = try r.u8()
+        let firstTime = try r.i64()
+        let lastTime = try r.i64()
+        var stats = BlockStats(count: count, first: try parseValue(&r, type), firstTime: firstTime,
+                               last: try parseValue(&r, type), lastTime: lastTime)
+        if statFlags & SegmentFormat.hasMinMax != 0 {
+            stats.min = try parseValue(&r, type)
+            stats.max = try parseValue(&r, type)
+        }
+        if statFlags & SegmentFormat.hasSum != 0 { stats.sum = try parseValue(&r, type) }
+        return FieldBlockInfo(stats: stats, hasPresenceBitmap: flags & SegmentFormat.hasPresenceBitmap != 0, data: ref)
+    }
+
+    private static func parseRef(_ r: inout BinaryReader) throws(BinaryReaderError) -> BlockRef {
+        let offset = try r.varint()
+        let length = try r.varint()
+        let crc = try r.u32()
+        guard offset < UInt64(Int32.max) * 1024, length < UInt64(Int32.max) else {
+            throw BinaryReaderError(offset: r.offset, message: "block reference out of range")
+        }
+        return BlockRef(offset: Int(offset), length: Int(length), crc: crc)
+    }
+
+    private static func parseValue(_ r: inout BinaryReader, _ type: FieldType) throws(BinaryReaderError) -> FieldValue {
+        switch type {
+        case .float: .float(try r.f64())
+        case .integer: .integer(try r.signedVarint())
+        case .unsigned: .unsigned(try r.varint())
+        case .boolean: .boolean(try r.u8() != 0)
+        case .string: .string(try r.string())
+        }
+    }
+}
