@@ -142,10 +142,13 @@ public final class InMemoryFileSystem: FileSystem, Sendable {
         }
     }
 
-    /// Replaces a range of a file's content (zero-filled tails, overwritten headers).
+    /// Replaces a range of a file's content, durably, creating the file if needed (what a
+    /// crash can leave: zero-filled tails, half-written headers).
     func overwrite(_ path: String, at offset: Int, with bytes: [UInt8]) throws(FileSystemError) {
-        try state.withLock { state throws(FileSystemError) in
-            guard let inode = state.files[path] else { throw Self.notFound("overwrite", path) }
+        state.withLock { state in
+            let inode = state.files[path] ?? Inode()
+            state.files[path] = inode
+            state.durableFiles[path] = inode
             let end = offset + bytes.count
             if end > inode.data.count { inode.data.append(contentsOf: repeatElement(0, count: end - inode.data.count)) }
             inode.data.replaceSubrange(offset..<end, with: bytes)

@@ -31,6 +31,16 @@ extension WriteAheadLog {
         for (index, name) in names.enumerated() {
             let path = FilePath.join(directory, name)
             let reader = WALFileReader(path: path, bytes: try fileSystem.readFile(path))
+            if index == names.count - 1, reader.bytes.count < WALFormat.fileHeaderSize {
+                // The newest file's header never became durable: a crash while it was being
+                // created. It holds no record, so dropping it loses nothing.
+                try fileSystem.remove(path)
+                try fileSystem.syncDirectory(directory)
+                report.truncatedTail = "WAL file \(name): removed, its header was unfinished (\(reader.bytes.count) bytes)"
+                logger.warning("\(report.truncatedTail!)")
+                report.files -= 1
+                continue
+            }
             let result = try reader.read { record in
                 if record.sequence > afterSequence {
                     try replay(record)

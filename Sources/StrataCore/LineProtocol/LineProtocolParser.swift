@@ -1,0 +1,35 @@
+/// Parses InfluxDB line protocol into `Point`s; the accepted syntax, limits and error wording
+/// are in docs/line-protocol.md.
+///
+/// A value type with no shared state: every `parse` call builds its own caches, so one parser
+/// can be used from any number of tasks at once.
+public struct LineProtocolParser: Sendable {
+    public var precision: Precision
+    public var limits: LineProtocolLimits
+
+    public init(precision: Precision = .nanoseconds, limits: LineProtocolLimits = LineProtocolLimits()) {
+        self.precision = precision
+        self.limits = limits
+    }
+
+    /// Parses a whole body; bad lines go to `errors`, good ones to `points` (a bad line never
+    /// stops the rest). Lines without a timestamp get `defaultTimestamp` (ns). Timestamps in the
+    /// body are in `precision` units and are converted to ns.
+    public func parse(_ body: [UInt8], defaultTimestamp: Int64) -> ParsedLines {
+        body.withUnsafeBytes { parse($0, defaultTimestamp: defaultTimestamp) }
+    }
+
+    public func parse(_ body: UnsafeRawBufferPointer, defaultTimestamp: Int64) -> ParsedLines {
+        var result = ParsedLines()
+        guard let base = body.baseAddress, !body.isEmpty else { return result }
+        var scanner = LineScanner(
+            body: base.assumingMemoryBound(to: UInt8.self),
+            count: body.count,
+            multiplier: precision.multiplier,
+            limits: limits,
+            defaultTimestamp: defaultTimestamp
+        )
+        scanner.run(into: &result)
+        return result
+    }
+}

@@ -1,0 +1,70 @@
+import StrataCore
+
+/// What became of the lines of one body (an HTTP write or an import chunk): how many points
+/// are durable, and each dropped line with why, in line order.
+public struct IngestReport: Sendable, Equatable {
+    public struct Drop: Sendable, Equatable, CustomStringConvertible {
+        /// 1-based line number within the body.
+        public var line: Int
+        /// The parser's or the engine's reason, without position.
+        public var reason: String
+        /// Set when the line did not parse.
+        public var parseError: LineProtocolError?
+
+        public init(line: Int, reason: String, parseError: LineProtocolError? = nil) {
+            self.line = line
+            self.reason = reason
+            self.parseError = parseError
+        }
+
+        /// `unable to parse '<text>': <reason> (line L, column C)` for a parse error (InfluxDB's
+        /// wording plus the position), `<engine reason> (line L)` for a rejected point.
+        public var description: String {
+            parseError?.description ?? "\(reason) (line \(line))"
+        }
+    }
+
+    public var accepted: Int
+    public var dropped: [Drop]
+    /// The WAL sequence the accepted points were committed under, nil if none were.
+    public var sequence: UInt64?
+    /// Indexes (into the points written) of those the engine refused, so a caller can tell
+    /// how many field values were stored.
+    public var rejectedIndexes: [Int]
+
+    public init(accepted: Int = 0, dropped: [Drop] = [], sequence: UInt64? = nil, rejectedIndexes: [Int] = []) {
+        self.accepted = accepted
+        self.dropped = dropped
+        self.sequence = sequence
+        self.rejectedIndexes = rejectedIndexes
+    }
+
+    /// Writes the valid points of `parsed` and merges the engine's rejections with the parse
+    /// errors. Returns once the accepted points are durable (the engine acknowledges after fsync).
+    public static func write(_ parsed: ParsedLines, to database: String, engine: StorageEngine) async throws
+        -> IngestReport
+    {
+        try await write(
+            parsed.points, lineNumbers: parsed.lineNumbers, parseErrors: parsed.errors, to: database, engine: engine)
+    }
+
+    /// The same for a slice of a parse (an import batch): `lineNumbers[i]` is the line of `points[i]`.
+    public static func write(
+        _ points: [Point], lineNumbers: [Int], parseErrors: [LineProtocolError] = [], to database: String,
+        engine: StorageEngine
+    ) async throws -> IngestReport {
+        var drops = parseErrors.map { Drop(line: $0.line, reason: $0.reason, parseError: $0) }
+        guard !points.isEmpty else { return IngestReport(dropped: drops) }
+        let result = try await engine.write(WriteBatch(database: database, points: points))
+        if !result.rejected.isEmpty {
+            for rejection in result.rejected {
+                let line = rejection.index < lineNumbers.count ? lineNumbers[rejection.index] : 0
+                drops.append(Drop(line: line, reason: rejection.reason))
+            }
+            drops.sort { $0.line < $1.line }
+        }
+        return IngestReport(
+            accepted: result.accepted, dropped: drops, sequence: result.sequence,
+            rejectedIndexes: result.rejected.map(\.index))
+    }
+}

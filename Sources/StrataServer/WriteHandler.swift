@@ -1,0 +1,78 @@
+import Hummingbird
+import Logging
+import NIOCore
+import StrataCore
+
+/// `POST /write` (InfluxDB 1.x) and `POST /api/v2/write` (InfluxDB 2.x). docs/http-api.md.
+struct WriteHandler: Sendable {
+    let engine: StorageEngine
+    let limits: StrataServerConfiguration.Limits
+
+    func writeV1(_ request: Request, context: some RequestContext) async throws -> Response {
+        let params = FormParameters(query: request.uri.query)
+        guard let db = params["db"], !db.isEmpty else {
+            throw InfluxHTTPError(.badRequest, "database is required")
+        }
+        let precisionText = params["precision"] ?? ""
+        guard let precision = Precision(parameter: precisionText) else {
+            throw InfluxHTTPError(
+                .badRequest, "invalid precision \"\(precisionText)\" (use n, ns, u, us, ms, s, m or h)")
+        }
+        // `rp` is accepted and ignored: Strata has one retention policy per database.
+        // Databases come to be only through CREATE DATABASE, as in InfluxDB 1.x.
+        guard engine.databaseExists(db) else {
+            throw InfluxHTTPError(.notFound, "database not found: \"\(db)\"")
+        }
+        return try await ingest(request, database: db, precision: precision, dialect: .v1, context: context)
+    }
+
+    func writeV2(_ request: Request, context: some RequestContext) async throws -> Response {
+        let params = FormParameters(query: request.uri.query)
+        guard let bucket = params["bucket"], !bucket.isEmpty else {
+            throw InfluxHTTPError(.badRequest, "bucket is required", dialect: .v2)
+        }
+        let precisionText = params["precision"] ?? "ns"
+        guard ["ns", "us", "ms", "s"].contains(precisionText), let precision = Precision(parameter: precisionText)
+        else {
+            throw InfluxHTTPError(
+                .badRequest, "invalid precision \"\(precisionText)\" (use ns, us, ms or s)", dialect: .v2)
+        }
+        // `org` is accepted and ignored. InfluxDB 2 answers 404 for an unknown bucket, but
+        // Strata has no bucket API yet, so the first write to a bucket creates its database.
+        if !engine.databaseExists(bucket) {
+            do {
+                try engine.createDatabase(bucket)
+            } catch {
+                throw InfluxHTTPError(.badRequest, "invalid bucket \"\(bucket)\": \(error)", dialect: .v2)
+            }
+        }
+        return try await ingest(request, database: bucket, precision: precision, dialect: .v2, context: context)
+    }
+
+    private func ingest(
+        _ request: Request, database: String, precision: Precision, dialect: InfluxHTTPError.Dialect,
+        context: some RequestContext
+    ) async throws -> Response {
+        // One receive time per request, as InfluxDB: every line without a timestamp in a body
+        // lands on the same instant.
+        let receivedAt = WallClock.nowNanoseconds()
+        let body = try await RequestBodyReader(limit: limits.maxBodyBytes, dialect: dialect).read(request)
+        let parser = LineProtocolParser(precision: precision)
+        let parsed = body.withUnsafeReadableBytes { parser.parse($0, defaultTimestamp: receivedAt) }
+        if parsed.points.isEmpty {
+            guard let first = parsed.errors.first else { return Response(status: .noContent) }
+            throw InfluxHTTPError(.badRequest, first.description, dialect: dialect)
+        }
+        let report: IngestReport
+        do {
+            report = try await IngestReport.write(parsed, to: database, engine: engine)
+        } catch {
+            throw InfluxHTTPError(.internalServerError, "write failed: \(error)", dialect: dialect)
+        }
+        guard let first = report.dropped.first else { return Response(status: .noContent) }
+        // InfluxDB's partial-write rule: the good lines are written; the answer names the first
+        // bad line and how many were dropped (parse errors and engine rejections together).
+        throw InfluxHTTPError(
+            .badRequest, "partial write: \(first) dropped=\(report.dropped.count)", dialect: dialect)
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Logging
+import StrataCore
+import StrataServer
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `strata serve`: the HTTP API over one data directory, until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP server (InfluxDB-compatible /write, /api/v2/write, /query, /ping).",
+        discussion: """
+            Environment: STRATA_DATA_DIR and STRATA_HTTP give defaults for --data-dir and --http \
+            (the flags win); STRATA_LOG_LEVEL sets the log level (trace ... critical, default info).
+            """
+    )
+
+    @Option(name: .customLong("data-dir"), help: "Data directory (default ./strata-data).")
+    var dataDir: String?
+
+    @Option(name: .customLong("http"), help: "Address to listen on, HOST:PORT (default 127.0.0.1:8086).")
+    var http: String?
+
+    func run() async throws {
+        let dataDirectory = dataDir ?? Environment.value("STRATA_DATA_DIR") ?? "./strata-data"
+        let address = http ?? Environment.value("STRATA_HTTP") ?? "127.0.0.1:8086"
+        guard let (host, port) = HostPort.parse(address) else {
+            throw ValidationError("--http must be HOST:PORT (for example 127.0.0.1:8086), got \"\(address)\"")
+        }
+        let logger = StrataLogging.logger("strata.server")
+        let engine = try StorageEngine.open(
+            directory: dataDirectory, logger: StrataLogging.logger("strata.engine"))
+        let configuration = StrataServerConfiguration(host: host, port: port, dataDirectory: dataDirectory)
+        let app = StrataServer.makeApplication(engine: engine, configuration: configuration, logger: logger) {
+            host, port in
+            let url = "http://\(HostPort.format(host: host, port: port))"
+            logger.info("listening", metadata: ["url": .string(url), "dataDir": .string(dataDirectory)])
+            StandardError.write("strata listening on \(url)\n")
+        }
+        do {
+            // Returns after SIGTERM/SIGINT once in-flight requests are answered.
+            try await app.runService()
+        } catch {
+            try? await engine.close()
+            throw error
+        }
+        // Everything acknowledged is in the WAL already; close stops background work cleanly.
+        try await engine.close()
+        logger.info("stopped")
+    }
+}
+
+/// `HOST:PORT`, with IPv6 hosts in brackets (`[::1]:8086`).
+enum HostPort {
+    static func parse(_ s: String) -> (host: String, port: Int)? {
+        guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else { return nil }
+        var host = String(s[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    static func format(host: String, port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}
+
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let raw = getenv(name) else { return nil }
+        let value = String(cString: raw)
+        return value.isEmpty ? nil : value
+    }
+}
+
+enum StandardError {
+    /// write(2) rather than stdio's `stderr`, a C global that Swift 6 rejects as shared state.
+    static func write(_ s: String) {
+        var bytes = Array(s.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { systemWrite(STDERR_FILENO, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+}
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+private let systemWrite = Darwin.write
+#endif

@@ -1,0 +1,14 @@
+import ArgumentParser
+import StrataServer
+
+/// `strata`: the database server and its tools (docs/cli.md).
+@main
+struct StrataCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "strata",
+        abstract: "A time-series database and live-streaming server for robot and IoT telemetry.",
+        version: ServerVersion.strata,
+        // `inspect` (the lead's) joins this list.
+        subcommands: [ServeCommand.self, ImportCommand.self]
+    )
+}

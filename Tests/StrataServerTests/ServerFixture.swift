@@ -1,0 +1,57 @@
+import CompressNIO
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import StrataCore
+import StrataServer
+import Testing
+
+/// A router over a fresh engine on an in-memory file system, driven without sockets.
+struct ServerFixture {
+    let engine: StorageEngine
+    let configuration: StrataServerConfiguration
+
+    init(maxBodyBytes: Int = 1 << 20, databases: [String] = ["robots"]) throws {
+        engine = try StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
+        for db in databases { try engine.createDatabase(db) }
+        configuration = StrataServerConfiguration(limits: .init(maxBodyBytes: maxBodyBytes))
+    }
+
+    /// Runs `body` against the router, then closes the engine (even when `body` throws).
+    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = Application(router: StrataServer.makeRouter(engine: engine, configuration: configuration))
+        do {
+            try await app.test(.router, body)
+        } catch {
+            try? await engine.close()
+            throw error
+        }
+        try await engine.close()
+    }
+
+    /// Every row of `measurement` in `db`, as (timestamp, field → value) sorted by series then time.
+    func rows(_ db: String = "robots", _ measurement: String) throws -> [(Int64, [String: FieldValue])] {
+        try engine.scan(database: db, measurement: measurement).flatMap { series in
+            series.timestamps.indices.map { row in
+                var values: [String: FieldValue] = [:]
+                for (name, column) in series.columns {
+                    if let v = column.value(at: row) { values[name] = v }
+                }
+                return (series.timestamps[row], values)
+            }
+        }
+    }
+}
+
+func bodyText(_ response: TestResponse) -> String {
+    String(buffer: response.body)
+}
+
+func gzipped(_ text: String) throws -> ByteBuffer {
+    var buffer = ByteBuffer(string: text)
+    return try buffer.compress(with: .gzip())
+}
+
+extension HTTPFields {
+    static let gzip: HTTPFields = [.contentEncoding: "gzip"]
+}
