@@ -55,7 +55,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "strataTests", dependencies: ["strata"]),
+        .testTarget(name: "strataTests", dependencies: ["strata", "StrataCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,12 @@
 // swift-tools-version:6.1
 // Codec decode/encode benchmarks, kept out of the main build (see SWIFT-NOTES.md).
 // Run: cd Benchmarks && swift package --scratch-path .build benchmark --filter ".*"
+import Foundation
 import PackageDescription
+
+// SwiftPM names a path dependency after its folder, so the main package's identity is the
+// name of whatever folder the repository was cloned into.
+let mainPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
 let package = Package(
     name: "StrataBenchmarks",
@@ -14,7 +19,7 @@ let package = Package(
         .executableTarget(
             name: "CodecBenchmarks",
             dependencies: [
-                .product(name: "StrataCore", package: "main"),
+                .product(name: "StrataCore", package: mainPackage),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/CodecBenchmarks",

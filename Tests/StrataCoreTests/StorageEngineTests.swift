@@ -146,4 +146,13 @@ import Testing
         try await engine.close()
         #expect(try Self.open(fs).databaseNames() == ["robots"])
     }
+
+    @Test func aSecondOpenOfTheSameDirectoryIsRefused() async throws {
+        let fs = InMemoryFileSystem()
+        let engine = try Self.open(fs)
+        #expect(throws: EngineError.self) { _ = try Self.open(fs) }
+        try await engine.close()
+        let again = try Self.open(fs)
+        try await again.close()
+    }
 }

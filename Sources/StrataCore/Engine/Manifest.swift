@@ -56,6 +56,7 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case corruptWALRecord(sequence: UInt64, reason: String)
     case closed
     case invalidName(String)
+    case directoryInUse(String)
 
     public var description: String {
         switch self {
@@ -64,6 +65,8 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case let .corruptWALRecord(sequence, reason): "WAL record \(sequence) does not decode: \(reason)"
         case .closed: "the storage engine is closed"
         case let .invalidName(reason): reason
+        case let .directoryInUse(directory):
+            "data directory \(directory) is in use by another Strata process (a running `strata serve`?); stop it first"
         }
     }
 }

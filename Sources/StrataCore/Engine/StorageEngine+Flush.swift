@@ -82,7 +82,7 @@ extension StorageEngine {
         }
         var writer = SegmentWriter()
         for id in ordered {
-            let rows = head.series[id]!
+            let rows = head.series[id]!.rows
             let merged = SeriesRows.merged([rows], key: rows.key, range: Int64.min...Int64.max, fields: nil)
             writer.add(database: index.entries[Int(id)].database, rows: merged)
         }

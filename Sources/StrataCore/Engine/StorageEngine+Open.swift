@@ -8,6 +8,7 @@ extension StorageEngine {
         fileSystem: any FileSystem = PosixFileSystem(), logger: Logger = Logger(label: "strata.engine")
     ) throws -> StorageEngine {
         try fileSystem.createDirectory(directory)
+        let lock = try lockDirectory(directory, fileSystem: fileSystem)
         let segmentsDirectory = FilePath.join(directory, "segments")
         try fileSystem.createDirectory(segmentsDirectory)
         let manifest = try Manifest.load(directory: directory, fileSystem: fileSystem)
@@ -23,23 +24,33 @@ extension StorageEngine {
             do { batch = try WALBatchCodec.decode(record.payload) } catch {
                 throw EngineError.corruptWALRecord(sequence: record.sequence, reason: "\(error)")
             }
-            if !state.manifest.databases.contains(batch.database) {
-                state.manifest.databases.append(batch.database)
-                state.manifest.databases.sort()
+            let (accepted, rejected) = FieldTypeValidator.validate(batch, registeringIn: &state)
+            if !rejected.isEmpty {
+                // Cannot happen for records this engine wrote (they were validated against
+                // the same history); a column holds one type, so such points cannot be applied.
+                logger.error("replayed record conflicts with field types; its conflicting points are skipped", metadata: [
+                    "sequence": "\(record.sequence)", "points": "\(rejected.count)", "reason": "\(rejected[0].reason)"])
             }
-            for point in batch.points {
-                let key = point.seriesKey
-                let id = state.index.idOrInsert(database: batch.database, key: key)
-                state.registerFieldTypes(database: batch.database, measurement: point.measurement, fields: point.fields)
-                state.head.append(seriesID: id, key: key, point: point, sequence: record.sequence, now: now)
-            }
+            state.apply(PreparedBatch(WriteBatch(database: batch.database, points: accepted)),
+                        sequence: record.sequence, now: now)
         }
         logger.info("opened data directory", metadata: [
             "directory": "\(directory)", "segments": "\(state.segments.count)", "series": "\(state.index.count)",
             "walRecordsReplayed": "\(report.recordsReplayed)", "lastSequence": "\(report.lastSequence)",
         ])
         return StorageEngine(directory: directory, options: options, fileSystem: fileSystem, logger: logger,
-                             wal: wal, state: state, replayReport: report)
+                             wal: wal, state: state, replayReport: report, lock: lock)
+    }
+
+    /// One process per data directory: a second `serve`, or an `import` beside a running
+    /// server, would interleave WAL files and segment numbers.
+    private static func lockDirectory(_ directory: String, fileSystem: any FileSystem) throws -> any FileLock {
+        let path = FilePath.join(directory, "LOCK")
+        do {
+            return try fileSystem.lock(path)
+        } catch where error.errno == FileSystemError.ewouldblock {
+            throw EngineError.directoryInUse(directory)
+        }
     }
 
     /// Opens the segments the manifest names; removes segment files it does not name (left

@@ -18,9 +18,11 @@ public final class StorageEngine: Sendable {
     /// The flush in progress, if any; flushes run one at a time.
     let flushTask = Mutex<Task<Void, any Error>?>(nil)
     public let replayReport: WALReplayReport
+    private let lock: any FileLock
 
     init(directory: String, options: EngineOptions, fileSystem: any FileSystem, logger: Logger,
-         wal: WriteAheadLog, state: EngineState, replayReport: WALReplayReport) {
+         wal: WriteAheadLog, state: EngineState, replayReport: WALReplayReport, lock: any FileLock) {
+        self.lock = lock
         self.directory = directory
         self.options = options
         self.fileSystem = fileSystem
@@ -40,6 +42,7 @@ public final class StorageEngine: Sendable {
         if let running = flushTask.withLock({ $0 }) { _ = try? await running.value }
         await wal.close()
         state.withLock { $0.closed = true }
+        lock.release()
     }
 
     public func createDatabase(_ name: String) throws {

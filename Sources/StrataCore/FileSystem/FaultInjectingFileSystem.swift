@@ -78,6 +78,10 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
         try base.truncate(path, to: size)
     }
 
+    public func lock(_ path: String) throws(FileSystemError) -> any FileLock {
+        try base.lock(path)
+    }
+
     public func syncDirectory(_ path: String) throws(FileSystemError) {
         try check("fsync", path)
         try base.syncDirectory(path)

@@ -22,6 +22,15 @@ public protocol FileSystem: Sendable {
     func truncate(_ path: String, to size: Int) throws(FileSystemError)
     /// Makes the directory's entries (creates, renames, removes) durable.
     func syncDirectory(_ path: String) throws(FileSystemError)
+    /// Takes an exclusive advisory lock on `path` (created if missing) without waiting;
+    /// throws `FileSystemError` with errno EWOULDBLOCK if another holder has it. The lock
+    /// lasts until `release()` or the process ends.
+    func lock(_ path: String) throws(FileSystemError) -> any FileLock
+}
+
+/// A held lock; see `FileSystem.lock`.
+public protocol FileLock: AnyObject, Sendable {
+    func release()
 }
 
 /// A file open for appending. Not thread-safe: one owner at a time.
@@ -63,6 +72,7 @@ public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String { "\(operation) \(path): \(message)" }
 
     public static let enoent: Int32 = 2
+    public static let ewouldblock: Int32 = 11
     public var isNotFound: Bool { errno == FileSystemError.enoent }
 }
 

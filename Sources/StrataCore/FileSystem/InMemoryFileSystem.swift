@@ -19,6 +19,8 @@ public final class InMemoryFileSystem: FileSystem, Sendable {
         /// Names as the disk would show them after a crash.
         var durableFiles: [String: Inode] = [:]
         var durableDirectories: Set<String> = ["/", "."]
+        /// Locks die with their process: a crash clears them.
+        var locks: Set<String> = []
     }
 
     let state = Mutex(State())
@@ -112,11 +114,23 @@ public final class InMemoryFileSystem: FileSystem, Sendable {
         }
     }
 
+    public func lock(_ path: String) throws(FileSystemError) -> any FileLock {
+        try state.withLock { state throws(FileSystemError) in
+            guard !state.locks.contains(path) else {
+                throw FileSystemError(operation: "flock", path: path, errno: FileSystemError.ewouldblock,
+                                      message: "Resource temporarily unavailable")
+            }
+            state.locks.insert(path)
+        }
+        return InMemoryFileLock(fileSystem: self, path: path)
+    }
+
     /// What a power loss leaves: unsynced names vanish, unsynced bytes are cut off (or, with
     /// `tearLastWrite`, the last unsynced append survives in part: `keepFraction` of it).
     func simulateCrash(tearLastWrite: Bool, keepFraction: Double) {
         state.withLock { state in
             state.files = state.durableFiles
+            state.locks = []
             for inode in Set(state.files.values.map(ObjectIdentifier.init)).compactMap({ id in
                 state.files.values.first { ObjectIdentifier($0) == id }
             }) {
@@ -210,4 +224,22 @@ final class InMemoryWritableFile: WritableFile {
     }
 
     func close() throws(FileSystemError) {}
+}
+
+final class InMemoryFileLock: FileLock {
+    let fileSystem: InMemoryFileSystem
+    let path: String
+    private let released = Atomic<Bool>(false)
+
+    init(fileSystem: InMemoryFileSystem, path: String) {
+        self.fileSystem = fileSystem
+        self.path = path
+    }
+
+    deinit { release() }
+
+    func release() {
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        fileSystem.state.withLock { _ = $0.locks.remove(path) }
+    }
 }

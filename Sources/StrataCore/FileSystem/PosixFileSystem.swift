@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import SystemPackage
+import Synchronization
 
 /// The production file system: POSIX calls through swift-system, `fdatasync` for durability.
 public struct PosixFileSystem: FileSystem {
@@ -95,6 +96,17 @@ public struct PosixFileSystem: FileSystem {
         guard fsync(fd) == 0 else { throw Self.error("fsync", path) }
     }
 
+    public func lock(_ path: String) throws(FileSystemError) -> any FileLock {
+        let fd = open(path, O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { throw Self.error("open", path) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let error = Self.error("flock", path)
+            close(fd)
+            throw error
+        }
+        return PosixFileLock(fd: fd)
+    }
+
     static func error(_ operation: String, _ path: String, _ underlying: (any Error)? = nil) -> FileSystemError {
         if let errno = underlying as? Errno {
             return FileSystemError(operation: operation, path: path, errno: errno.rawValue, message: errno.description)
@@ -138,5 +150,20 @@ final class PosixWritableFile: WritableFile {
         guard !closed else { return }
         closed = true
         do { try fd.close() } catch { throw PosixFileSystem.error("close", path, error) }
+    }
+}
+
+final class PosixFileLock: FileLock {
+    private let fd: Int32
+    private let released = Atomic<Bool>(false)
+
+    init(fd: Int32) { self.fd = fd }
+
+    deinit { release() }
+
+    func release() {
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        flock(fd, LOCK_UN)
+        close(fd)
     }
 }

@@ -3,7 +3,7 @@
 /// and merged when read or flushed). Not thread-safe: the engine guards it.
 struct Head {
     /// Series id → its rows.
-    private(set) var series: [UInt32: SeriesRows] = [:]
+    private(set) var series: [UInt32: HeadSeries] = [:]
     /// Rough bytes of column data, for the flush threshold.
     private(set) var bytes = 0
     private(set) var rows = 0
@@ -15,19 +15,23 @@ struct Head {
 
     var isEmpty: Bool { rows == 0 }
 
-    mutating func append(seriesID: UInt32, key: SeriesKey, point: Point, sequence: UInt64, now: Double) {
+    /// Appends the points at `indices` of `points`, all of one series, committed under
+    /// `sequence`.
+    mutating func append(seriesID: UInt32, key: SeriesKey, points: [Point], indices: [Int], sequence: UInt64, now: Double) {
         if firstSequence == nil {
             firstSequence = sequence
             firstWriteAt = now
         }
         lastSequence = sequence
-        series[seriesID, default: SeriesRows(key: key)].append(timestamp: point.timestamp, fields: point.fields)
-        rows += 1
-        bytes += 8 + point.fields.reduce(0) { total, field in
-            if case .string(let s) = field.value { return total + 17 + s.utf8.count }
-            return total + 9
+        series[seriesID, default: HeadSeries(key: key)].appendRows(points, indices)
+        rows += indices.count
+        for i in indices {
+            bytes += 8
+            for field in points[i].fields {
+                if case .string(let s) = field.value { bytes += 17 + s.utf8.count } else { bytes += 9 }
+            }
         }
     }
 
-    func rows(of seriesID: UInt32) -> SeriesRows? { series[seriesID] }
+    func rows(of seriesID: UInt32) -> SeriesRows? { series[seriesID]?.rows }
 }

@@ -11,6 +11,13 @@ public struct Tag: Sendable, Hashable, Comparable {
     public static func < (lhs: Tag, rhs: Tag) -> Bool {
         lhs.key.utf8.lexicographicallyPrecedes(rhs.key.utf8)
     }
+
+    /// Tags come sorted from the parser and the formats; checking is cheaper than sorting
+    /// and keeps the array shared instead of copied.
+    static func sortedIfNeeded(_ tags: [Tag]) -> [Tag] {
+        for i in tags.indices.dropFirst() where tags[i] < tags[i - 1] { return tags.sorted() }
+        return tags
+    }
 }
 
 /// One field of a row.
@@ -37,7 +44,7 @@ public struct Point: Sendable, Hashable {
 
     public init(measurement: String, tags: [Tag] = [], fields: [Field], timestamp: Int64) {
         self.measurement = measurement
-        self.tags = tags.sorted()
+        self.tags = Tag.sortedIfNeeded(tags)
         self.fields = fields
         self.timestamp = timestamp
     }
@@ -53,7 +60,7 @@ public struct SeriesKey: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public init(measurement: String, tags: [Tag]) {
         self.measurement = measurement
-        self.tags = tags.sorted()
+        self.tags = Tag.sortedIfNeeded(tags)
     }
 
     public func tagValue(_ key: String) -> String? {

@@ -15,7 +15,7 @@ public final class SegmentReader: Sendable {
         bytes = try fileSystem.readFile(path)
         do {
             series = try Self.parse(bytes)
-        } catch let error as BinaryReaderError {
+        } catch {
             throw EngineError.corruptSegment(path: path, reason: error.description)
         }
         var lookup: [String: [SeriesKey: Int]] = [:]
