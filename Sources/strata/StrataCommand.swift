@@ -8,7 +8,6 @@ struct StrataCommand: AsyncParsableCommand {
         commandName: "strata",
         abstract: "A time-series database and live-streaming server for robot and IoT telemetry.",
         version: ServerVersion.strata,
-        // `inspect` (the lead's) joins this list.
-        subcommands: [ServeCommand.self, ImportCommand.self]
+        subcommands: [ServeCommand.self, ImportCommand.self, InspectCommand.self]
     )
 }

@@ -144,3 +144,32 @@ public struct SeriesRows: Sendable, Equatable {
 
     public var count: Int { timestamps.count }
 }
+
+extension ColumnData {
+    /// Appends rows `range` of `other` (same type) with typed copies, no per-value boxing.
+    public mutating func append(contentsOf other: ColumnData, range: Range<Int>) {
+        valid.append(contentsOf: other.valid[range])
+        switch type {
+        case .float: floats.append(contentsOf: other.floats[range])
+        case .integer: integers.append(contentsOf: other.integers[range])
+        case .unsigned: unsigneds.append(contentsOf: other.unsigneds[range])
+        case .boolean: booleans.append(contentsOf: other.booleans[range])
+        case .string: strings.append(contentsOf: other.strings[range])
+        }
+    }
+
+    /// A column of `picks.count` rows: row i is row `picks[i]` of `self`, or null where the
+    /// pick is negative.
+    func gathered(_ picks: [Int]) -> ColumnData {
+        var out = ColumnData(type: type)
+        out.valid = picks.map { $0 >= 0 && valid[$0] }
+        switch type {
+        case .float: out.floats = picks.map { $0 >= 0 ? floats[$0] : 0 }
+        case .integer: out.integers = picks.map { $0 >= 0 ? integers[$0] : 0 }
+        case .unsigned: out.unsigneds = picks.map { $0 >= 0 ? unsigneds[$0] : 0 }
+        case .boolean: out.booleans = picks.map { $0 >= 0 ? booleans[$0] : false }
+        case .string: out.strings = picks.map { $0 >= 0 ? strings[$0] : "" }
+        }
+        return out
+    }
+}

@@ -35,42 +35,52 @@ extension SeriesRows {
         if parts.count == 1, parts[0].isStrictlyAscending {
             return parts[0].sliced(range: range, fields: fields)
         }
-        var order: [(time: Int64, part: Int32, row: Int32)] = []
-        order.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        // Every row of every part gets a global index: part p's row r is offsets[p] + r.
+        var offsets: [Int] = []
+        var total = 0
+        for part in parts {
+            offsets.append(total)
+            total += part.count
+        }
+        var order: [(time: Int64, index: Int)] = []
+        order.reserveCapacity(total)
         for (p, part) in parts.enumerated() {
             for (r, t) in part.timestamps.enumerated() where range.contains(t) {
-                order.append((t, Int32(p), Int32(r)))
+                order.append((t, offsets[p] + r))
             }
         }
-        // Sorting by (time, part, row) keeps write order among equal timestamps.
-        order.sort { ($0.time, $0.part, $0.row) < ($1.time, $1.part, $1.row) }
+        // Sorting by (time, global index) keeps write order among equal timestamps, since
+        // parts come oldest first and rows in arrival order.
+        order.sort { $0.time != $1.time ? $0.time < $1.time : $0.index < $1.index }
+        var groupStarts: [Int] = []
+        for i in order.indices where i == 0 || order[i].time != order[i - 1].time { groupStarts.append(i) }
+        groupStarts.append(order.count)
+
         var out = SeriesRows(key: key)
+        out.timestamps = groupStarts.dropLast().map { order[$0].time }
         var types: [String: FieldType] = [:]
         for part in parts {
             for (name, column) in part.columns where fields?.contains(name) ?? true { types[name] = column.type }
         }
-        for (name, type) in types { out.columns[name] = ColumnData(type: type) }
-        var i = 0
-        while i < order.count {
-            var j = i
-            while j + 1 < order.count && order[j + 1].time == order[i].time { j += 1 }
-            out.timestamps.append(order[i].time)
-            for name in types.keys {
-                var chosen: (part: Int, row: Int)?
-                for k in stride(from: j, through: i, by: -1) {
-                    let (_, p, r) = order[k]
-                    if let column = parts[Int(p)].columns[name], column.valid[Int(r)] {
-                        chosen = (Int(p), Int(r))
-                        break
-                    }
-                }
-                if let chosen, let source = parts[chosen.part].columns[name] {
-                    out.columns[name]!.append(from: source, row: chosen.row)
-                } else {
-                    out.columns[name]!.appendNull()
-                }
+        for (name, type) in types {
+            var all = ColumnData(type: type)
+            all.reserveCapacity(total)
+            for part in parts {
+                if let column = part.columns[name] { all.append(contentsOf: column, range: 0..<column.count) } else { all.appendNulls(part.count) }
             }
-            i = j + 1
+            // Per timestamp, the latest write that has a value for this field.
+            var picks: [Int] = []
+            picks.reserveCapacity(groupStarts.count - 1)
+            for g in 0..<(groupStarts.count - 1) {
+                var pick = -1
+                var k = groupStarts[g + 1] - 1
+                while k >= groupStarts[g] {
+                    if all.valid[order[k].index] { pick = order[k].index; break }
+                    k -= 1
+                }
+                picks.append(pick)
+            }
+            out.columns[name] = all.gathered(picks)
         }
         return out
     }
@@ -86,8 +96,7 @@ extension SeriesRows {
                 out.columns[name] = column
             } else {
                 var slice = ColumnData(type: column.type)
-                slice.reserveCapacity(upper - lower)
-                for row in lower..<upper { slice.append(from: column, row: row) }
+                slice.append(contentsOf: column, range: lower..<upper)
                 out.columns[name] = slice
             }
         }

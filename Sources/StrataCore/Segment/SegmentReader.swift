@@ -47,7 +47,7 @@ public final class SegmentReader: Sendable {
                 } else {
                     column.appendNulls(block.rows)
                 }
-                for row in lower..<upper { out.columns[f.name]!.append(from: column, row: row) }
+                out.columns[f.name]!.append(contentsOf: column, range: lower..<upper)
             }
         }
         return out
