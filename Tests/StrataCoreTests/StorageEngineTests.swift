@@ -119,7 +119,8 @@ import Testing
         }
         let after = try engine.changes(after: sequences[1])
         #expect(after?.map(\.sequence) == Array(sequences[2...]))
-        #expect(after?.first?.batch.points.first?.timestamp == robotPoint(device: 1, second: 2, battery: 1).timestamp)
+        #expect(after?.first?.series.first?.timestamps == [robotPoint(device: 1, second: 2, battery: 1).timestamp])
+        #expect(after?.first?.series.first?.columns["battery"]?.value(at: 0) == .float(1))
         let waiter = Task { await engine.waitForChanges(after: sequences.last!) }
         _ = try await engine.write(WriteBatch(database: "db", points: [robotPoint(device: 1, second: 9, battery: 1)]))
         await waiter.value

@@ -100,3 +100,26 @@ public struct BinaryReaderError: Error, Sendable, Equatable, CustomStringConvert
     public var message: String
     public var description: String { "\(message) at offset \(offset)" }
 }
+
+extension BinaryReader {
+    /// Reads `count` fixed-width values written by `BinaryWriter.raw`. Booleans are checked
+    /// to be 0 or 1, since any other byte is not a valid `Bool`.
+    mutating func raw<T: BitwiseCopyable>(_ type: T.Type, count: Int) throws(BinaryReaderError) -> [T] {
+        let size = MemoryLayout<T>.stride
+        guard count >= 0, count <= remaining / max(size, 1) else {
+            throw BinaryReaderError(offset: offset, message: "truncated array: need \(count) × \(size) bytes, \(remaining) left")
+        }
+        let start = offset
+        if T.self == Bool.self, bytes[start..<(start + count)].contains(where: { $0 > 1 }) {
+            throw BinaryReaderError(offset: start, message: "boolean byte other than 0 or 1")
+        }
+        let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            bytes.withUnsafeBytes { raw in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + count * size)]))
+            }
+            initialized = count
+        }
+        try skip(count * size)
+        return values
+    }
+}

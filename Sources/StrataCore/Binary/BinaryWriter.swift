@@ -56,3 +56,11 @@ public struct BinaryWriter {
         }
     }
 }
+
+extension BinaryWriter {
+    /// Appends the in-memory bytes of an array of fixed-width values. Every platform Swift
+    /// targets here is little-endian, so this is the little-endian layout the specs name.
+    mutating func raw<T: BitwiseCopyable>(_ values: [T]) {
+        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    }
+}

@@ -1,9 +1,11 @@
 import Synchronization
 
-/// A committed batch with its WAL sequence number: the unit of the change feed.
+/// A committed write with its WAL sequence number: the unit of the change feed. Its rows
+/// are grouped per series as columns, in write order (not sorted, duplicates possible).
 public struct CommittedBatch: Sendable {
     public var sequence: UInt64
-    public var batch: WriteBatch
+    public var database: String
+    public var series: [SeriesRows]
 }
 
 /// The recent committed batches in memory, and waiters for the next ones. Older batches are

@@ -20,19 +20,16 @@ extension StorageEngine {
             segmentBytes: options.walSegmentBytes, logger: logger, afterSequence: manifest.flushedThrough
         ) { record in
             guard record.type == .writeBatch else { return }
-            let batch: WriteBatch
+            var batch: ColumnarBatch
             do { batch = try WALBatchCodec.decode(record.payload) } catch {
                 throw EngineError.corruptWALRecord(sequence: record.sequence, reason: "\(error)")
             }
-            let (accepted, rejected) = FieldTypeValidator.validate(batch, registeringIn: &state)
-            if !rejected.isEmpty {
-                // Cannot happen for records this engine wrote (they were validated against
-                // the same history); a column holds one type, so such points cannot be applied.
-                logger.error("replayed record conflicts with field types; its conflicting points are skipped", metadata: [
-                    "sequence": "\(record.sequence)", "points": "\(rejected.count)", "reason": "\(rejected[0].reason)"])
+            let dropped = state.registerReplayed(&batch)
+            if !dropped.isEmpty {
+                logger.error("replayed record contradicts established field types; those columns are skipped", metadata: [
+                    "sequence": "\(record.sequence)", "fields": "\(dropped)"])
             }
-            state.apply(PreparedBatch(WriteBatch(database: batch.database, points: accepted)),
-                        sequence: record.sequence, now: now)
+            state.apply(batch, sequence: record.sequence, now: now)
         }
         logger.info("opened data directory", metadata: [
             "directory": "\(directory)", "segments": "\(state.segments.count)", "series": "\(state.index.count)",

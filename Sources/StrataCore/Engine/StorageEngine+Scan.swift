@@ -40,7 +40,8 @@ extension StorageEngine {
         return try records.compactMap { record in
             guard record.type == .writeBatch else { return nil }
             do {
-                return CommittedBatch(sequence: record.sequence, batch: try WALBatchCodec.decode(record.payload))
+                let batch = try WALBatchCodec.decode(record.payload)
+                return CommittedBatch(sequence: record.sequence, database: batch.database, series: batch.series)
             } catch {
                 throw EngineError.corruptWALRecord(sequence: record.sequence, reason: "\(error)")
             }

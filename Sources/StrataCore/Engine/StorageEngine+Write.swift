@@ -9,68 +9,58 @@ extension StorageEngine {
             return FieldTypeValidator.validate(batch, registeringIn: &s)
         }
         guard !accepted.isEmpty else { return WriteResult(sequence: nil, accepted: 0, rejected: rejected) }
-        let toWrite = accepted.count == batch.points.count ? batch : WriteBatch(database: batch.database, points: accepted)
-        // Encoding and grouping by series run here, on the caller's task, in parallel with
-        // other requests; only the appends run on the WAL's single thread.
-        let payload = WALBatchCodec.encode(toWrite)
-        let prepared = PreparedBatch(toWrite)
+        // Grouping, transposing and encoding run here, on the caller's task, in parallel
+        // with other requests; the WAL thread only appends whole columns.
+        let columnar = ColumnarBatch(WriteBatch(database: batch.database, points: accepted))
+        let payload = WALBatchCodec.encode(columnar)
         let sequence = try await wal.append(type: .writeBatch, payload: payload) { [self] sequence in
-            apply(prepared, sequence: sequence)
+            apply(columnar, sequence: sequence)
         }
         maybeStartFlush()
         return WriteResult(sequence: sequence, accepted: accepted.count, rejected: rejected)
     }
 
     /// Runs on the WAL's queue once the record is durable, in sequence order.
-    func apply(_ prepared: PreparedBatch, sequence: UInt64) {
+    func apply(_ batch: ColumnarBatch, sequence: UInt64) {
         let now = WriteAheadLog.now()
-        state.withLock { s in s.apply(prepared, sequence: sequence, now: now) }
-        feed.publish(CommittedBatch(sequence: sequence, batch: prepared.batch))
+        state.withLock { s in s.apply(batch, sequence: sequence, now: now) }
+        feed.publish(CommittedBatch(sequence: sequence, database: batch.database, series: batch.series))
     }
 }
 
 extension EngineState {
-    mutating func apply(_ prepared: PreparedBatch, sequence: UInt64, now: Double) {
-        let database = prepared.batch.database
-        if !manifest.databases.contains(database) {
+    mutating func apply(_ batch: ColumnarBatch, sequence: UInt64, now: Double) {
+        if !manifest.databases.contains(batch.database) {
             // A database named by a write (v2 buckets, import) exists from then on; its name
             // reaches the manifest file at the next save, and replay restores it before that.
-            manifest.databases.append(database)
+            manifest.databases.append(batch.database)
             manifest.databases.sort()
         }
-        for group in prepared.groups {
-            let id = index.idOrInsert(database: database, key: group.key)
-            head.append(seriesID: id, key: group.key, points: prepared.batch.points, indices: group.indices,
-                        sequence: sequence, now: now)
+        for chunk in batch.series {
+            let id = index.idOrInsert(database: batch.database, key: chunk.key)
+            head.append(seriesID: id, chunk: chunk, sequence: sequence, now: now)
         }
     }
-}
 
-/// A batch with its points grouped by series, so applying it costs one index lookup per
-/// series rather than per point.
-struct PreparedBatch: Sendable {
-    struct Group: Sendable {
-        var key: SeriesKey
-        var indices: [Int]
-    }
-
-    let batch: WriteBatch
-    let groups: [Group]
-
-    init(_ batch: WriteBatch) {
-        self.batch = batch
-        var position: [SeriesKey: Int] = [:]
-        var groups: [Group] = []
-        for (i, point) in batch.points.enumerated() {
-            let key = point.seriesKey
-            if let g = position[key] {
-                groups[g].indices.append(i)
-            } else {
-                position[key] = groups.count
-                groups.append(Group(key: key, indices: [i]))
+    /// Registers the field types a replayed batch carries; a column that contradicts an
+    /// established type (impossible for records this engine validated) is dropped, since a
+    /// column holds one type. Returns the names dropped.
+    mutating func registerReplayed(_ batch: inout ColumnarBatch) -> [String] {
+        var dropped: [String] = []
+        for i in batch.series.indices {
+            let measurement = batch.series[i].key.measurement
+            for (name, column) in batch.series[i].columns {
+                if let known = fieldTypes[batch.database]?[measurement]?[name] {
+                    if known != column.type {
+                        batch.series[i].columns[name] = nil
+                        dropped.append(name)
+                    }
+                } else {
+                    fieldTypes[batch.database, default: [:]][measurement, default: [:]][name] = column.type
+                }
             }
         }
-        self.groups = groups
+        return dropped
     }
 }
 

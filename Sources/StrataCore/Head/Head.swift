@@ -15,21 +15,19 @@ struct Head {
 
     var isEmpty: Bool { rows == 0 }
 
-    /// Appends the points at `indices` of `points`, all of one series, committed under
-    /// `sequence`.
-    mutating func append(seriesID: UInt32, key: SeriesKey, points: [Point], indices: [Int], sequence: UInt64, now: Double) {
+    /// Appends a chunk of one series' rows committed under `sequence`.
+    mutating func append(seriesID: UInt32, chunk: SeriesRows, sequence: UInt64, now: Double) {
         if firstSequence == nil {
             firstSequence = sequence
             firstWriteAt = now
         }
         lastSequence = sequence
-        series[seriesID, default: HeadSeries(key: key)].appendRows(points, indices)
-        rows += indices.count
-        for i in indices {
-            bytes += 8
-            for field in points[i].fields {
-                if case .string(let s) = field.value { bytes += 17 + s.utf8.count } else { bytes += 9 }
-            }
+        series[seriesID, default: HeadSeries(key: chunk.key)].append(chunk)
+        rows += chunk.count
+        bytes += chunk.count * 8
+        for column in chunk.columns.values {
+            bytes += column.count * 9
+            if column.type == .string { bytes += column.strings.reduce(0) { $0 + 16 + $1.utf8.count } }
         }
     }
 

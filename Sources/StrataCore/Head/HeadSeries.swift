@@ -1,7 +1,10 @@
-/// One series in the head: a shared timestamp column and one column per field, appended in
-/// arrival order. Columns live in an array so that a row whose fields come in the order
-/// the series first saw them (the usual case: one device, one firmware) is appended
-/// without hashing a single field name.
+/// One series' rows in arrival order: a shared timestamp column and one column per field.
+/// Used twice: to turn a batch's points into per-series column chunks (on the request's
+/// task, in parallel with other requests), and as the head's storage, which appends those
+/// chunks column by column on the WAL thread.
+///
+/// Columns live in an array so that a row whose fields come in the order the series first
+/// saw them (the usual case: one device, one firmware) is appended without hashing a name.
 struct HeadSeries {
     let key: SeriesKey
     private(set) var timestamps: [Int64] = []
@@ -15,8 +18,8 @@ struct HeadSeries {
 
     var count: Int { timestamps.count }
 
-    /// Appends one row. Field types were validated against the measurement before the WAL,
-    /// so each value matches its column's type.
+    /// Appends one row. Field types were validated against the measurement, so each value
+    /// matches its column's type.
     mutating func append(timestamp: Int64, fields: [Field]) {
         let row = timestamps.count
         timestamps.append(timestamp)
@@ -29,8 +32,8 @@ struct HeadSeries {
             } else {
                 c = addColumn(field.key, type: field.value.type, rows: row)
             }
-            // A key repeated within one row keeps its first value's slot (the parser already
-            // folds duplicates; this only guards alignment).
+            // A key repeated within one row keeps its first value (the parser already folds
+            // duplicates; this only guards alignment).
             if columns[c].count == row { columns[c].append(field.value) }
         }
         if fields.count < columns.count || columns.contains(where: { $0.count == row }) {
@@ -38,26 +41,36 @@ struct HeadSeries {
         }
     }
 
+    /// Appends a chunk of rows column by column. A chunk column whose type differs from the
+    /// head's (validation makes this unreachable) is stored as nulls rather than misaligning.
+    mutating func append(_ chunk: SeriesRows) {
+        let before = timestamps.count
+        timestamps.append(contentsOf: chunk.timestamps)
+        for (name, column) in chunk.columns {
+            let c = position[name] ?? addColumn(name, type: column.type, rows: before)
+            if columns[c].type == column.type {
+                columns[c].append(contentsOf: column, range: 0..<column.count)
+            }
+        }
+        for c in columns.indices where columns[c].count < timestamps.count {
+            columns[c].appendNullRows(timestamps.count - columns[c].count)
+        }
+    }
+
     private mutating func addColumn(_ name: String, type: FieldType, rows: Int) -> Int {
         var column = ColumnData(type: type)
-        column.appendNulls(rows)
+        column.appendNullRows(rows)
         position[name] = columns.count
         names.append(name)
         columns.append(column)
         return columns.count - 1
     }
 
-    /// The rows as a scan or flush consumes them (arrays are shared, not copied).
+    /// The rows as scans, flushes and the WAL consume them (arrays shared, not copied).
     var rows: SeriesRows {
         var out = SeriesRows(key: key)
         out.timestamps = timestamps
         for (name, column) in zip(names, columns) { out.columns[name] = column }
         return out
-    }
-}
-
-extension HeadSeries {
-    mutating func appendRows(_ points: [Point], _ indices: [Int]) {
-        for i in indices { append(timestamp: points[i].timestamp, fields: points[i].fields) }
     }
 }

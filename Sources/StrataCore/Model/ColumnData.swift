@@ -173,3 +173,31 @@ extension ColumnData {
         return out
     }
 }
+
+extension ColumnData {
+    /// A column from decoded arrays: `values` holds one slot per row (placeholders where
+    /// `valid` is false).
+    init(type: FieldType, valid: [Bool], floats: [Double] = [], integers: [Int64] = [], unsigneds: [UInt64] = [],
+         booleans: [Bool] = [], strings: [String] = []) {
+        self.type = type
+        self.valid = valid
+        self.floats = floats
+        self.integers = integers
+        self.unsigneds = unsigneds
+        self.booleans = booleans
+        self.strings = strings
+    }
+
+    /// Appends `n` nulls at once.
+    mutating func appendNullRows(_ n: Int) {
+        guard n > 0 else { return }
+        valid.append(contentsOf: repeatElement(false, count: n))
+        switch type {
+        case .float: floats.append(contentsOf: repeatElement(0, count: n))
+        case .integer: integers.append(contentsOf: repeatElement(0, count: n))
+        case .unsigned: unsigneds.append(contentsOf: repeatElement(0, count: n))
+        case .boolean: booleans.append(contentsOf: repeatElement(false, count: n))
+        case .string: strings.append(contentsOf: repeatElement("", count: n))
+        }
+    }
+}

@@ -1,74 +1,88 @@
 // See docs/format/wal.md, "Write batch payload".
 
-/// Encodes a `WriteBatch` as a WAL payload and back.
+/// Encodes a `ColumnarBatch` as a WAL payload and back. Columns are stored raw (8-byte
+/// little-endian numbers copied whole) because this runs on every write: speed over size;
+/// segments do the compressing.
 enum WALBatchCodec {
-    static func encode(_ batch: WriteBatch) -> [UInt8] {
-        var w = BinaryWriter(capacity: batch.points.count * 64)
+    static let hasNulls: UInt8 = 1
+
+    static func encode(_ batch: ColumnarBatch) -> [UInt8] {
+        var w = BinaryWriter(capacity: batch.series.reduce(64) { $0 + 64 + $1.count * (8 + 9 * $1.columns.count) })
         w.string(batch.database)
-        w.varint(UInt64(batch.points.count))
-        for point in batch.points {
-            w.string(point.measurement)
-            w.varint(UInt64(point.tags.count))
-            for tag in point.tags {
+        w.varint(UInt64(batch.series.count))
+        for chunk in batch.series {
+            w.string(chunk.key.measurement)
+            w.varint(UInt64(chunk.key.tags.count))
+            for tag in chunk.key.tags {
                 w.string(tag.key)
                 w.string(tag.value)
             }
-            w.i64(point.timestamp)
-            w.varint(UInt64(point.fields.count))
-            for field in point.fields {
-                w.string(field.key)
-                encode(field.value, to: &w)
-            }
+            w.varint(UInt64(chunk.count))
+            w.raw(chunk.timestamps)
+            w.varint(UInt64(chunk.columns.count))
+            for name in chunk.columns.keys.sorted() { encode(name, chunk.columns[name]!, to: &w) }
         }
         return w.bytes
     }
 
-    private static func encode(_ value: FieldValue, to w: inout BinaryWriter) {
-        w.u8(value.type.rawValue)
-        switch value {
-        case .float(let v): w.f64(v)
-        case .integer(let v): w.signedVarint(v)
-        case .unsigned(let v): w.varint(v)
-        case .boolean(let v): w.u8(v ? 1 : 0)
-        case .string(let v): w.string(v)
+    private static func encode(_ name: String, _ column: ColumnData, to w: inout BinaryWriter) {
+        w.string(name)
+        w.u8(column.type.rawValue)
+        let nulls = column.valid.contains(false)
+        w.u8(nulls ? hasNulls : 0)
+        if nulls { w.raw(column.valid) }
+        switch column.type {
+        case .float: w.raw(column.floats)
+        case .integer: w.raw(column.integers)
+        case .unsigned: w.raw(column.unsigneds)
+        case .boolean: w.raw(column.booleans)
+        case .string: for s in column.strings { w.string(s) }
         }
     }
 
-    static func decode(_ payload: [UInt8]) throws(BinaryReaderError) -> WriteBatch {
+    static func decode(_ payload: [UInt8]) throws(BinaryReaderError) -> ColumnarBatch {
         var r = BinaryReader(payload)
         let database = try r.string()
-        // Smallest point: measurement, 0 tags, timestamp, 1 field of a boolean.
-        let count = try r.count("point count", minItemBytes: 13)
-        var points: [Point] = []
-        points.reserveCapacity(count)
+        let count = try r.count("series count", minItemBytes: 4)
+        var series: [SeriesRows] = []
+        series.reserveCapacity(count)
         for _ in 0..<count {
             let measurement = try r.string()
             let tagCount = try r.count("tag count", minItemBytes: 2)
             var tags: [Tag] = []
             tags.reserveCapacity(tagCount)
             for _ in 0..<tagCount { tags.append(Tag(try r.string(), try r.string())) }
-            let timestamp = try r.i64()
-            let fieldCount = try r.count("field count", minItemBytes: 3)
-            var fields: [Field] = []
-            fields.reserveCapacity(fieldCount)
-            for _ in 0..<fieldCount { fields.append(Field(try r.string(), try decodeValue(&r))) }
-            points.append(Point(measurement: measurement, tags: tags, fields: fields, timestamp: timestamp))
+            var chunk = SeriesRows(key: SeriesKey(measurement: measurement, tags: tags))
+            let rows = try r.count("row count", minItemBytes: 8)
+            chunk.timestamps = try r.raw(Int64.self, count: rows)
+            let fields = try r.count("field count", minItemBytes: 3)
+            for _ in 0..<fields {
+                let name = try r.string()
+                chunk.columns[name] = try decodeColumn(&r, rows: rows)
+            }
+            series.append(chunk)
         }
         guard r.isAtEnd else { throw BinaryReaderError(offset: r.offset, message: "\(r.remaining) trailing bytes after batch") }
-        return WriteBatch(database: database, points: points)
+        return ColumnarBatch(database: database, series: series)
     }
 
-    private static func decodeValue(_ r: inout BinaryReader) throws(BinaryReaderError) -> FieldValue {
+    private static func decodeColumn(_ r: inout BinaryReader, rows: Int) throws(BinaryReaderError) -> ColumnData {
         let offset = r.offset
         guard let type = FieldType(rawValue: try r.u8()) else {
             throw BinaryReaderError(offset: offset, message: "unknown field type")
         }
+        let flags = try r.u8()
+        let valid = flags & hasNulls != 0 ? try r.raw(Bool.self, count: rows) : [Bool](repeating: true, count: rows)
         switch type {
-        case .float: return .float(try r.f64())
-        case .integer: return .integer(try r.signedVarint())
-        case .unsigned: return .unsigned(try r.varint())
-        case .boolean: return .boolean(try r.u8() != 0)
-        case .string: return .string(try r.string())
+        case .float: return ColumnData(type: type, valid: valid, floats: try r.raw(Double.self, count: rows))
+        case .integer: return ColumnData(type: type, valid: valid, integers: try r.raw(Int64.self, count: rows))
+        case .unsigned: return ColumnData(type: type, valid: valid, unsigneds: try r.raw(UInt64.self, count: rows))
+        case .boolean: return ColumnData(type: type, valid: valid, booleans: try r.raw(Bool.self, count: rows).map { $0 })
+        case .string:
+            var strings: [String] = []
+            strings.reserveCapacity(rows)
+            for _ in 0..<rows { strings.append(try r.string()) }
+            return ColumnData(type: type, valid: valid, strings: strings)
         }
     }
 }
