@@ -48,7 +48,13 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let dataDirectory = dataDir ?? Environment.value("STRATA_DATA_DIR") ?? "./strata-data"
-        let engine = try StorageEngine.open(directory: dataDirectory, logger: StrataLogging.logger("strata.engine"))
+        // An offline import has no live subscriber that could resume by sequence, so the
+        // WAL it wrote is removed as soon as its flush made it redundant.
+        var options = EngineOptions()
+        options.walRetentionSeconds = 0
+        options.walRetentionBytes = 0
+        let engine = try StorageEngine.open(
+            directory: dataDirectory, options: options, logger: StrataLogging.logger("strata.engine"))
         let clock = ContinuousClock()
         let start = clock.now
         var tally = ImportTally()

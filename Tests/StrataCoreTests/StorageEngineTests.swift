@@ -157,3 +157,35 @@ import Testing
         try await again.close()
     }
 }
+
+@Suite struct FlushPolicyTests {
+    @Test func aQuietHeadIsFlushedOnceItIsOldEnough() async throws {
+        var options = EngineOptions.forTests
+        options.flushMaxAgeSeconds = 0.2
+        let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
+        _ = try await engine.write(WriteBatch(database: "db", points: [robotPoint(device: 1, second: 0, battery: 1)]))
+        // No further writes: only the watcher can flush. Bounded wait (10 s).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while engine.stats().segmentCount == 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(engine.stats().segmentCount == 1)
+        #expect(engine.stats().headRows == 0)
+        try await engine.close()
+    }
+
+    @Test func theHeadIsFlushedPastItsSizeThreshold() async throws {
+        var options = EngineOptions.forTests
+        options.flushThresholdBytes = 10_000
+        let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
+        let points = (0..<500).map { robotPoint(device: $0 % 5, second: Int64($0), battery: 1) }
+        _ = try await engine.write(WriteBatch(database: "db", points: points))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while engine.stats().segmentCount == 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(engine.stats().segmentCount == 1)
+        #expect(try engine.scan(database: "db", measurement: "robot").reduce(0) { $0 + $1.count } == 500)
+        try await engine.close()
+    }
+}

@@ -14,6 +14,19 @@ extension StorageEngine {
         try await task.value
     }
 
+    /// Re-checks the age threshold every `period` seconds, so a head that stops receiving
+    /// writes is still flushed once it is old enough. Stops at `close()`.
+    func startAgeWatcher(period: Double) {
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(period))
+                guard let self, !Task.isCancelled else { return }
+                self.maybeStartFlush()
+            }
+        }
+        ageWatcher.withLock { $0 = task }
+    }
+
     /// Starts a background flush when the head passes its size or age threshold.
     func maybeStartFlush() {
         let due = state.withLock { s -> Bool in

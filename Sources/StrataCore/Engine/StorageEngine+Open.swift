@@ -35,8 +35,11 @@ extension StorageEngine {
             "directory": "\(directory)", "segments": "\(state.segments.count)", "series": "\(state.index.count)",
             "walRecordsReplayed": "\(report.recordsReplayed)", "lastSequence": "\(report.lastSequence)",
         ])
-        return StorageEngine(directory: directory, options: options, fileSystem: fileSystem, logger: logger,
-                             wal: wal, state: state, replayReport: report, lock: lock)
+        let engine = StorageEngine(directory: directory, options: options, fileSystem: fileSystem, logger: logger,
+                                   wal: wal, state: state, replayReport: report, lock: lock)
+        // A tenth of the age limit, at most once a minute: flushes land within 10% of it.
+        engine.startAgeWatcher(period: min(60, max(0.05, options.flushMaxAgeSeconds / 10)))
+        return engine
     }
 
     /// One process per data directory: a second `serve`, or an `import` beside a running

@@ -17,6 +17,8 @@ public final class StorageEngine: Sendable {
     let state: Mutex<EngineState>
     /// The flush in progress, if any; flushes run one at a time.
     let flushTask = Mutex<Task<Void, any Error>?>(nil)
+    /// Checks the head's age while no writes arrive (writes check it themselves).
+    let ageWatcher = Mutex<Task<Void, Never>?>(nil)
     public let replayReport: WALReplayReport
     private let lock: any FileLock
 
@@ -39,6 +41,7 @@ public final class StorageEngine: Sendable {
     /// Stops background work; everything acknowledged stays recoverable from the WAL or the
     /// segments. Writes after this fail.
     public func close() async throws {
+        ageWatcher.withLock { $0?.cancel() }
         if let running = flushTask.withLock({ $0 }) { _ = try? await running.value }
         await wal.close()
         state.withLock { $0.closed = true }
