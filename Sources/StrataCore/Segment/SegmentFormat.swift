@@ -20,6 +20,9 @@ enum SegmentFormat {
     /// Stats flags.
     static let hasMinMax: UInt8 = 1
     static let hasSum: UInt8 = 2
+    /// The first and last values sit at the row block's min and max time (no nulls at the
+    /// ends), so their times are not stored: 16 bytes saved on almost every block.
+    static let timesAreBlockBounds: UInt8 = 4
     /// Field block flag: a presence bitmap (1 bit per row, LSB first) precedes the values.
     static let hasPresenceBitmap: UInt8 = 1
 }

@@ -60,21 +60,23 @@ extension SegmentReader {
                 throw BinaryReaderError(offset: offset, message: "unknown field type")
             }
             var fieldBlocks: [FieldBlockInfo?] = []
-            for _ in 0..<blockCount { fieldBlocks.append(try parseFieldBlock(&r, type: type)) }
+            for block in blocks { fieldBlocks.append(try parseFieldBlock(&r, type: type, rowBlock: block)) }
             fields.append(SegmentField(name: name, type: type, blocks: fieldBlocks))
         }
         return SegmentSeries(database: database, key: SeriesKey(measurement: measurement, tags: tags),
                              rowBlocks: blocks, fields: fields)
     }
 
-    private static func parseFieldBlock(_ r: inout BinaryReader, type: FieldType) throws(BinaryReaderError) -> FieldBlockInfo? {
+    private static func parseFieldBlock(_ r: inout BinaryReader, type: FieldType,
+                                        rowBlock: RowBlockInfo) throws(BinaryReaderError) -> FieldBlockInfo? {
         let count = Int(try r.varint())
         guard count > 0 else { return nil }
         let flags = try r.u8()
         let ref = try parseRef(&r)
         let statFlags = try r.u8()
-        let firstTime = try r.i64()
-        let lastTime = try r.i64()
+        let boundsTimes = statFlags & SegmentFormat.timesAreBlockBounds != 0
+        let firstTime = boundsTimes ? rowBlock.minTime : try r.i64()
+        let lastTime = boundsTimes ? rowBlock.maxTime : try r.i64()
         var stats = BlockStats(count: count, first: try parseValue(&r, type), firstTime: firstTime,
                                last: try parseValue(&r, type), lastTime: lastTime)
         if statFlags & SegmentFormat.hasMinMax != 0 {

@@ -105,7 +105,7 @@ struct SegmentWriter {
         for field in s.fields {
             w.string(field.name)
             w.u8(field.type.rawValue)
-            for block in field.blocks {
+            for (b, block) in field.blocks.enumerated() {
                 guard let block else {
                     w.varint(0)
                     continue
@@ -113,7 +113,7 @@ struct SegmentWriter {
                 w.varint(UInt64(block.stats.count))
                 w.u8(block.hasPresenceBitmap ? SegmentFormat.hasPresenceBitmap : 0)
                 writeRef(block.data, to: &w)
-                writeStats(block.stats, to: &w)
+                writeStats(block.stats, rowBlock: s.rowBlocks[b], to: &w)
             }
         }
     }
@@ -124,13 +124,17 @@ struct SegmentWriter {
         w.u32(ref.crc)
     }
 
-    private static func writeStats(_ stats: BlockStats, to w: inout BinaryWriter) {
+    private static func writeStats(_ stats: BlockStats, rowBlock: RowBlockInfo, to w: inout BinaryWriter) {
         var flags: UInt8 = 0
         if stats.min != nil { flags |= SegmentFormat.hasMinMax }
         if stats.sum != nil { flags |= SegmentFormat.hasSum }
+        let boundsTimes = stats.firstTime == rowBlock.minTime && stats.lastTime == rowBlock.maxTime
+        if boundsTimes { flags |= SegmentFormat.timesAreBlockBounds }
         w.u8(flags)
-        w.i64(stats.firstTime)
-        w.i64(stats.lastTime)
+        if !boundsTimes {
+            w.i64(stats.firstTime)
+            w.i64(stats.lastTime)
+        }
         writeValue(stats.first, to: &w)
         writeValue(stats.last, to: &w)
         if let min = stats.min, let max = stats.max {
