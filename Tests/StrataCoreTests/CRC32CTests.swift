@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func slicedAndBytewiseAgree() {
-        var rng = SeededGenerator(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let bytes = (0..<1_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
         for cut in [0, 1, 7, 8, 9, 500, 999] {
             let whole = CRC32C.checksum(bytes)

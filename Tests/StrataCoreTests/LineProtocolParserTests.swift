@@ -195,18 +195,6 @@ private let invalidCases: [LineProtocolInvalidCase] = [
 
 // MARK: - Fuzzing and round trips
 
-/// SplitMix64: small, fast, and the same sequence on every platform for a given seed.
-private struct LineProtocolFuzzRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private let fuzzSeeds: [String] = [
     "robot,device_id=robot-0000,fleet=fleet-north,model=tx9 battery=68.50,temperature=36.04,x=118.766,status=0i,charging=false 1704067200000000000",
@@ -219,7 +207,7 @@ private let fuzzSeeds: [String] = [
 private let interestingBytes = Array(" ,=\\\"\n\r\t#-.eEiu0123456789tfTF".utf8) + [0x00, 0x80, 0xC3, 0xED, 0xFF]
 
 /// Writes a point the way a client library would.
-private func serialize(_ point: Point, withTimestamp: Bool, rng: inout LineProtocolFuzzRNG) -> String {
+private func serialize(_ point: Point, withTimestamp: Bool, rng: inout SplitMix64) -> String {
     var line = LineProtocolEscaping.escapeMeasurement(point.measurement)
     for tag in point.tags {
         line += "," + LineProtocolEscaping.escapeKey(tag.key) + "=" + LineProtocolEscaping.escapeKey(tag.value)
@@ -250,19 +238,19 @@ private func serialize(_ point: Point, withTimestamp: Bool, rng: inout LineProto
 private let nameCharacters: [Character] = Array("abcXYZ019_-.:/ ,=\"'#éß日本🙂")
 private let stringCharacters: [Character] = Array("abc XYZ 019,=\"\\'\n\r\téß日本🙂") + ["\r\n"]
 
-private func randomText(_ alphabet: [Character], _ length: ClosedRange<Int>, rng: inout LineProtocolFuzzRNG) -> String {
+private func randomText(_ alphabet: [Character], _ length: ClosedRange<Int>, rng: inout SplitMix64) -> String {
     String((0..<Int.random(in: length, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
 }
 
 /// Identifiers cannot end in a backslash or start a comment; `LineProtocolEscaping` does not
 /// escape backslashes, so these names avoid them (string values do not).
-private func randomName(rng: inout LineProtocolFuzzRNG, measurement: Bool = false) -> String {
+private func randomName(rng: inout SplitMix64, measurement: Bool = false) -> String {
     var name = randomText(nameCharacters, 1...8, rng: &rng)
     if measurement, name.first == "#" { name = "m" + name }
     return name
 }
 
-private func randomPoint(rng: inout LineProtocolFuzzRNG) -> Point {
+private func randomPoint(rng: inout SplitMix64) -> Point {
     var tags: [String: String] = [:]
     for _ in 0..<Int.random(in: 0...4, using: &rng) { tags[randomName(rng: &rng)] = randomName(rng: &rng) }
     var fields: [Field] = []
@@ -432,7 +420,7 @@ private func randomPoint(rng: inout LineProtocolFuzzRNG) -> Point {
 
     @Test(arguments: 0..<4)
     func mutatedLinesNeverCrash(_ seedIndex: Int) {
-        var rng = LineProtocolFuzzRNG(seed: 0x5EED_0000 + UInt64(seedIndex))
+        var rng = SplitMix64(seed: 0x5EED_0000 + UInt64(seedIndex))
         let parser = LineProtocolParser(precision: .microseconds)
         for _ in 0..<3_000 {
             var bytes = Array(fuzzSeeds[seedIndex].utf8)
@@ -466,7 +454,7 @@ private func randomPoint(rng: inout LineProtocolFuzzRNG) -> Point {
 
     @Test(arguments: 0..<4)
     func randomPointsRoundTrip(_ seed: Int) {
-        var rng = LineProtocolFuzzRNG(seed: 0xB0D7_0000 + UInt64(seed))
+        var rng = SplitMix64(seed: 0xB0D7_0000 + UInt64(seed))
         var points: [Point] = []
         var body = ""
         for _ in 0..<500 {

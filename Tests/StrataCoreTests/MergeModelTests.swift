@@ -7,7 +7,7 @@ import Testing
 @Suite struct MergeModelTests {
     @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
     func scanEqualsTheLastWriteWinsModel(seed: UInt64) async throws {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let engine = try StorageEngine.open(directory: "/d", options: .forTests, fileSystem: InMemoryFileSystem())
         var model: [Int64: [String: FieldValue]] = [:]
         let names = ["a", "b", "c"]

@@ -7,7 +7,7 @@ import Testing
     /// that exercise several encodings. Also the golden fixture's data: do not change it
     /// without regenerating the fixture (docs/format/segment.md).
     static func sampleRows() -> [(String, SeriesRows)] {
-        var rng = SeededGenerator(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var out: [(String, SeriesRows)] = []
         for device in 0..<3 {
             var rows = SeriesRows(key: SeriesKey(measurement: "robot", tags: [Tag("device_id", "r\(device)"), Tag("fleet", "f")]))

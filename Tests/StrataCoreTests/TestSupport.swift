@@ -1,7 +1,9 @@
 @testable import StrataCore
 
-/// SplitMix64: a tiny seeded generator so test data is the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
+/// SplitMix64: a tiny seeded generator, so test data is the same on every run and platform
+/// (SystemRandomNumberGenerator is neither reproducible nor fast). The one generator of
+/// every StrataCore test.
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
 
     init(seed: UInt64) { state = seed }

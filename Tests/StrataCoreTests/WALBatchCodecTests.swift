@@ -43,7 +43,7 @@ import Testing
 
     @Test func seededBitFlipsNeverCrash() {
         let bytes = WALBatchCodec.encode(Self.sample())
-        var rng = SeededGenerator(seed: 99)
+        var rng = SplitMix64(seed: 99)
         for _ in 0..<2_000 {
             var damaged = bytes
             damaged[Int.random(in: 0..<damaged.count, using: &rng)] ^= UInt8(1 << Int.random(in: 0..<8, using: &rng))

@@ -37,35 +37,32 @@ public struct BlockStats: Sendable, Equatable {
             stats.count = values.count
             stats.min = .integer(values.min()!)
             stats.max = .integer(values.max()!)
-            var sum: Int64 = 0
-            var overflow = false
-            for v in values {
-                let (s, o) = sum.addingReportingOverflow(v)
-                sum = s
-                overflow = overflow || o
-            }
-            stats.sum = overflow ? nil : .integer(sum)
+            stats.sum = exactSum(values).map(FieldValue.integer)
         case .unsigned:
             let values = rows.lazy.filter { column.valid[$0] }.map { column.unsigneds[$0] }
             stats.count = values.count
             stats.min = .unsigned(values.min()!)
             stats.max = .unsigned(values.max()!)
-            var sum: UInt64 = 0
-            var overflow = false
-            for v in values {
-                let (s, o) = sum.addingReportingOverflow(v)
-                sum = s
-                overflow = overflow || o
-            }
-            stats.sum = overflow ? nil : .unsigned(sum)
+            stats.sum = exactSum(values).map(FieldValue.unsigned)
         case .boolean:
             let values = rows.lazy.filter { column.valid[$0] }.map { column.booleans[$0] }
             stats.count = values.count
-            stats.min = .boolean(!values.contains(false) )
+            stats.min = .boolean(!values.contains(false))
             stats.max = .boolean(values.contains(true))
         case .string:
             stats.count = rows.lazy.filter { column.valid[$0] }.count
         }
         return stats
+    }
+
+    /// The sum, or nil when it does not fit the type (a reader then decodes the block).
+    private static func exactSum<T: FixedWidthInteger>(_ values: some Sequence<T>) -> T? {
+        var sum: T = 0
+        for v in values {
+            let (s, overflow) = sum.addingReportingOverflow(v)
+            if overflow { return nil }
+            sum = s
+        }
+        return sum
     }
 }

