@@ -148,6 +148,10 @@ public struct SeriesRows: Sendable, Equatable {
 extension ColumnData {
     /// Appends rows `range` of `other` (same type) with typed copies, no per-value boxing.
     public mutating func append(contentsOf other: ColumnData, range: Range<Int>) {
+        if range == 0..<other.count {
+            appendAll(of: other)
+            return
+        }
         valid.append(contentsOf: other.valid[range])
         switch type {
         case .float: floats.append(contentsOf: other.floats[range])
@@ -155,6 +159,18 @@ extension ColumnData {
         case .unsigned: unsigneds.append(contentsOf: other.unsigneds[range])
         case .boolean: booleans.append(contentsOf: other.booleans[range])
         case .string: strings.append(contentsOf: other.strings[range])
+        }
+    }
+
+    /// Whole arrays append by copying memory; slices of them go element by element.
+    private mutating func appendAll(of other: ColumnData) {
+        valid.append(contentsOf: other.valid)
+        switch type {
+        case .float: floats.append(contentsOf: other.floats)
+        case .integer: integers.append(contentsOf: other.integers)
+        case .unsigned: unsigneds.append(contentsOf: other.unsigneds)
+        case .boolean: booleans.append(contentsOf: other.booleans)
+        case .string: strings.append(contentsOf: other.strings)
         }
     }
 
