@@ -189,3 +189,23 @@ import Testing
         try await engine.close()
     }
 }
+
+@Suite struct FlushFailureTests {
+    @Test func aFailedFlushKeepsDataReadableAndALaterFlushWritesEverything() async throws {
+        let fs = FaultInjectingFileSystem()
+        let engine = try StorageEngine.open(directory: "/d", options: .forTests, fileSystem: fs)
+        _ = try await engine.write(WriteBatch(database: "db", points: (0..<10).map { robotPoint(device: 1, second: Int64($0), battery: 1) }))
+        fs.fail("rename")
+        await #expect(throws: FileSystemError.self) { try await engine.flush() }
+        fs.heal()
+        // The frozen head is still read, and ingest goes on.
+        _ = try await engine.write(WriteBatch(database: "db", points: (10..<20).map { robotPoint(device: 1, second: Int64($0), battery: 1) }))
+        #expect(try engine.scan(database: "db", measurement: "robot").first?.count == 20)
+        try await engine.flush()
+        #expect(engine.stats().segmentCount == 2)
+        #expect(engine.stats().headRows == 0)
+        fs.crash()
+        let reopened = try StorageEngine.open(directory: "/d", options: .forTests, fileSystem: fs)
+        #expect(try reopened.scan(database: "db", measurement: "robot").first?.count == 20)
+    }
+}

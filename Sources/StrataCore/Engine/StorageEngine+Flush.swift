@@ -27,17 +27,33 @@ extension StorageEngine {
         ageWatcher.withLock { $0 = task }
     }
 
-    /// Starts a background flush when the head passes its size or age threshold.
+    /// After a failed background flush (a full or failing disk), wait this long before the
+    /// next automatic attempt, so every write does not retry and log. 10 s: short next to
+    /// the age threshold, long next to a request.
+    static let flushRetryDelaySeconds = 10.0
+
+    /// Starts a background flush when the head passes its size or age threshold, or when a
+    /// failed flush left a frozen head behind; one at a time.
     func maybeStartFlush() {
+        let now = WriteAheadLog.now()
         let due = state.withLock { s -> Bool in
-            guard s.frozen.isEmpty, !s.head.isEmpty else { return false }
-            if s.head.bytes >= options.flushThresholdBytes { return true }
-            if let first = s.head.firstWriteAt, WriteAheadLog.now() - first >= options.flushMaxAgeSeconds { return true }
-            return false
+            guard !s.autoFlushRunning, now >= s.autoFlushBlockedUntil else { return false }
+            let old = s.head.firstWriteAt.map { now - $0 >= options.flushMaxAgeSeconds } ?? false
+            guard !s.frozen.isEmpty || s.head.bytes >= options.flushThresholdBytes || old else { return false }
+            s.autoFlushRunning = true
+            return true
         }
         guard due else { return }
         Task { [self] in
-            do { try await flush() } catch { logger.error("background flush failed", metadata: ["error": "\(error)"]) }
+            var failed = false
+            do { try await flush() } catch {
+                failed = true
+                logger.error("background flush failed; retrying later", metadata: ["error": "\(error)"])
+            }
+            state.withLock { s in
+                s.autoFlushRunning = false
+                if failed { s.autoFlushBlockedUntil = WriteAheadLog.now() + Self.flushRetryDelaySeconds }
+            }
         }
     }
 
@@ -51,10 +67,18 @@ extension StorageEngine {
                 s.head = Head()
             }
         }
-        guard let (frozen, number, index) = state.withLock({ s -> (FrozenHead, UInt64, SeriesIndex)? in
+        // Oldest first; a head left frozen by an earlier failed flush goes before this one.
+        while let (frozen, number, index) = state.withLock({ s -> (FrozenHead, UInt64, SeriesIndex)? in
             guard let first = s.frozen.first else { return nil }
             return (first, s.manifest.nextSegmentNumber, s.index)
-        }) else { return }
+        }) {
+            try writeSegment(frozen, number: number, index: index)
+        }
+    }
+
+    /// Writes one frozen head as segment `number`, publishes it in the manifest, drops the
+    /// frozen head and the WAL files the segment made redundant (past their retention).
+    private func writeSegment(_ frozen: FrozenHead, number: UInt64, index: SeriesIndex) throws {
         let name = SegmentFormat.fileName(number: number)
         let path = FilePath.join(segmentsDirectory, name)
         let (bytes, summary) = Self.buildSegment(frozen.head, index: index)

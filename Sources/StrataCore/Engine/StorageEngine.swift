@@ -99,6 +99,10 @@ struct EngineState {
     /// database → measurement → field → type: the first type written wins, as in InfluxDB.
     var fieldTypes: [String: [String: [String: FieldType]]] = [:]
     var closed = false
+    /// A background flush is running (explicit flushes queue behind it).
+    var autoFlushRunning = false
+    /// No automatic flush before this time (seconds since the epoch): set after a failure.
+    var autoFlushBlockedUntil = 0.0
 
     mutating func registerFieldTypes(database: String, measurement: String, fields: [Field]) {
         for field in fields where fieldTypes[database]?[measurement]?[field.key] == nil {
