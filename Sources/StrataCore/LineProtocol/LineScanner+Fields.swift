@@ -16,7 +16,7 @@ extension LineScanner {
         while true {
             let keyStart = i
             var escaped = false
-            i = scanToken(from: i, limit: end, stop1: LPByte.equals, stop2: LPByte.comma, space: true, escaped: &escaped)
+            i = scanToken(from: i, limit: end, stop1: LPByte.equals, stop2: LPByte.comma, escaped: &escaped)
             let keyEnd = i
             if keyEnd == keyStart { throw LineFailure(.missingFieldKey, at: keyStart) }
             guard i < end, p[i] == LPByte.equals else { throw LineFailure(.invalidFieldFormat, at: i) }
@@ -73,23 +73,6 @@ extension LineScanner {
         var a = a
         var b = b
         return a.withUTF8 { x in b.withUTF8 { y in x.elementsEqual(y) } }
-    }
-
-    /// Like `scanToken(from:limit:stop1:stop2:escaped:)`, also stopping at an unescaped space.
-    @inline(__always)
-    func scanToken(from i: Int, limit: Int, stop1: UInt8, stop2: UInt8, space: Bool, escaped: inout Bool) -> Int {
-        var i = i
-        while i < limit {
-            let c = p[i]
-            if c == stop1 || c == stop2 || c == LPByte.space { return i }
-            if c == LPByte.backslash {
-                escaped = true
-                i += 2
-            } else {
-                i += 1
-            }
-        }
-        return limit
     }
 
     /// The field key at position `index` of the line, reusing the string of an earlier line

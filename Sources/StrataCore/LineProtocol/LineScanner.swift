@@ -202,14 +202,16 @@ struct LineScanner {
         return (measurement, tags, seriesEnd)
     }
 
-    /// Scans an escaped token from `i` up to the first unescaped `stop1`/`stop2` or `limit`.
+    /// Scans an escaped token from `i` up to the first unescaped `stop1`/`stop2`/space or `limit`.
     /// A backslash always takes the next byte with it, so that byte never ends the token.
     @inline(__always)
     func scanToken(from i: Int, limit: Int, stop1: UInt8, stop2: UInt8, escaped: inout Bool) -> Int {
         var i = i
         while i < limit {
             let c = p[i]
-            if c == stop1 || c == stop2 { return i }
+            // Within a series section (which ends at the first unescaped space) the space
+            // test never fires; in a field section it ends the last field.
+            if c == stop1 || c == stop2 || c == LPByte.space { return i }
             if c == LPByte.backslash {
                 escaped = true
                 i += 2
