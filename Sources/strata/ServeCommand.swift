@@ -26,6 +26,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("http"), help: "Address to listen on, HOST:PORT (default 127.0.0.1:8086).")
     var http: String?
 
+    @Option(name: .customLong("wal-retention"),
+            help: "How long flushed WAL files are kept for subscribers resuming by sequence: 0, 90s, 15m, 1h, 2d (default 1h).")
+    var walRetention: String?
+
+    @Option(name: .customLong("wal-retention-bytes"), help: "At most this many bytes of flushed WAL files (default 1073741824).")
+    var walRetentionBytes: Int?
+
     func run() async throws {
         let dataDirectory = dataDir ?? Environment.value("STRATA_DATA_DIR") ?? "./strata-data"
         let address = http ?? Environment.value("STRATA_HTTP") ?? "127.0.0.1:8086"
@@ -33,8 +40,19 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--http must be HOST:PORT (for example 127.0.0.1:8086), got \"\(address)\"")
         }
         let logger = StrataLogging.logger("strata.server")
+        var options = EngineOptions()
+        if let text = walRetention ?? Environment.value("STRATA_WAL_RETENTION") {
+            guard let seconds = DurationText.seconds(text) else {
+                throw ValidationError("--wal-retention must be a duration such as 0, 90s, 15m, 1h or 2d, got \"\(text)\"")
+            }
+            options.walRetentionSeconds = seconds
+        }
+        if let bytes = walRetentionBytes {
+            guard bytes >= 0 else { throw ValidationError("--wal-retention-bytes must not be negative") }
+            options.walRetentionBytes = bytes
+        }
         let engine = try StorageEngine.open(
-            directory: dataDirectory, logger: StrataLogging.logger("strata.engine"))
+            directory: dataDirectory, options: options, logger: StrataLogging.logger("strata.engine"))
         let configuration = StrataServerConfiguration(host: host, port: port, dataDirectory: dataDirectory)
         let app = StrataServer.makeApplication(engine: engine, configuration: configuration, logger: logger) {
             host, port in
@@ -68,6 +86,21 @@ enum HostPort {
 
     static func format(host: String, port: Int) -> String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}
+
+/// `0`, `90s`, `15m`, `1h`, `2d`: a whole number with an optional unit (seconds by default).
+enum DurationText {
+    static func seconds(_ text: String) -> Double? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        var digits = Substring(text)
+        var unit = 1.0
+        if let last = text.last, let scale = units[last] {
+            unit = scale
+            digits = digits.dropLast()
+        }
+        guard let value = Int(digits), value >= 0 else { return nil }
+        return Double(value) * unit
     }
 }
 

@@ -1,0 +1,14 @@
+import Testing
+@testable import strata
+
+@Suite struct DurationTextTests {
+    @Test(arguments: [("0", 0.0), ("90", 90), ("90s", 90), ("15m", 900), ("1h", 3_600), ("2d", 172_800)] as [(String, Double)])
+    func parses(_ text: String, _ seconds: Double) {
+        #expect(DurationText.seconds(text) == seconds)
+    }
+
+    @Test(arguments: ["", "h", "-1h", "1.5h", "1w", "ten"])
+    func rejects(_ text: String) {
+        #expect(DurationText.seconds(text) == nil)
+    }
+}
