@@ -10,7 +10,7 @@ import Testing
         var rng = SplitMix64(seed: 42)
         var out: [(String, SeriesRows)] = []
         for device in 0..<3 {
-            var rows = SeriesRows(key: SeriesKey(measurement: "robot", tags: [Tag("device_id", "r\(device)"), Tag("fleet", "f")]))
+            var rows = HeadSeries(key: SeriesKey(measurement: "robot", tags: [Tag("device_id", "r\(device)"), Tag("fleet", "f")]))
             var battery = 80.0
             for i in 0..<(device == 0 ? 9_000 : 300) {
                 battery = ((battery + Double(Int.random(in: -5...5, using: &rng)) / 100) * 100).rounded() / 100
@@ -20,7 +20,7 @@ import Testing
                 fields.append(Field("raw", .unsigned(UInt64.max - UInt64(i))))
                 rows.append(timestamp: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000_000, fields: fields)
             }
-            out.append(("db", rows))
+            out.append(("db", rows.rows))
         }
         return out
     }

@@ -12,8 +12,6 @@ public struct ColumnarBatch: Sendable {
         self.series = series
     }
 
-    public var rowCount: Int { series.reduce(0) { $0 + $1.count } }
-
     init(_ batch: WriteBatch) {
         database = batch.database
         var chunks: [HeadSeries] = []

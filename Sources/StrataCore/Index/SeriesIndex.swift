@@ -39,10 +39,6 @@ struct SeriesIndex {
         (byMeasurement[database]?.keys).map { $0.sorted() } ?? []
     }
 
-    func tagValues(database: String, measurement: String, key: String) -> [String] {
-        (postings[database]?[measurement]?[key]?.keys).map { $0.sorted() } ?? []
-    }
-
     /// Series of a measurement that satisfy `predicate`, ascending ids. Equality and
     /// membership on a tag use posting lists; everything else is checked per candidate.
     func select(database: String, measurement: String, where predicate: TagPredicate) -> [UInt32] {

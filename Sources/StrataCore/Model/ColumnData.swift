@@ -16,8 +16,6 @@ public struct ColumnData: Sendable, Equatable {
 
     public var count: Int { valid.count }
 
-    public var nonNullCount: Int { valid.lazy.filter { $0 }.count }
-
     public mutating func reserveCapacity(_ n: Int) {
         valid.reserveCapacity(n)
         switch type {
@@ -52,10 +50,6 @@ public struct ColumnData: Sendable, Equatable {
         }
     }
 
-    public mutating func appendNulls(_ n: Int) {
-        for _ in 0..<n { appendNull() }
-    }
-
     public func value(at row: Int) -> FieldValue? {
         guard valid[row] else { return nil }
         switch type {
@@ -65,11 +59,6 @@ public struct ColumnData: Sendable, Equatable {
         case .boolean: return .boolean(booleans[row])
         case .string: return .string(strings[row])
         }
-    }
-
-    /// Appends row `row` of `other` (same type), null or not.
-    public mutating func append(from other: ColumnData, row: Int) {
-        if let value = other.value(at: row) { append(value) } else { appendNull() }
     }
 
     /// Appends every value of a block whose nulls are given by `presence` (nil: no nulls).
@@ -205,7 +194,7 @@ extension ColumnData {
     }
 
     /// Appends `n` nulls at once.
-    mutating func appendNullRows(_ n: Int) {
+    public mutating func appendNullRows(_ n: Int) {
         guard n > 0 else { return }
         valid.append(contentsOf: repeatElement(false, count: n))
         switch type {

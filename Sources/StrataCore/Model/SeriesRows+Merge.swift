@@ -1,22 +1,4 @@
 extension SeriesRows {
-    /// Appends one row; fields this series has not seen yet get a column padded with nulls.
-    mutating func append(timestamp: Int64, fields: [Field]) {
-        let row = timestamps.count
-        timestamps.append(timestamp)
-        for field in fields {
-            if columns[field.key] == nil {
-                var column = ColumnData(type: field.value.type)
-                column.appendNulls(row)
-                columns[field.key] = column
-            }
-            columns[field.key]!.append(field.value)
-        }
-        // Columns this row did not name get a null so every column stays row-aligned.
-        for key in columns.keys where columns[key]!.count == row {
-            columns[key]!.appendNull()
-        }
-    }
-
     /// True when timestamps rise strictly: no sort and no duplicate merge needed.
     var isStrictlyAscending: Bool {
         var previous = Int64.min
@@ -66,7 +48,7 @@ extension SeriesRows {
             var all = ColumnData(type: type)
             all.reserveCapacity(total)
             for part in parts {
-                if let column = part.columns[name] { all.append(contentsOf: column, range: 0..<column.count) } else { all.appendNulls(part.count) }
+                if let column = part.columns[name] { all.append(contentsOf: column, range: 0..<column.count) } else { all.appendNullRows(part.count) }
             }
             // Per timestamp, the latest write that has a value for this field.
             var picks: [Int] = []

@@ -45,7 +45,7 @@ public final class SegmentReader: Sendable {
                 if let fb = f.blocks[b] {
                     try decodeField(fb, type: f.type, rows: block.rows, into: &column)
                 } else {
-                    column.appendNulls(block.rows)
+                    column.appendNullRows(block.rows)
                 }
                 out.columns[f.name]!.append(contentsOf: column, range: lower..<upper)
             }
