@@ -209,3 +209,22 @@ import Testing
         #expect(try reopened.scan(database: "db", measurement: "robot").first?.count == 20)
     }
 }
+
+@Suite struct WALRetentionTests {
+    @Test func flushedWALFilesExpireWithoutAnotherFlush() async throws {
+        var options = EngineOptions.forTests
+        options.walRetentionSeconds = 0.3
+        options.flushMaxAgeSeconds = 1  // the watcher then runs every 0.1 s
+        let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
+        _ = try await engine.write(WriteBatch(database: "db", points: [robotPoint(device: 1, second: 0, battery: 1)]))
+        try await engine.flush()
+        #expect(engine.stats().walFiles == 2, "the flushed file is retained at first")
+        #expect(try engine.changes(after: 0)?.count == 1)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while engine.stats().walFiles > 1 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(engine.stats().walFiles == 1)
+        try await engine.close()
+    }
+}

@@ -14,14 +14,16 @@ extension StorageEngine {
         try await task.value
     }
 
-    /// Re-checks the age threshold every `period` seconds, so a head that stops receiving
-    /// writes is still flushed once it is old enough. Stops at `close()`.
+    /// Every `period` seconds: flushes a head that stopped receiving writes once it is old
+    /// enough, and removes flushed WAL files whose retention window passed since the last
+    /// flush. Stops at `close()`.
     func startAgeWatcher(period: Double) {
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(period))
                 guard let self, !Task.isCancelled else { return }
                 self.maybeStartFlush()
+                self.expireRetainedWAL()
             }
         }
         ageWatcher.withLock { $0 = task }
@@ -101,6 +103,16 @@ extension StorageEngine {
         ])
         try wal.removeFlushedFiles(flushedThrough: frozen.throughSequence, maxAgeSeconds: options.walRetentionSeconds,
                                    maxBytes: options.walRetentionBytes)
+    }
+
+    private func expireRetainedWAL() {
+        let flushed = state.withLock { $0.manifest.flushedThrough }
+        do {
+            try wal.removeFlushedFiles(flushedThrough: flushed, maxAgeSeconds: options.walRetentionSeconds,
+                                       maxBytes: options.walRetentionBytes)
+        } catch {
+            logger.error("removing expired WAL files failed", metadata: ["error": "\(error)"])
+        }
     }
 
     struct SegmentSummary {
