@@ -46,24 +46,25 @@ public struct BinaryReader {
 
     public mutating func f64() throws(BinaryReaderError) -> Double { Double(bitPattern: try u64()) }
 
+    /// LEB128, decoded by the same `VarInt.read` the block codecs use.
     public mutating func varint() throws(BinaryReaderError) -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
         let start = offset
-        while true {
-            guard offset < end else { throw BinaryReaderError(offset: start, message: "truncated varint") }
-            let byte = bytes[offset]
-            offset += 1
-            if shift == 63 && byte > 1 { throw BinaryReaderError(offset: start, message: "varint overflows 64 bits") }
-            result |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 { return result }
-            shift += 7
+        let result: Result<(UInt64, Int), EncodingError> = bytes.withUnsafeBytes { raw in
+            var next = start
+            let window = UnsafeRawBufferPointer(rebasing: raw[..<end])
+            return Result { () throws(EncodingError) in (try VarInt.read(from: window, at: &next), next) }
+        }
+        switch result {
+        case .success(let (value, next)):
+            offset = next
+            return value
+        case .failure(let error):
+            throw BinaryReaderError(offset: start, message: "\(error)")
         }
     }
 
     public mutating func signedVarint() throws(BinaryReaderError) -> Int64 {
-        let v = try varint()
-        return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
+        ZigZag.decode(try varint())
     }
 
     /// A count or length that must fit the bytes left (each item at least `minItemBytes`),
