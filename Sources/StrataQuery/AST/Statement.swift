@@ -1,0 +1,121 @@
+/// One parsed InfluxQL statement. A query text holds one or more, separated by `;`.
+public enum Statement: Sendable, Equatable {
+    case select(SelectStatement)
+    case explain(SelectStatement, analyze: Bool)
+    case showDatabases
+    case showMeasurements(ShowMeasurements)
+    case showSeries(ShowSeries)
+    case showTagKeys(ShowTagKeys)
+    case showTagValues(ShowTagValues)
+    case showFieldKeys(ShowFieldKeys)
+    case showRetentionPolicies(database: String?)
+    case createDatabase(String)
+    case dropSeries(DropSeries)
+    case delete(DeleteStatement)
+}
+
+/// `FROM` items. InfluxQL allows several, comma-separated.
+public enum Source: Sendable, Equatable {
+    case measurement(MeasurementRef)
+    case subquery(SelectStatement)
+}
+
+/// `[db.][rp.]name` or `[db.][rp.]/regex/`.
+public struct MeasurementRef: Sendable, Equatable {
+    public var database: String?
+    public var retentionPolicy: String?
+    public var name: String?
+    public var regex: String?
+
+    public init(database: String? = nil, retentionPolicy: String? = nil, name: String? = nil, regex: String? = nil) {
+        self.database = database
+        self.retentionPolicy = retentionPolicy
+        self.name = name
+        self.regex = regex
+    }
+}
+
+/// `SHOW MEASUREMENTS [ON db] [WITH MEASUREMENT =~ /re/ | = name] [WHERE …] [LIMIT n] [OFFSET n]`
+public struct ShowMeasurements: Sendable, Equatable {
+    public var database: String?
+    public var source: MeasurementRef?
+    public var condition: Expr?
+    public var limit: Int = 0
+    public var offset: Int = 0
+    public init(database: String? = nil, source: MeasurementRef? = nil, condition: Expr? = nil, limit: Int = 0, offset: Int = 0) {
+        self.database = database; self.source = source; self.condition = condition; self.limit = limit; self.offset = offset
+    }
+}
+
+/// `SHOW SERIES [ON db] [FROM …] [WHERE …] [LIMIT n] [OFFSET n]`
+public struct ShowSeries: Sendable, Equatable {
+    public var database: String?
+    public var sources: [MeasurementRef] = []
+    public var condition: Expr?
+    public var limit: Int = 0
+    public var offset: Int = 0
+    public init(database: String? = nil, sources: [MeasurementRef] = [], condition: Expr? = nil, limit: Int = 0, offset: Int = 0) {
+        self.database = database; self.sources = sources; self.condition = condition; self.limit = limit; self.offset = offset
+    }
+}
+
+/// `SHOW TAG KEYS [ON db] [FROM …] [WHERE …] [LIMIT n] [OFFSET n]`
+public struct ShowTagKeys: Sendable, Equatable {
+    public var database: String?
+    public var sources: [MeasurementRef] = []
+    public var condition: Expr?
+    public var limit: Int = 0
+    public var offset: Int = 0
+    public init(database: String? = nil, sources: [MeasurementRef] = [], condition: Expr? = nil, limit: Int = 0, offset: Int = 0) {
+        self.database = database; self.sources = sources; self.condition = condition; self.limit = limit; self.offset = offset
+    }
+}
+
+/// `SHOW TAG VALUES [ON db] [FROM …] WITH KEY (= k | != k | =~ /re/ | !~ /re/ | IN (k1, k2)) [WHERE …] [LIMIT] [OFFSET]`
+public struct ShowTagValues: Sendable, Equatable {
+    public enum KeyFilter: Sendable, Equatable {
+        case equal(String)
+        case notEqual(String)
+        case matches(String)
+        case notMatches(String)
+        case isIn([String])
+    }
+    public var database: String?
+    public var sources: [MeasurementRef] = []
+    public var key: KeyFilter
+    public var condition: Expr?
+    public var limit: Int = 0
+    public var offset: Int = 0
+    public init(database: String? = nil, sources: [MeasurementRef] = [], key: KeyFilter, condition: Expr? = nil, limit: Int = 0, offset: Int = 0) {
+        self.database = database; self.sources = sources; self.key = key; self.condition = condition; self.limit = limit; self.offset = offset
+    }
+}
+
+/// `SHOW FIELD KEYS [ON db] [FROM …] [LIMIT n] [OFFSET n]`
+public struct ShowFieldKeys: Sendable, Equatable {
+    public var database: String?
+    public var sources: [MeasurementRef] = []
+    public var limit: Int = 0
+    public var offset: Int = 0
+    public init(database: String? = nil, sources: [MeasurementRef] = [], limit: Int = 0, offset: Int = 0) {
+        self.database = database; self.sources = sources; self.limit = limit; self.offset = offset
+    }
+}
+
+/// `DROP SERIES [FROM …] [WHERE tag predicates]` (at least one of the two).
+public struct DropSeries: Sendable, Equatable {
+    public var sources: [MeasurementRef] = []
+    public var condition: Expr?
+    public init(sources: [MeasurementRef] = [], condition: Expr? = nil) {
+        self.sources = sources; self.condition = condition
+    }
+}
+
+/// `DELETE [FROM …] [WHERE tag and time predicates]` (at least one of the two).
+public struct DeleteStatement: Sendable, Equatable {
+    public var sources: [MeasurementRef] = []
+    public var condition: Expr?
+    public init(sources: [MeasurementRef] = [], condition: Expr? = nil) {
+        self.sources = sources; self.condition = condition
+    }
+}

@@ -1,0 +1,64 @@
+import StrataCore
+import Foundation
+
+/// Runs InfluxQL statements against a storage engine. Stateless apart from the engine, so
+/// one instance serves every request.
+public final class QueryExecutor: Sendable {
+    public let engine: StorageEngine
+
+    public init(engine: StorageEngine) {
+        self.engine = engine
+    }
+
+    /// Parses and runs `text`. A parse error fails the whole text (the caller answers 400);
+    /// an execution error is reported in that statement's result and the others still run.
+    /// `database` is the default for statements that do not name one; `now` is the
+    /// instant `now()` means, in nanoseconds (defaults to the wall clock).
+    public func execute(_ text: String, database: String?, now: Int64? = nil) async throws(QueryParseError) -> [StatementResult] {
+        let statements = try QueryParser.parse(text)
+        return await execute(statements, database: database, now: now ?? WallClockNow.nanoseconds())
+    }
+
+    public func execute(_ statements: [Statement], database: String?, now: Int64) async -> [StatementResult] {
+        var results: [StatementResult] = []
+        for (id, statement) in statements.enumerated() {
+            do {
+                var result = try await execute(statement, database: database, now: now)
+                result.statementID = id
+                results.append(result)
+            } catch {
+                results.append(StatementResult(statementID: id, error: error.description))
+            }
+        }
+        return results
+    }
+
+    func execute(_ statement: Statement, database: String?, now: Int64) async throws(QueryError) -> StatementResult {
+        switch statement {
+        case .createDatabase(let name):
+            do { try engine.createDatabase(name) } catch { throw QueryError("\(error)") }
+            return StatementResult(statementID: 0)
+        case .showDatabases:
+            let names = engine.databaseNames().sorted()
+            return StatementResult(statementID: 0, series: [
+                ResultSeries(name: "databases", columns: ["name"], values: names.map { [.string($0)] }),
+            ])
+        default:
+            throw QueryError("statement not supported yet")
+        }
+    }
+}
+
+/// An execution error, reported in the statement's `error` member.
+public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+enum WallClockNow {
+    static func nanoseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1e9).rounded())
+    }
+}
