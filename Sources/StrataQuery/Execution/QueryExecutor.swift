@@ -43,8 +43,11 @@ public final class QueryExecutor: Sendable {
             return StatementResult(statementID: 0, series: [
                 ResultSeries(name: "databases", columns: ["name"], values: names.map { [.string($0)] }),
             ])
+        case .select(let stmt):
+            var statistics = ScanStatistics()
+            return StatementResult(statementID: 0, series: try select(stmt, database: database, now: now, statistics: &statistics))
         default:
-            throw QueryError("statement not supported yet")
+            return try executeOther(statement, database: database, now: now)
         }
     }
 }

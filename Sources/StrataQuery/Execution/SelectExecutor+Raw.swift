@@ -1,0 +1,105 @@
+import StrataCore
+
+extension SelectExecutor {
+    /// Raw rows: per group, the rows of its series merged by time; a row appears when at least
+    /// one selected field has a value, as in InfluxDB.
+    mutating func runRaw(_ c: Context) throws(QueryError) -> [ResultSeries] {
+        let all = try source.chunks(c.measurement, tags: c.clause.tags, fields: c.fields, range: c.lo...c.hi,
+                                    canSummarize: { _, _ in false }, statistics: &statistics)
+        let fieldColumns = c.plan.columns.map { RowEvaluator.fields(of: $0.expr, fieldTypes: c.plan.fieldTypes).isEmpty == false }
+        var out: [ResultSeries] = []
+        for group in grouped(all, by: c.plan.groupTags) {
+            var rows: [SeriesRows] = []
+            for s in group.series {
+                let r = Self.concatenated(s, fields: c.fields, fieldTypes: c.plan.fieldTypes)
+                rows.append(try c.evaluator.filtered(r, by: c.clause.rowFilter))
+            }
+            var values: [[QueryValue]] = []
+            for (s, i) in Self.mergedOrder(rows) {
+                var row: [QueryValue] = [.time(rows[s].timestamps[i])]
+                var hasField = false
+                for (k, column) in c.plan.columns.enumerated() {
+                    let v = try c.evaluator.value(column.expr, rows: rows[s], row: i)
+                    if fieldColumns[k], v != .null { hasField = true }
+                    row.append(v)
+                }
+                if hasField { values.append(row) }
+            }
+            out.append(ResultSeries(name: c.measurement, tags: Self.tagMap(c.plan.groupTags, group.key),
+                                    columns: [c.plan.timeName] + c.plan.columns.map(\.name), values: values))
+        }
+        return out
+    }
+
+    /// derivative(x), difference(x)… over the raw points of each group.
+    mutating func runRawTransform(_ c: Context) throws(QueryError) -> [ResultSeries] {
+        let all = try source.chunks(c.measurement, tags: c.clause.tags, fields: c.fields, range: c.lo...c.hi,
+                                    canSummarize: { _, _ in false }, statistics: &statistics)
+        var out: [ResultSeries] = []
+        for group in grouped(all, by: c.plan.groupTags) {
+            var rows: [SeriesRows] = []
+            for s in group.series {
+                let r = Self.concatenated(s, fields: c.fields, fieldTypes: c.plan.fieldTypes)
+                rows.append(try c.evaluator.filtered(r, by: c.clause.rowFilter))
+            }
+            let order = Self.mergedOrder(rows)
+            var outputs: [[Int64: QueryValue]] = []
+            var times = Set<Int64>()
+            for column in c.plan.columns {
+                var byTime: [Int64: QueryValue] = [:]
+                try transformOutputs(column.expr, rows: rows, order: order, evaluator: c.evaluator, into: &byTime)
+                times.formUnion(byTime.keys)
+                outputs.append(byTime)
+            }
+            let values = times.sorted().map { t in [QueryValue.time(t)] + outputs.map { $0[t] ?? .null } }
+            out.append(ResultSeries(name: c.measurement, tags: Self.tagMap(c.plan.groupTags, group.key),
+                                    columns: [c.plan.timeName] + c.plan.columns.map(\.name), values: values))
+        }
+        return out
+    }
+
+    /// Evaluates a column holding one transform (possibly inside math) into time → value.
+    private func transformOutputs(_ e: Expr, rows: [SeriesRows], order: [(Int, Int)], evaluator: RowEvaluator,
+                                  into out: inout [Int64: QueryValue]) throws(QueryError) {
+        switch e {
+        case let .call(name, args) where Transform.names.contains(name):
+            let transform = try Transform.make(name, Array(args.dropFirst()), interval: 0)
+            var points: [(Int64, QueryValue)] = []
+            for (s, i) in order {
+                let v = try evaluator.value(args[0], rows: rows[s], row: i)
+                if v != .null { points.append((rows[s].timestamps[i], v)) }
+            }
+            for (t, v) in transform.apply(points) { out[t] = v }
+        case let .call(name, args):
+            var inner: [Int64: QueryValue] = [:]
+            guard let first = args.first else { return }
+            try transformOutputs(first, rows: rows, order: order, evaluator: evaluator, into: &inner)
+            for (t, v) in inner { out[t] = ValueMath.math(name, [v] + args.dropFirst().map(Self.literal)) }
+        case let .binary(op, l, r):
+            var inner: [Int64: QueryValue] = [:]
+            if Self.literal(r) != .null {
+                try transformOutputs(l, rows: rows, order: order, evaluator: evaluator, into: &inner)
+                for (t, v) in inner { out[t] = ValueMath.binary(op, v, Self.literal(r)) }
+            } else {
+                try transformOutputs(r, rows: rows, order: order, evaluator: evaluator, into: &inner)
+                for (t, v) in inner { out[t] = ValueMath.binary(op, Self.literal(l), v) }
+            }
+        case let .paren(inner):
+            try transformOutputs(inner, rows: rows, order: order, evaluator: evaluator, into: &out)
+        default:
+            throw QueryError("mixing aggregate and non-aggregate queries is not supported")
+        }
+    }
+
+    static func literal(_ e: Expr) -> QueryValue {
+        switch e {
+        case .integer(let v): return .integer(v)
+        case .number(let v): return .float(v)
+        case .string(let s): return .string(s)
+        case .boolean(let b): return .boolean(b)
+        case .duration(let d): return .integer(d)
+        case .paren(let inner): return literal(inner)
+        default: return .null
+        }
+    }
+}
