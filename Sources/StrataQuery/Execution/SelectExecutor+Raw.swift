@@ -6,7 +6,9 @@ extension SelectExecutor {
     mutating func runRaw(_ c: Context) throws(QueryError) -> [ResultSeries] {
         let all = try source.chunks(c.measurement, tags: c.clause.tags, fields: c.fields, range: c.lo...c.hi,
                                     canSummarize: { _, _ in false }, statistics: &statistics)
-        let fieldColumns = c.plan.columns.map { RowEvaluator.fields(of: $0.expr, fieldTypes: c.plan.fieldTypes).isEmpty == false }
+        let selectedFields = c.plan.columns.reduce(into: Set<String>()) {
+            $0.formUnion(RowEvaluator.fields(of: $1.expr, fieldTypes: c.plan.fieldTypes))
+        }.sorted()
         var out: [ResultSeries] = []
         for group in grouped(all, by: c.plan.groupTags) {
             var rows: [SeriesRows] = []
@@ -17,13 +19,13 @@ extension SelectExecutor {
             var values: [[QueryValue]] = []
             for (s, i) in Self.mergedOrder(rows) {
                 var row: [QueryValue] = [.time(rows[s].timestamps[i])]
-                var hasField = false
-                for (k, column) in c.plan.columns.enumerated() {
-                    let v = try c.evaluator.value(column.expr, rows: rows[s], row: i)
-                    if fieldColumns[k], v != .null { hasField = true }
-                    row.append(v)
+                // InfluxDB emits a row when any selected field has a value there, even if an
+                // expression over it is null.
+                guard selectedFields.contains(where: { rows[s].columns[$0]?.valid[i] ?? false }) else { continue }
+                for column in c.plan.columns {
+                    row.append(try c.evaluator.value(column.expr, rows: rows[s], row: i))
                 }
-                if hasField { values.append(row) }
+                values.append(row)
             }
             out.append(ResultSeries(name: c.measurement, tags: Self.tagMap(c.plan.groupTags, group.key),
                                     columns: [c.plan.timeName] + c.plan.columns.map(\.name), values: values))

@@ -169,7 +169,7 @@ struct SelectPlan {
                       hasBareField: &hasBareField, calls: &seenCalls)
         }
         calls = seenCalls
-        guard columns.contains(where: { Self.mentionsField($0.expr, self) }) || !calls.isEmpty else {
+        guard columns.contains(where: { Self.mayBeField($0.expr) }) || !calls.isEmpty else {
             throw QueryError("statement must have at least one field in select clause")
         }
         if hasAggregate {
@@ -187,6 +187,10 @@ struct SelectPlan {
                 throw QueryError("mixing aggregate and non-aggregate queries is not supported")
             }
             selectorTime = onlySelector && (interval == 0 || ["top", "bottom"].contains(calls[0].function))
+            // top(x, tag, n) reports the tag as a column right after the call's.
+            if let tag = calls.first?.tag, let i = columns.firstIndex(where: { if case .call = $0.expr { return true } else { return false } }) {
+                columns.insert(Column(name: tag, expr: .varRef(tag, .tag)), at: i + 1)
+            }
             auxRefs = columns.compactMap { if case .varRef = $0.expr { return $0.expr } else { return nil } }
         } else if hasRawTransform {
             kind = .rawTransform
@@ -201,12 +205,14 @@ struct SelectPlan {
         }
     }
 
-    private static func mentionsField(_ e: Expr, _ plan: SelectPlan) -> Bool {
+    /// InfluxDB checks this before it knows the schema: only references cast to `::tag`
+    /// are known not to be fields. (Wildcards were expanded already, to fields and tags.)
+    private static func mayBeField(_ e: Expr) -> Bool {
         switch e {
-        case let .varRef(name, type): return plan.isField(name, type) || (type == nil && plan.fieldTypes[name] == nil && false)
-        case let .call(_, args): return args.contains { mentionsField($0, plan) }
-        case let .binary(_, l, r): return mentionsField(l, plan) || mentionsField(r, plan)
-        case let .paren(inner): return mentionsField(inner, plan)
+        case let .varRef(_, type): return type != .tag
+        case let .call(_, args): return args.contains(where: mayBeField)
+        case let .binary(_, l, r): return mayBeField(l) || mayBeField(r)
+        case let .paren(inner): return mayBeField(inner)
         default: return false
         }
     }
