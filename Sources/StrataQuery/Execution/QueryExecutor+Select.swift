@@ -1,9 +1,10 @@
+import Foundation
 import StrataCore
 
 extension QueryExecutor {
     /// A SELECT's result series across its sources, ordered by measurement then tags, with
     /// SLIMIT/SOFFSET applied.
-    func select(_ stmt: SelectStatement, database: String?, now: Int64, statistics: inout ScanStatistics) throws(QueryError) -> [ResultSeries] {
+    func select(_ stmt: SelectStatement, database: String?, now: Int64, report: inout ExplainReport) throws(QueryError) -> [ResultSeries] {
         var out: [ResultSeries] = []
         for source in stmt.sources {
             switch source {
@@ -13,13 +14,14 @@ extension QueryExecutor {
                 let storage = StorageSource(engine: engine, database: db)
                 var executor = SelectExecutor(source: storage, statement: stmt, now: now)
                 for m in try storage.measurements(matching: ref) { out += try executor.run(measurement: m) }
-                statistics.add(executor.statistics)
+                report.add(executor)
             case .subquery(let inner):
                 let innerStmt = Self.inheritingTime(inner, from: stmt)
-                let innerSeries = try select(innerStmt, database: database, now: now, statistics: &statistics)
+                let innerSeries = try select(innerStmt, database: database, now: now, report: &report)
                 let subquery = SubquerySource(innerSeries)
                 var executor = SelectExecutor(source: subquery, statement: stmt, now: now)
                 for m in try subquery.measurements(matching: MeasurementRef()) { out += try executor.run(measurement: m) }
+                report.add(executor)
             }
         }
         out.sort { a, b in

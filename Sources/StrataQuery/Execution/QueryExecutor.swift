@@ -44,8 +44,10 @@ public final class QueryExecutor: Sendable {
                 ResultSeries(name: "databases", columns: ["name"], values: names.map { [.string($0)] }),
             ])
         case .select(let stmt):
-            var statistics = ScanStatistics()
-            return StatementResult(statementID: 0, series: try select(stmt, database: database, now: now, statistics: &statistics))
+            var report = ExplainReport()
+            return StatementResult(statementID: 0, series: try select(stmt, database: database, now: now, report: &report))
+        case let .explain(stmt, analyze):
+            return try explain(stmt, analyze: analyze, database: database, now: now)
         default:
             return try executeOther(statement, database: database, now: now)
         }

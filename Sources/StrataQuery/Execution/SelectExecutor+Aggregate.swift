@@ -22,8 +22,10 @@ extension SelectExecutor {
             guard interval > 0 else { return true }
             return Self.window(lo, interval, offset) == Self.window(hi, interval, offset)
         }
-        let all = try source.chunks(c.measurement, tags: c.clause.tags, fields: c.fields, range: readLo...c.hi,
-                                    canSummarize: canSummarize, statistics: &statistics)
+        let all = try readChunks(c, from: readLo, canSummarize: canSummarize)
+        let clock = ContinuousClock()
+        let start = clock.now
+        defer { computeTime += clock.now - start }
         var out: [ResultSeries] = []
         for group in grouped(all, by: plan.groupTags) {
             let buckets = GroupBuckets()

@@ -4,8 +4,10 @@ extension SelectExecutor {
     /// Raw rows: per group, the rows of its series merged by time; a row appears when at least
     /// one selected field has a value, as in InfluxDB.
     mutating func runRaw(_ c: Context) throws(QueryError) -> [ResultSeries] {
-        let all = try source.chunks(c.measurement, tags: c.clause.tags, fields: c.fields, range: c.lo...c.hi,
-                                    canSummarize: { _, _ in false }, statistics: &statistics)
+        let all = try readChunks(c, from: c.lo, canSummarize: { _, _ in false })
+        let clock = ContinuousClock()
+        let start = clock.now
+        defer { computeTime += clock.now - start }
         let selectedFields = c.plan.columns.reduce(into: Set<String>()) {
             $0.formUnion(RowEvaluator.fields(of: $1.expr, fieldTypes: c.plan.fieldTypes))
         }.sorted()
@@ -35,8 +37,10 @@ extension SelectExecutor {
 
     /// derivative(x), difference(x)… over the raw points of each group.
     mutating func runRawTransform(_ c: Context) throws(QueryError) -> [ResultSeries] {
-        let all = try source.chunks(c.measurement, tags: c.clause.tags, fields: c.fields, range: c.lo...c.hi,
-                                    canSummarize: { _, _ in false }, statistics: &statistics)
+        let all = try readChunks(c, from: c.lo, canSummarize: { _, _ in false })
+        let clock = ContinuousClock()
+        let start = clock.now
+        defer { computeTime += clock.now - start }
         var out: [ResultSeries] = []
         for group in grouped(all, by: c.plan.groupTags) {
             var rows: [SeriesRows] = []

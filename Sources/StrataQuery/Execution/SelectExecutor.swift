@@ -7,6 +7,11 @@ struct SelectExecutor {
     let statement: SelectStatement
     let now: Int64
     var statistics = ScanStatistics()
+    /// Time spent reading (index, blocks, decoding) and computing, for EXPLAIN ANALYZE.
+    var scanTime = Duration.zero
+    var computeTime = Duration.zero
+    /// The plan of each measurement, for EXPLAIN.
+    var planNotes: [String] = []
 
     init(source: any SelectSource, statement: SelectStatement, now: Int64) {
         self.source = source
@@ -29,6 +34,7 @@ struct SelectExecutor {
         guard !fields.isEmpty else { return [] }
         let context = Context(measurement: measurement, plan: plan, clause: clause, lo: lo, hi: hi, fields: fields,
                               evaluator: RowEvaluator(fieldTypes: fieldTypes))
+        planNotes += Self.describe(context, calls: plan.calls)
         var series: [ResultSeries]
         switch plan.kind {
         case .raw: series = try runRaw(context)
@@ -43,6 +49,15 @@ struct SelectExecutor {
             }
         }
         return series.filter { !$0.values.isEmpty }
+    }
+
+    /// Reads chunks, timing it.
+    mutating func readChunks(_ c: Context, from lo: Int64, canSummarize: (Int64, Int64) -> Bool) throws(QueryError) -> [SeriesChunks] {
+        let clock = ContinuousClock()
+        let start = clock.now
+        defer { scanTime += clock.now - start }
+        return try source.chunks(c.measurement, tags: c.clause.tags, fields: c.fields, range: lo...c.hi,
+                                 canSummarize: canSummarize, statistics: &statistics)
     }
 
     struct Context {
