@@ -67,11 +67,14 @@ final class CollectingReducer: Reducer {
         return [ReducedPoint(time: 0, value: .float(variance.squareRoot()))]
     }
 
+    /// Distinct values in the order of their first occurrence in time, as InfluxDB emits them.
     private func distinctValues() -> [QueryValue] {
-        var seen = Set<QueryValue>()
-        var out: [QueryValue] = []
-        for p in points where seen.insert(p.value).inserted { out.append(p.value) }
-        return out.sorted(by: ValueOrder.less)
+        var firstSeen: [QueryValue: Int64] = [:]
+        for p in points {
+            if let t = firstSeen[p.value], t <= p.time { continue }
+            firstSeen[p.value] = p.time
+        }
+        return firstSeen.sorted { $0.value != $1.value ? $0.value < $1.value : ValueOrder.less($0.key, $1.key) }.map(\.key)
     }
 
     /// The value at rank ⌊n·p/100 + 0.5⌋ − 1 of the values sorted ascending (InfluxDB's rule),

@@ -11,7 +11,7 @@ extension SelectExecutor {
     mutating func runAggregate(_ c: Context) throws(QueryError) -> [ResultSeries] {
         let plan = c.plan
         let extra = Self.needsPreviousBucket(plan) && c.clause.timeMin != nil ? plan.interval : 0
-        let readLo = c.lo == WhereClause.minTime || plan.interval == 0 ? c.lo : window(c.lo, plan) - extra
+        let readLo = extra > 0 ? window(c.lo, plan) - extra : c.lo
         let auxTagIndex = plan.calls.first?.tag.flatMap { tag in plan.auxRefs.firstIndex(of: .varRef(tag, .tag)) }
         let summarize = c.clause.rowFilter == nil && plan.auxRefs.isEmpty
             && plan.calls.allSatisfy { $0.summarizable && !(plan.selectorTime && ($0.function == "min" || $0.function == "max")) }

@@ -22,9 +22,13 @@ extension SelectExecutor {
 
         var filled: [[QueryValue]] = results.map { seq in seq.map { $0.first?.value ?? .null } }
         if plan.interval > 0 {
-            for k in filled.indices { filled[k] = Self.fill(filled[k], statement.fill) }
+            for k in filled.indices {
+                // InfluxDB counts an empty bucket as 0 unless another fill is asked for.
+                let isCount = ["count", "countDistinct"].contains(plan.calls[k].function)
+                filled[k] = Self.fill(filled[k], isCount && !nested && statement.fill == .null ? .integer(0) : statement.fill)
+            }
         }
-        var evaluation = BucketEvaluation(plan: plan, starts: starts, filled: filled, results: results)
+        var evaluation = BucketEvaluation(plan: plan, starts: starts, filled: filled, results: results, descending: statement.descending)
         try evaluation.computeTransforms()
         let hasTransform = plan.columns.contains { Self.containsTransform($0.expr) }
         let firstOutput = plan.interval > 0 ? window(c.lo, plan) : Int64.min
@@ -137,10 +141,12 @@ struct BucketEvaluation {
     let starts: [Int64]
     let filled: [[QueryValue]]
     let results: [[[ReducedPoint]]]
+    let descending: Bool
     /// Rendered transform expression → bucket start → value.
     var transforms: [String: [Int64: QueryValue]] = [:]
 
-    init(plan: SelectPlan, starts: [Int64], filled: [[QueryValue]], results: [[[ReducedPoint]]]) {
+    init(plan: SelectPlan, starts: [Int64], filled: [[QueryValue]], results: [[[ReducedPoint]]], descending: Bool) {
+        self.descending = descending
         self.plan = plan
         self.starts = starts
         self.filled = filled
@@ -162,6 +168,7 @@ struct BucketEvaluation {
                 let v = try value(inner, b)
                 if v != .null { points.append((starts[b], v)) }
             }
+            if descending { points.reverse() }
             transforms[key] = Dictionary(transform.apply(points), uniquingKeysWith: { $1 })
         case let .call(_, args):
             for a in args { try collectTransforms(a) }

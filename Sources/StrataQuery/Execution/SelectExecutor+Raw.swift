@@ -19,7 +19,7 @@ extension SelectExecutor {
                 rows.append(try c.evaluator.filtered(r, by: c.clause.rowFilter))
             }
             var values: [[QueryValue]] = []
-            for (s, i) in Self.mergedOrder(rows) {
+            for (s, i) in source.mergesSeriesByTime ? Self.mergedOrder(rows) : Self.seriesOrder(rows) {
                 var row: [QueryValue] = [.time(rows[s].timestamps[i])]
                 // InfluxDB emits a row when any selected field has a value there, even if an
                 // expression over it is null.
@@ -75,6 +75,8 @@ extension SelectExecutor {
                 let v = try evaluator.value(args[0], rows: rows[s], row: i)
                 if v != .null { points.append((rows[s].timestamps[i], v)) }
             }
+            // With ORDER BY time DESC InfluxDB runs the transformation over the points newest first.
+            if statement.descending { points.reverse() }
             for (t, v) in transform.apply(points) { out[t] = v }
         case let .call(name, args):
             var inner: [Int64: QueryValue] = [:]

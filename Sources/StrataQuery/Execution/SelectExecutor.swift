@@ -7,6 +7,8 @@ struct SelectExecutor {
     let statement: SelectStatement
     let now: Int64
     var statistics = ScanStatistics()
+    /// Running as a subquery: InfluxDB then leaves empty count() buckets null, not 0.
+    var nested = false
     /// Time spent reading (index, blocks, decoding) and computing, for EXPLAIN ANALYZE.
     var scanTime = Duration.zero
     var computeTime = Duration.zero
@@ -19,10 +21,26 @@ struct SelectExecutor {
         self.now = now
     }
 
+    /// The fields and tags wildcards expand to: InfluxDB expands them over every measurement
+    /// of the FROM clause together, so each measurement's series carry the same columns.
+    struct Schema {
+        var fieldTypes: [String: FieldType] = [:]
+        var tagKeys: [String] = []
+
+        init(_ source: any SelectSource, _ measurements: [String]) {
+            var tags = Set<String>()
+            for m in measurements {
+                fieldTypes.merge(source.fieldTypes(m)) { first, _ in first }
+                tags.formUnion(source.tagKeys(m))
+            }
+            tagKeys = tags.sorted()
+        }
+    }
+
     /// The result series of `measurement`, ordered by tags.
-    mutating func run(measurement: String) throws(QueryError) -> [ResultSeries] {
-        let fieldTypes = source.fieldTypes(measurement)
-        let plan = try SelectPlan(statement, fieldTypes: fieldTypes, tagKeys: source.tagKeys(measurement))
+    mutating func run(measurement: String, schema: Schema) throws(QueryError) -> [ResultSeries] {
+        let fieldTypes = schema.fieldTypes
+        let plan = try SelectPlan(statement, fieldTypes: fieldTypes, tagKeys: schema.tagKeys)
         let clause = try WhereClause(statement.condition, fields: Set(fieldTypes.keys), now: now)
         guard !clause.isEmptyRange else { return [] }
         let lo = clause.timeMin ?? WhereClause.minTime
@@ -103,6 +121,10 @@ struct SelectExecutor {
             }
         }
         return out
+    }
+
+    static func seriesOrder(_ rows: [SeriesRows]) -> [(Int, Int)] {
+        rows.enumerated().flatMap { s, r in r.timestamps.indices.map { (s, $0) } }
     }
 
     /// Rows of several series merged by time (ties in series order): (series index, row).

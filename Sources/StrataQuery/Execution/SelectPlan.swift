@@ -184,6 +184,9 @@ struct SelectPlan {
                 throw QueryError("selector function \(name)() cannot be combined with other functions")
             }
             if hasBareField && !onlySelector {
+                if calls.count > 1 && calls.allSatisfy({ FunctionCatalog.selectors.contains($0.function) }) {
+                    throw QueryError("mixing multiple selector functions with tags or fields is not supported")
+                }
                 throw QueryError("mixing aggregate and non-aggregate queries is not supported")
             }
             selectorTime = onlySelector && (interval == 0 || ["top", "bottom"].contains(calls[0].function))

@@ -4,6 +4,9 @@ import StrataCore
 /// Call order: `measurements` to resolve FROM, then per measurement `fieldTypes`/`tagKeys`
 /// to expand wildcards, then one `chunks` call. Unknown measurements give empty answers.
 protocol SelectSource {
+    /// Whether raw rows of several series come merged by time (storage) or series after
+    /// series (a subquery's result, as InfluxDB passes it through).
+    var mergesSeriesByTime: Bool { get }
     func measurements(matching ref: MeasurementRef) throws(QueryError) -> [String]
     func fieldTypes(_ measurement: String) -> [String: FieldType]
     func tagKeys(_ measurement: String) -> [String]
@@ -27,6 +30,7 @@ extension SelectSource {
 struct StorageSource: SelectSource {
     let engine: StorageEngine
     let database: String
+    var mergesSeriesByTime: Bool { true }
 
     func measurements(matching ref: MeasurementRef) throws(QueryError) -> [String] {
         try measurementNames(ref, all: engine.measurements(database: database))
@@ -56,6 +60,7 @@ struct StorageSource: SelectSource {
 struct SubquerySource: SelectSource {
     private var series: [String: [SeriesRows]] = [:]
     private var types: [String: [String: FieldType]] = [:]
+    var mergesSeriesByTime: Bool { false }
 
     init(_ results: [ResultSeries]) {
         for r in results {
