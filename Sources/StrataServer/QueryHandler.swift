@@ -1,7 +1,9 @@
 import Hummingbird
 import Logging
 import NIOCore
+import Foundation
 import StrataCore
+import StrataQuery
 
 /// `GET|POST /query`, minimal: CREATE DATABASE and SHOW DATABASES in InfluxDB 1.x JSON. The
 /// query issue replaces the statement handling; the parameter handling stays.
@@ -11,16 +13,57 @@ struct QueryHandler: Sendable {
 
     func query(_ request: Request, context: some RequestContext) async throws -> Response {
         let q = try await queryText(request)
-        let statements: [MinimalQueryStatement]
+        let params = FormParameters(query: request.uri.query)
+        let results: [StatementResult]
         do {
-            statements = try MinimalQueryStatement.parseAll(q)
+            results = try await QueryExecutor(engine: engine).execute(q, database: params["db"])
         } catch {
             throw InfluxHTTPError(.badRequest, error.description)
         }
-        let results = statements.enumerated().map { id, statement in
-            execute(statement, id: id, context: context)
+        let epoch = params["epoch"]
+        return StatusHandler.json(.ok, JSONText.object([("results", JSONText.array(results.map { Self.encode($0, epoch: epoch) }))]))
+    }
+
+    // TEMPORARY until the formatters land.
+    static func encode(_ r: StatementResult, epoch: String?) -> String {
+        var members: [(String, String)] = [("statement_id", String(r.statementID))]
+        if !r.series.isEmpty {
+            members.append(("series", JSONText.array(r.series.map { s in
+                var m: [(String, String)] = []
+                if !s.name.isEmpty { m.append(("name", JSONText.string(s.name))) }
+                if !s.tags.isEmpty { m.append(("tags", JSONText.object(s.tags.sorted { $0.key < $1.key }.map { ($0.key, JSONText.string($0.value)) }))) }
+                m.append(("columns", JSONText.array(s.columns.map(JSONText.string))))
+                if !s.values.isEmpty { m.append(("values", JSONText.array(s.values.map { JSONText.array($0.map { value($0, epoch) }) }))) }
+                return JSONText.object(m)
+            })))
         }
-        return StatusHandler.json(.ok, JSONText.object([("results", JSONText.array(results))]))
+        if let e = r.error { members.append(("error", JSONText.string(e))) }
+        return JSONText.object(members)
+    }
+
+    static func value(_ v: QueryValue, _ epoch: String?) -> String {
+        switch v {
+        case .null: return "null"
+        case .float(let d):
+            if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+            return "\(d)"
+        case .integer(let i): return String(i)
+        case .unsigned(let u): return String(u)
+        case .boolean(let b): return b ? "true" : "false"
+        case .string(let s): return JSONText.string(s)
+        case .time(let t):
+            switch epoch {
+            case "ns"?: return String(t)
+            case "u"?, "µ"?: return String(t / 1_000)
+            case "ms"?: return String(t / 1_000_000)
+            case "s"?: return String(t / 1_000_000_000)
+            default:
+                let secs = Double(t) / 1e9
+                let date = Date(timeIntervalSince1970: secs)
+                let f = ISO8601DateFormatter()
+                return JSONText.string(f.string(from: date))
+            }
+        }
     }
 
     /// `q` from the URL, or from an `application/x-www-form-urlencoded` body (InfluxDB

@@ -23,7 +23,8 @@ import Testing
         ("SELECT median(value) FROM cpu WHERE host = 'a'", "cpu{} time,median\nepoch 2.5"),
         ("SELECT percentile(value, 50) FROM cpu", "cpu{} time,percentile\n30s 4"),
         ("SELECT mode(value) FROM cpu", "cpu{} time,mode\nepoch 1"),
-        ("SELECT distinct(count) FROM cpu", "cpu{} time,distinct\nepoch 1i\nepoch 3i\nepoch 10i\nepoch 20i\nepoch 40i"),
+                // distinct() lists values in the order they first occur (ties by value), as InfluxDB does.
+        ("SELECT distinct(count) FROM cpu", "cpu{} time,distinct\nepoch 1i\nepoch 10i\nepoch 20i\nepoch 40i\nepoch 3i"),
         ("SELECT count(distinct(count)) FROM cpu", "cpu{} time,count\nepoch 5i"),
         ("SELECT integral(value) FROM cpu WHERE host = 'a'", "cpu{} time,integral\nepoch 245"),
         ("SELECT top(value, 2) FROM cpu", "cpu{} time,top\n60s 8\n70s 6"),
