@@ -19,6 +19,8 @@ Trailing tags, each introduced by `  # ` outside quotes:
                             the error texts may differ
   # rfc3339                 also run without `epoch` (RFC3339 time strings)
   # epoch=ms                also run with this epoch (h, m, s, ms, u, ns)
+  # param:KEY=VALUE         an extra URL parameter (param:db=nosuch, param:chunked=true, ...)
+  # header:NAME=VALUE       an extra request header (header:Accept=application/csv)
 
 Modes:
   --strata BIN              the normal differential run
@@ -141,10 +143,10 @@ class Server:
             self.proc.kill()
             self.proc.wait(timeout=15)
 
-    def query(self, q, params=None):
+    def query(self, q, params=None, headers=None):
         p = {"db": DB, "q": q}
         p.update(params or {})
-        st, body = http("GET", self.url + "/query?" + urllib.parse.urlencode(p), timeout=60)
+        st, body = http("GET", self.url + "/query?" + urllib.parse.urlencode(p), headers=headers, timeout=60)
         return st, body
 
     def write(self, lines):
@@ -392,6 +394,8 @@ class Query:
         self.ties_unordered = False
         self.series_unordered = False
         self.variants = [{"epoch": "ns"}]
+        self.params = {}
+        self.headers = {}
         for t in tags:
             if t.startswith("expect-differ"):
                 self.expect_differ = t.partition(":")[2].strip() or "(no reason given)"
@@ -405,6 +409,12 @@ class Query:
                 self.variants.append({})
             elif t.startswith("epoch="):
                 self.variants.append({"epoch": t.partition("=")[2]})
+            elif t.startswith("param:"):
+                k, _, v = t[6:].partition("=")
+                self.params[k.strip()] = v.strip()
+            elif t.startswith("header:"):
+                k, _, v = t[7:].partition("=")
+                self.headers[k.strip()] = v.strip()
             else:
                 raise HarnessError(f"queries.txt:{lineno}: unknown tag {t!r}")
 
@@ -454,10 +464,18 @@ def select(queries, only, grep):
 
 # ----------------------------------------------------------------------------- comparison
 def decode(status, body):
+    """Status and parsed JSON; a chunked answer (one JSON object per line) becomes a list."""
     try:
         return {"status": status, "json": json.loads(body)}
     except ValueError:
-        return {"status": status, "text": body.decode("utf-8", "replace")}
+        pass
+    try:
+        lines = [x for x in body.decode("utf-8").split("\n") if x.strip()]
+        if len(lines) > 1:
+            return {"status": status, "json": [json.loads(x) for x in lines]}
+    except ValueError:
+        pass
+    return {"status": status, "text": body.decode("utf-8", "replace")}
 
 
 def _is_num(v):
@@ -626,25 +644,29 @@ def variant_label(params):
     return f"epoch={params['epoch']}" if "epoch" in params else "rfc3339"
 
 
+def run_query(server, q, variant):
+    return decode(*server.query(q.text, dict(q.params, **variant), q.headers or None))
+
+
 def run_compare(queries, left, right, record, pretty, deterministic_check=False):
     failures, expected, now_equal = [], [], []
     checks = 0
     for q in queries:
         for params in q.variants:
             checks += 1
-            a = decode(*left.query(q.text, params))
-            b = decode(*right.query(q.text, params))
+            a = run_query(left, q, params)
+            b = run_query(right, q, params)
             if q.ties_unordered or q.series_unordered:
                 a = normalized(a, q.ties_unordered, q.series_unordered)
                 b = normalized(b, q.ties_unordered, q.series_unordered)
             d = compare_answers(a, b, q.error_only)
             if deterministic_check and d is None:
-                a2 = normalized(decode(*left.query(q.text, params)), q.ties_unordered, q.series_unordered)
+                a2 = normalized(run_query(left, q, params), q.ties_unordered, q.series_unordered)
                 d2 = compare_answers(a, a2, q.error_only)
                 if d2:
                     d = d2
                     b = a2
-            record.append({"num": q.num, "line": q.lineno, "query": q.text, "params": params,
+            record.append({"num": q.num, "line": q.lineno, "query": q.text, "params": dict(q.params, **params),
                            left.name: a, right.name: b, "equal": d is None})
             label = f"Q{q.num} (queries.txt:{q.lineno}, {variant_label(params)})"
             if d is None:
@@ -678,7 +700,7 @@ def _indent(s):
 def print_influx_only(queries, server, record, pretty):
     for q in queries:
         for params in q.variants:
-            a = decode(*server.query(q.text, params))
+            a = run_query(server, q, params)
             record.append({"num": q.num, "line": q.lineno, "query": q.text, "params": params, server.name: a})
             print(f"=== Q{q.num} (queries.txt:{q.lineno}, {variant_label(params)}): {q.text}")
             if pretty:
