@@ -17,6 +17,7 @@ import tempfile
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True                      # no __pycache__ in the source tree
 sys.path.insert(0, HERE)
 import differential  # noqa: E402  (server start/stop helpers, same directory)
 
