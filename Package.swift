@@ -52,7 +52,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "StrataQueryTests", dependencies: ["StrataQuery"]),
+        .testTarget(name: "StrataQueryTests", dependencies: ["StrataQuery", "StrataCore"]),
         .testTarget(
             name: "StrataServerTests",
             dependencies: [

@@ -1,17 +1,45 @@
 #!/usr/bin/env bash
-# Installs the system packages Strata's build and tests need on a fresh Debian machine that
-# already has the Swift toolchain: liblz4 (segment compression), zlib (gzip request bodies),
-# pkg-config (finds liblz4 for SwiftPM). Idempotent; needs root (or sudo).
+# Installs what Strata's build and tests need on a fresh Debian machine that already has the
+# Swift toolchain and Python 3 with pip:
+#   - liblz4 (segment compression), zlib (gzip request bodies), pkg-config (finds liblz4);
+#   - influxdb (InfluxDB 1.6, the reference the differential test compares Strata with;
+#     the test starts its own influxd on a free loopback port, the package's service is
+#     kept from starting at install time and is never needed);
+#   - the Python package `influxdb` (the official 1.x client) for the python3 on PATH, for
+#     the Python client test.
+# Idempotent and quiet; needs root (or sudo).
 set -euo pipefail
-packages=(liblz4-dev zlib1g-dev pkg-config)
+packages=(liblz4-dev zlib1g-dev pkg-config influxdb)
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  # Keep apt from starting services (influxdb's) while it installs: policy-rc.d answers 101
+  # ("action forbidden") to invoke-rc.d and deb-systemd-invoke. Only if none is there yet.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null
+    $sudo_cmd chmod 755 "$policy"
+    trap '$sudo_cmd rm -f "$policy"' EXIT
+  fi
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "system packages ready: ${packages[*]}"
+
+# The InfluxDB 1.x Python client, for whichever python3 the tests will run.
+client_version() { python3 -c 'import influxdb; print(influxdb.__version__)' 2>/dev/null; }
+if ! version=$(client_version); then
+  pip_args=(-m pip install --quiet --disable-pip-version-check --no-input influxdb)
+  # A Debian-managed python3 refuses plain pip installs (PEP 668): then the Debian package
+  # if that python3 is Debian's, else pip past the marker (this machine is a build box).
+  python3 "${pip_args[@]}" 2>/dev/null \
+    || { [ "$(command -v python3)" = /usr/bin/python3 ] \
+         && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-influxdb >/dev/null; } \
+    || python3 "${pip_args[@]}" --break-system-packages
+  version=$(client_version) || { echo "python3 cannot import influxdb after installing it" >&2; exit 1; }
+fi
+echo "system packages ready: ${packages[*]}; python3 influxdb client $version"

@@ -165,7 +165,7 @@ extension ColumnData {
 
     /// A column of `picks.count` rows: row i is row `picks[i]` of `self`, or null where the
     /// pick is negative.
-    func gathered(_ picks: [Int]) -> ColumnData {
+    public func gathered(_ picks: [Int]) -> ColumnData {
         var out = ColumnData(type: type)
         out.valid = picks.map { $0 >= 0 && valid[$0] }
         switch type {

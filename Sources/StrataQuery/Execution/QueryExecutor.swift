@@ -43,8 +43,13 @@ public final class QueryExecutor: Sendable {
             return StatementResult(statementID: 0, series: [
                 ResultSeries(name: "databases", columns: ["name"], values: names.map { [.string($0)] }),
             ])
+        case .select(let stmt):
+            var report = ExplainReport()
+            return StatementResult(statementID: 0, series: try select(stmt, database: database, now: now, report: &report))
+        case let .explain(stmt, analyze):
+            return try explain(stmt, analyze: analyze, database: database, now: now)
         default:
-            throw QueryError("statement not supported yet")
+            return try executeOther(statement, database: database, now: now)
         }
     }
 }

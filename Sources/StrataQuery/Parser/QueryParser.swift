@@ -3,6 +3,7 @@ public enum QueryParser {
     /// Every statement of `text` (separated by `;`; empty statements skipped). One bad
     /// statement fails the whole text, as in InfluxDB. Empty text is an error.
     public static func parse(_ text: String) throws(QueryParseError) -> [Statement] {
-        throw QueryParseError("parser not written yet")
+        var parser = Parser(text)
+        return try parser.parseQuery()
     }
 }

@@ -1,0 +1,95 @@
+import StrataCore
+
+/// What InfluxQL's functions are, for planning: which reduce a bucket, which are selectors
+/// (return a real point, so its time), which transform a sequence, which are math.
+enum FunctionCatalog {
+    static let aggregates: Set<String> = [
+        "count", "sum", "mean", "median", "mode", "spread", "stddev", "min", "max", "first", "last",
+        "percentile", "distinct", "integral", "top", "bottom",
+    ]
+    static let selectors: Set<String> = ["min", "max", "first", "last", "percentile", "top", "bottom"]
+    /// Functions whose every argument type works; the rest take numbers only.
+    static let anyType: Set<String> = ["count", "first", "last", "distinct", "mode"]
+    static let notSupported: Set<String> = [
+        "sample", "holt_winters", "holt_winters_with_fit", "exponential_moving_average",
+        "double_exponential_moving_average", "triple_exponential_moving_average", "relative_strength_index",
+        "triple_exponential_derivative", "kaufmans_efficiency_ratio", "kaufmans_adaptive_moving_average",
+        "chande_momentum_oscillator", "count_hll", "sum_hll",
+    ]
+
+    static func accepts(_ function: String, _ type: FieldType) -> Bool {
+        if anyType.contains(function) { return true }
+        switch type {
+        case .float, .integer, .unsigned: return true
+        case .boolean, .string: return false
+        }
+    }
+
+    static func classify(_ name: String) throws(QueryError) -> Kind {
+        if aggregates.contains(name) { return .aggregate }
+        if Transform.names.contains(name) { return .transform }
+        if ValueMath.mathFunctions.contains(name) { return .math }
+        if notSupported.contains(name) { throw QueryError("function \(name)() is not supported by Strata yet") }
+        throw QueryError("undefined function \(name)()")
+    }
+
+    enum Kind { case aggregate, transform, math }
+}
+
+/// One aggregate call of a query, reduced per bucket: `mean(battery)`, `percentile(x, 90)`,
+/// `top(x, device_id, 3)`, `count(distinct(x))`.
+struct AggregateCall: Equatable, Sendable {
+    var function: String
+    var field: String
+    /// Extra literal arguments as written (percentile's rank, top's count, integral's unit).
+    var args: [Expr]
+    /// `top(x, tag, n)`: the tag.
+    var tag: String?
+
+    var summarizable: Bool {
+        ["count", "sum", "mean", "min", "max", "first", "last", "spread"].contains(function)
+    }
+
+    func makeReducer(auxTagIndex: Int?) throws(QueryError) -> Reducer {
+        switch function {
+        case "count": return CountReducer()
+        case "countDistinct": return CollectingReducer(.countDistinct)
+        case "sum": return SumReducer(mean: false)
+        case "mean": return SumReducer(mean: true)
+        case "min": return SelectorReducer(.min)
+        case "max": return SelectorReducer(.max)
+        case "first": return SelectorReducer(.first)
+        case "last": return SelectorReducer(.last)
+        case "spread": return SpreadReducer()
+        case "median": return CollectingReducer(.median)
+        case "mode": return CollectingReducer(.mode)
+        case "stddev": return CollectingReducer(.stddev)
+        case "distinct": return CollectingReducer(.distinct)
+        case "percentile":
+            guard let rank = args.first.flatMap(Self.number) else { throw QueryError("expected float argument in percentile()") }
+            return CollectingReducer(.percentile(rank))
+        case "integral":
+            var unit: Int64 = 1_000_000_000
+            if let arg = args.first {
+                guard case .duration(let d) = arg, d > 0 else { throw QueryError("second argument must be a duration") }
+                unit = d
+            }
+            return CollectingReducer(.integral(unit: unit))
+        case "top", "bottom":
+            guard case .integer(let n)? = args.last, n > 0 else {
+                throw QueryError("limit (\(args.last.map(ExprText.render) ?? "")) in \(function) function must be at least 1")
+            }
+            return CollectingReducer(function == "top" ? .top(Int(n), tagIndex: auxTagIndex) : .bottom(Int(n), tagIndex: auxTagIndex))
+        default:
+            throw QueryError("undefined function \(function)()")
+        }
+    }
+
+    static func number(_ e: Expr) -> Double? {
+        switch e {
+        case .integer(let i): return Double(i)
+        case .number(let d): return d
+        default: return nil
+        }
+    }
+}

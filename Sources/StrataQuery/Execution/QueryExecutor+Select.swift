@@ -1,0 +1,72 @@
+import Foundation
+import StrataCore
+
+extension QueryExecutor {
+    /// A SELECT's result series across its sources, ordered by measurement then tags, with
+    /// SLIMIT/SOFFSET applied.
+    func select(_ stmt: SelectStatement, database: String?, now: Int64, nested: Bool = false, report: inout ExplainReport) throws(QueryError) -> [ResultSeries] {
+        var resolved: [(source: any SelectSource, measurements: [String])] = []
+        for source in stmt.sources {
+            switch source {
+            case .measurement(let ref):
+                guard let db = ref.database ?? database, !db.isEmpty else { throw QueryError("database name required") }
+                guard engine.databaseExists(db) else { throw QueryError("database not found: \(db)") }
+                let storage = StorageSource(engine: engine, database: db)
+                resolved.append((storage, try storage.measurements(matching: ref)))
+            case .subquery(let inner):
+                let innerStmt = Self.inheritingTime(inner, from: stmt)
+                let innerSeries = try select(innerStmt, database: database, now: now, nested: true, report: &report)
+                let subquery = SubquerySource(innerSeries)
+                resolved.append((subquery, try subquery.measurements(matching: MeasurementRef())))
+            }
+        }
+        var fieldTypes: [String: FieldType] = [:]
+        var tagKeys = Set<String>()
+        for r in resolved {
+            let s = SelectExecutor.Schema(r.source, r.measurements)
+            fieldTypes.merge(s.fieldTypes) { first, _ in first }
+            tagKeys.formUnion(s.tagKeys)
+        }
+        var out: [ResultSeries] = []
+        for r in resolved {
+            var schema = SelectExecutor.Schema(r.source, [])
+            schema.fieldTypes = fieldTypes
+            schema.tagKeys = tagKeys.sorted()
+            var executor = SelectExecutor(source: r.source, statement: stmt, now: now)
+            executor.nested = nested
+            for m in r.measurements { out += try executor.run(measurement: m, schema: schema) }
+            report.add(executor)
+        }
+        out.sort { a, b in
+            if a.name != b.name { return a.name < b.name }
+            return a.tags.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }
+                .lexicographicallyPrecedes(b.tags.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }) { $0.lexicographicallyPrecedes($1) }
+        }
+        // InfluxDB walks series backwards too when time runs backwards.
+        if stmt.descending { out.reverse() }
+        if stmt.seriesOffset > 0 { out = Array(out.dropFirst(stmt.seriesOffset)) }
+        if stmt.seriesLimit > 0 { out = Array(out.prefix(stmt.seriesLimit)) }
+        return out
+    }
+
+    /// InfluxDB narrows a subquery to the outer query's time range.
+    static func inheritingTime(_ inner: SelectStatement, from outer: SelectStatement) -> SelectStatement {
+        guard let condition = outer.condition else { return inner }
+        let timeParts = WhereClause.conjuncts(condition).filter(WhereClause.mentionsTime)
+        guard !timeParts.isEmpty else { return inner }
+        var inner = inner
+        let time = timeParts.dropFirst().reduce(timeParts[0]) { .binary(.and, $0, $1) }
+        inner.condition = inner.condition.map { .binary(.and, .paren($0), time) } ?? time
+        return inner
+    }
+}
+
+extension ScanStatistics {
+    mutating func add(_ o: ScanStatistics) {
+        seriesTouched += o.seriesTouched
+        blocksSummarized += o.blocksSummarized
+        blocksDecoded += o.blocksDecoded
+        rowsDecoded += o.rowsDecoded
+        headRows += o.headRows
+    }
+}

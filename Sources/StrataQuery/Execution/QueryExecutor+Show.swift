@@ -1,0 +1,142 @@
+import StrataCore
+
+extension QueryExecutor {
+    func executeOther(_ statement: Statement, database: String?, now: Int64) throws(QueryError) -> StatementResult {
+        switch statement {
+        case .showMeasurements(let s): return StatementResult(statementID: 0, series: try showMeasurements(s, database))
+        case .showSeries(let s): return StatementResult(statementID: 0, series: try showSeries(s, database))
+        case .showTagKeys(let s): return StatementResult(statementID: 0, series: try showTagKeys(s, database))
+        case .showTagValues(let s): return StatementResult(statementID: 0, series: try showTagValues(s, database))
+        case .showFieldKeys(let s): return StatementResult(statementID: 0, series: try showFieldKeys(s, database))
+        case .showRetentionPolicies(let db):
+            let name = try requireDatabase(db ?? database)
+            _ = name
+            return StatementResult(statementID: 0, series: [ResultSeries(
+                name: "", columns: ["name", "duration", "shardGroupDuration", "replicaN", "default"],
+                values: [[.string("autogen"), .string("0s"), .string("168h0m0s"), .integer(1), .boolean(true)]])])
+        default:
+            throw QueryError("statement not supported yet")
+        }
+    }
+
+    func requireDatabase(_ name: String?) throws(QueryError) -> String {
+        guard let name, !name.isEmpty else { throw QueryError("database name required") }
+        guard engine.databaseExists(name) else { throw QueryError("database not found: \(name)") }
+        return name
+    }
+
+    /// The measurements named by FROM (all of them when FROM is absent).
+    func measurements(_ db: String, _ refs: [MeasurementRef]) throws(QueryError) -> [String] {
+        let all = engine.measurements(database: db)
+        guard !refs.isEmpty else { return all }
+        let source = StorageSource(engine: engine, database: db)
+        var out = Set<String>()
+        for ref in refs { out.formUnion(try source.measurementNames(ref, all: all)) }
+        return out.sorted()
+    }
+
+    /// SHOW conditions may only test tags; a time bound is accepted and ignored, as InfluxDB
+    /// 1.x ignores it for the in-memory index.
+    func tagCondition(_ condition: Expr?) throws(QueryError) -> TagPredicate {
+        try WhereClause(condition, fields: [], now: 0).tags
+    }
+
+    static func paged<T>(_ items: [T], limit: Int, offset: Int) -> [T] {
+        let rest = items.dropFirst(offset)
+        return Array(limit > 0 ? rest.prefix(limit) : rest)
+    }
+
+    private func showMeasurements(_ s: ShowMeasurements, _ database: String?) throws(QueryError) -> [ResultSeries] {
+        let db = try requireDatabase(s.database ?? database)
+        var names = try measurements(db, s.source.map { [$0] } ?? [])
+        if s.condition != nil {
+            let predicate = try tagCondition(s.condition)
+            names = names.filter { !engine.seriesKeys(database: db, measurement: $0, where: predicate).isEmpty }
+        }
+        names = Self.paged(names, limit: s.limit, offset: s.offset)
+        guard !names.isEmpty else { return [] }
+        return [ResultSeries(name: "measurements", columns: ["name"], values: names.map { [.string($0)] })]
+    }
+
+    private func showSeries(_ s: ShowSeries, _ database: String?) throws(QueryError) -> [ResultSeries] {
+        let db = try requireDatabase(s.database ?? database)
+        let predicate = try tagCondition(s.condition)
+        var keys: [String] = []
+        for m in try measurements(db, s.sources) {
+            keys += engine.seriesKeys(database: db, measurement: m, where: predicate).map(\.description)
+        }
+        keys = Self.paged(keys.sorted(), limit: s.limit, offset: s.offset)
+        guard !keys.isEmpty else { return [] }
+        return [ResultSeries(name: "", columns: ["key"], values: keys.map { [.string($0)] })]
+    }
+
+    private func showTagKeys(_ s: ShowTagKeys, _ database: String?) throws(QueryError) -> [ResultSeries] {
+        let db = try requireDatabase(s.database ?? database)
+        let predicate = try tagCondition(s.condition)
+        var out: [ResultSeries] = []
+        for m in try measurements(db, s.sources) {
+            var keys: [String]
+            if case .all = predicate {
+                keys = engine.tagKeys(database: db, measurement: m)
+            } else {
+                keys = Array(Set(engine.seriesKeys(database: db, measurement: m, where: predicate).flatMap { $0.tags.map(\.key) })).sorted()
+            }
+            keys = Self.paged(keys, limit: s.limit, offset: s.offset)
+            if !keys.isEmpty { out.append(ResultSeries(name: m, columns: ["tagKey"], values: keys.map { [.string($0)] })) }
+        }
+        return out
+    }
+
+    private func showTagValues(_ s: ShowTagValues, _ database: String?) throws(QueryError) -> [ResultSeries] {
+        let db = try requireDatabase(s.database ?? database)
+        let predicate = try tagCondition(s.condition)
+        var out: [ResultSeries] = []
+        for m in try measurements(db, s.sources) {
+            var keys: [String] = []
+            for k in engine.tagKeys(database: db, measurement: m) where try Self.keyMatches(k, s.key) { keys.append(k) }
+            var pairs: [[QueryValue]] = []
+            for k in keys {
+                for v in engine.tagValues(database: db, measurement: m, key: k, where: predicate) {
+                    pairs.append([.string(k), .string(v)])
+                }
+            }
+            pairs = Self.paged(pairs, limit: s.limit, offset: s.offset)
+            if !pairs.isEmpty { out.append(ResultSeries(name: m, columns: ["key", "value"], values: pairs)) }
+        }
+        return out
+    }
+
+    private static func keyMatches(_ key: String, _ filter: ShowTagValues.KeyFilter) throws(QueryError) -> Bool {
+        switch filter {
+        case .equal(let k): return key == k
+        case .notEqual(let k): return key != k
+        case .isIn(let ks): return ks.contains(key)
+        case .matches(let p): return try CompiledRegex(p).matches(key)
+        case .notMatches(let p): return try !CompiledRegex(p).matches(key)
+        }
+    }
+
+    private func showFieldKeys(_ s: ShowFieldKeys, _ database: String?) throws(QueryError) -> [ResultSeries] {
+        let db = try requireDatabase(s.database ?? database)
+        var out: [ResultSeries] = []
+        for m in try measurements(db, s.sources) {
+            let fields = Self.paged(engine.fieldTypes(database: db, measurement: m).sorted { $0.key < $1.key },
+                                    limit: s.limit, offset: s.offset)
+            if !fields.isEmpty {
+                out.append(ResultSeries(name: m, columns: ["fieldKey", "fieldType"],
+                                        values: fields.map { [.string($0.key), .string(Self.typeName($0.value))] }))
+            }
+        }
+        return out
+    }
+
+    static func typeName(_ t: FieldType) -> String {
+        switch t {
+        case .float: return "float"
+        case .integer: return "integer"
+        case .unsigned: return "unsigned"
+        case .boolean: return "boolean"
+        case .string: return "string"
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import StrataCore
+
+extension SelectExecutor {
+    /// One group's reducers, keyed by bucket start, one reducer per aggregate call.
+    final class GroupBuckets {
+        var reducers: [Int64: [Reducer]] = [:]
+    }
+
+    /// Aggregates: each group's series are cut into GROUP BY time buckets and folded by the
+    /// calls' reducers, from block-header stats where a whole block falls in one bucket.
+    mutating func runAggregate(_ c: Context) throws(QueryError) -> [ResultSeries] {
+        let plan = c.plan
+        let extra = Self.needsPreviousBucket(plan) && c.clause.timeMin != nil ? plan.interval : 0
+        let readLo = extra > 0 ? window(c.lo, plan) - extra : c.lo
+        let auxTagIndex = plan.calls.first?.tag.flatMap { tag in plan.auxRefs.firstIndex(of: .varRef(tag, .tag)) }
+        let summarize = c.clause.rowFilter == nil && plan.auxRefs.isEmpty
+            && plan.calls.allSatisfy { $0.summarizable && !(plan.selectorTime && ($0.function == "min" || $0.function == "max")) }
+        let interval = plan.interval
+        let offset = plan.offset
+        let canSummarize: (Int64, Int64) -> Bool = { lo, hi in
+            guard summarize else { return false }
+            guard interval > 0 else { return true }
+            return Self.window(lo, interval, offset) == Self.window(hi, interval, offset)
+        }
+        let all = try readChunks(c, from: readLo, canSummarize: canSummarize)
+        let clock = ContinuousClock()
+        let start = clock.now
+        defer { computeTime += clock.now - start }
+        var out: [ResultSeries] = []
+        for group in grouped(all, by: plan.groupTags) {
+            let buckets = GroupBuckets()
+            for s in group.series {
+                try feed(s, into: buckets, c, auxTagIndex: auxTagIndex)
+            }
+            let values = try rows(of: buckets, c, readLo: readLo)
+            guard !values.isEmpty else { continue }
+            out.append(ResultSeries(name: c.measurement, tags: Self.tagMap(plan.groupTags, group.key),
+                                    columns: [plan.timeName] + plan.columns.map(\.name), values: values))
+        }
+        return out
+    }
+
+    static func needsPreviousBucket(_ plan: SelectPlan) -> Bool {
+        plan.columns.contains { containsTransform($0.expr) }
+    }
+
+    static func containsTransform(_ e: Expr) -> Bool {
+        switch e {
+        case let .call(name, args): return Transform.names.contains(name) || args.contains(where: containsTransform)
+        case let .binary(_, l, r): return containsTransform(l) || containsTransform(r)
+        case let .paren(inner): return containsTransform(inner)
+        default: return false
+        }
+    }
+
+    func window(_ t: Int64, _ plan: SelectPlan) -> Int64 { Self.window(t, plan.interval, plan.offset) }
+
+    /// The start of the bucket holding `t`: buckets are [offset + k·interval, +interval).
+    static func window(_ t: Int64, _ interval: Int64, _ offset: Int64) -> Int64 {
+        guard interval > 0 else { return 0 }
+        var r = (t &- offset) % interval
+        if r < 0 { r += interval }
+        return t &- r
+    }
+
+    private func reducers(_ buckets: GroupBuckets, _ start: Int64, _ plan: SelectPlan, auxTagIndex: Int?) throws(QueryError) -> [Reducer] {
+        if let r = buckets.reducers[start] { return r }
+        var made: [Reducer] = []
+        for call in plan.calls { made.append(try call.makeReducer(auxTagIndex: auxTagIndex)) }
+        buckets.reducers[start] = made
+        return made
+    }
+
+    private func feed(_ s: SeriesChunks, into buckets: GroupBuckets, _ c: Context, auxTagIndex: Int?) throws(QueryError) {
+        let plan = c.plan
+        for chunk in s.chunks {
+            switch chunk {
+            case .summary(let summary):
+                let rs = try reducers(buckets, window(summary.minTime, plan), plan, auxTagIndex: auxTagIndex)
+                for (k, call) in plan.calls.enumerated() {
+                    if let stats = summary.fields[call.field] { rs[k].add(summary: stats) }
+                }
+            case .rows(let stored):
+                let rows = try c.evaluator.filtered(stored, by: c.clause.rowFilter)
+                let ts = rows.timestamps
+                let aux: ((Int) -> [QueryValue])? = plan.auxRefs.isEmpty ? nil : { row in
+                    plan.auxRefs.map { ref in
+                        guard case let .varRef(name, type) = ref else { return .null }
+                        return c.evaluator.lookup(name, type, rows: rows, row: row, missingTag: .null)
+                    }
+                }
+                var i = 0
+                while i < ts.count {
+                    let start = window(ts[i], plan)
+                    let end = plan.interval > 0 ? ts[i...].partitionPoint { $0 < start &+ plan.interval } : ts.count
+                    let rs = try reducers(buckets, plan.interval > 0 ? start : 0, plan, auxTagIndex: auxTagIndex)
+                    for (k, call) in plan.calls.enumerated() {
+                        guard let column = rows.columns[call.field] else { continue }
+                        rs[k].add(ColumnSlice(column: column, timestamps: ts, range: i..<end, aux: aux))
+                    }
+                    i = end
+                }
+            }
+        }
+    }
+}
+
+extension ArraySlice {
+    func partitionPoint(_ belongs: (Element) -> Bool) -> Int {
+        var lo = startIndex, hi = endIndex
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if belongs(self[mid]) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}

@@ -1,0 +1,223 @@
+import StrataCore
+
+extension SelectExecutor {
+    /// Bounds the buckets one group may expand to with fill: a GROUP BY time(1s) over years
+    /// would otherwise exhaust memory. 5 M rows is far beyond what a client can use.
+    static let maxBucketsPerGroup = 5_000_000
+
+    /// The rows of one group from its reducers: fill applied per call, then transforms and
+    /// expressions evaluated per bucket.
+    func rows(of buckets: GroupBuckets, _ c: Context, readLo: Int64) throws(QueryError) -> [[QueryValue]] {
+        let plan = c.plan
+        guard !buckets.reducers.isEmpty else { return [] }
+        let starts = try bucketStarts(buckets, c, readLo: readLo)
+        var results: [[[ReducedPoint]]] = Array(repeating: [], count: plan.calls.count)
+        for k in plan.calls.indices {
+            results[k] = starts.map { buckets.reducers[$0]?[k].result() ?? [] }
+        }
+        guard results.contains(where: { $0.contains { !$0.isEmpty } }) else { return [] }
+        let outputStart = plan.interval == 0 ? (c.lo == WhereClause.minTime ? 0 : c.lo) : 0
+        let bucketTime: (Int) -> Int64 = { plan.interval == 0 ? outputStart : starts[$0] }
+        if plan.multiValued { return try multiValuedRows(results, starts.indices, bucketTime, c) }
+
+        var filled: [[QueryValue]] = results.map { seq in seq.map { $0.first?.value ?? .null } }
+        if plan.interval > 0 {
+            for k in filled.indices {
+                // InfluxDB counts an empty bucket as 0 unless another fill is asked for.
+                let isCount = ["count", "countDistinct"].contains(plan.calls[k].function)
+                filled[k] = Self.fill(filled[k], isCount && !nested && statement.fill == .null ? .integer(0) : statement.fill)
+            }
+        }
+        var evaluation = BucketEvaluation(plan: plan, starts: starts, filled: filled, results: results, descending: statement.descending)
+        try evaluation.computeTransforms()
+        let hasTransform = plan.columns.contains { Self.containsTransform($0.expr) }
+        let firstOutput = plan.interval > 0 ? window(c.lo, plan) : Int64.min
+        var out: [[QueryValue]] = []
+        for b in starts.indices where plan.interval == 0 || starts[b] >= firstOutput || c.lo == WhereClause.minTime {
+            let anyRaw = results.contains { !$0[b].isEmpty }
+            var row: [QueryValue] = []
+            row.reserveCapacity(plan.columns.count + 1)
+            if plan.selectorTime {
+                guard let p = results[0][b].first else { continue }
+                row.append(.time(p.time))
+            } else {
+                row.append(.time(bucketTime(b)))
+            }
+            var anyValue = false
+            for column in plan.columns {
+                let v = try evaluation.value(column.expr, b)
+                if v != .null { anyValue = true }
+                row.append(v)
+            }
+            let emit: Bool
+            if plan.interval == 0 { emit = anyRaw } else if hasTransform { emit = anyValue } else if statement.fill == .none { emit = anyRaw } else { emit = true }
+            if emit { out.append(row) }
+        }
+        return out
+    }
+
+    private func bucketStarts(_ buckets: GroupBuckets, _ c: Context, readLo: Int64) throws(QueryError) -> [Int64] {
+        let plan = c.plan
+        if plan.interval == 0 { return [0] }
+        let present = buckets.reducers.keys.sorted()
+        if statement.fill == .none { return present }
+        let first = c.clause.timeMin != nil ? window(readLo, plan) : present[0]
+        let last = window(c.hi, plan)
+        guard first <= last else { return [] }
+        let count = (last - first) / plan.interval + 1
+        guard count <= Self.maxBucketsPerGroup else {
+            throw QueryError("GROUP BY time(\(plan.interval)ns) with fill gives \(count) buckets per series, more than the limit of \(Self.maxBucketsPerGroup); narrow the time range, use a larger interval or fill(none)")
+        }
+        return (0..<Int(count)).map { first + Int64($0) * plan.interval }
+    }
+
+    /// top(), bottom(), distinct(): one row per returned point.
+    private func multiValuedRows(_ results: [[[ReducedPoint]]], _ buckets: Range<Int>, _ bucketTime: (Int) -> Int64,
+                                 _ c: Context) throws(QueryError) -> [[QueryValue]] {
+        var out: [[QueryValue]] = []
+        for b in buckets {
+            for p in results[0][b] {
+                var row: [QueryValue] = [.time(c.plan.selectorTime ? p.time : bucketTime(b))]
+                for column in c.plan.columns {
+                    switch column.expr {
+                    case .varRef:
+                        let i = c.plan.auxRefs.firstIndex(of: column.expr) ?? c.plan.auxRefs.firstIndex {
+                            if case let .varRef(n, _) = $0, case let .varRef(m, _) = column.expr { return n == m } else { return false }
+                        }
+                        row.append(i.flatMap { $0 < p.aux.count ? p.aux[$0] : nil } ?? .null)
+                    default:
+                        row.append(try BucketEvaluation.substitute(column.expr, p.value))
+                    }
+                }
+                out.append(row)
+            }
+        }
+        return out
+    }
+
+    static func fill(_ values: [QueryValue], _ fill: Fill) -> [QueryValue] {
+        switch fill {
+        case .null, .none:
+            return values
+        case .number(let x):
+            let integral = values.contains { if case .integer = $0 { return true } else { return false } }
+            let v: QueryValue = integral && x == x.rounded() ? .integer(Int64(x)) : .float(x)
+            return values.map { $0 == .null ? v : $0 }
+        case .integer(let x):
+            let isFloat = values.contains { if case .float = $0 { return true } else { return false } }
+            let v: QueryValue = isFloat ? .float(Double(x)) : .integer(x)
+            return values.map { $0 == .null ? v : $0 }
+        case .previous:
+            var last = QueryValue.null
+            return values.map { v in
+                if v != .null { last = v }
+                return v == .null ? last : v
+            }
+        case .linear:
+            var out = values
+            var prev: Int?
+            for i in values.indices where values[i] != .null {
+                if let p = prev, i - p > 1 {
+                    for j in (p + 1)..<i { out[j] = interpolate(values[p], values[i], Double(j - p) / Double(i - p), j - p, i - p) }
+                }
+                prev = i
+            }
+            return out
+        }
+    }
+
+    private static func interpolate(_ a: QueryValue, _ b: QueryValue, _ f: Double, _ step: Int, _ span: Int) -> QueryValue {
+        if case .integer(let x) = a, case .integer(let y) = b {
+            return .integer(x + (y - x) / Int64(span) * Int64(step))
+        }
+        guard let x = ValueMath.asDouble(a), let y = ValueMath.asDouble(b) else { return .null }
+        return .float(x + (y - x) * f)
+    }
+}
+
+/// Evaluates a column expression at one bucket over the calls' filled values.
+struct BucketEvaluation {
+    let plan: SelectPlan
+    let starts: [Int64]
+    let filled: [[QueryValue]]
+    let results: [[[ReducedPoint]]]
+    let descending: Bool
+    /// Rendered transform expression → bucket start → value.
+    var transforms: [String: [Int64: QueryValue]] = [:]
+
+    init(plan: SelectPlan, starts: [Int64], filled: [[QueryValue]], results: [[[ReducedPoint]]], descending: Bool) {
+        self.descending = descending
+        self.plan = plan
+        self.starts = starts
+        self.filled = filled
+        self.results = results
+    }
+
+    mutating func computeTransforms() throws(QueryError) {
+        for column in plan.columns { try collectTransforms(column.expr) }
+    }
+
+    private mutating func collectTransforms(_ e: Expr) throws(QueryError) {
+        switch e {
+        case let .call(name, args) where Transform.names.contains(name):
+            let key = ExprText.render(e)
+            guard transforms[key] == nil, let inner = args.first else { return }
+            let transform = try Transform.make(name, Array(args.dropFirst()), interval: plan.interval)
+            var points: [(Int64, QueryValue)] = []
+            for b in starts.indices {
+                let v = try value(inner, b)
+                if v != .null { points.append((starts[b], v)) }
+            }
+            if descending { points.reverse() }
+            transforms[key] = Dictionary(transform.apply(points), uniquingKeysWith: { $1 })
+        case let .call(_, args):
+            for a in args { try collectTransforms(a) }
+        case let .binary(_, l, r):
+            try collectTransforms(l)
+            try collectTransforms(r)
+        case let .paren(inner):
+            try collectTransforms(inner)
+        default:
+            break
+        }
+    }
+
+    func value(_ e: Expr, _ b: Int) throws(QueryError) -> QueryValue {
+        switch e {
+        case let .call(name, args) where Transform.names.contains(name):
+            _ = args
+            return transforms[ExprText.render(e)]?[starts[b]] ?? .null
+        case let .call(name, args) where ValueMath.mathFunctions.contains(name):
+            var values: [QueryValue] = []
+            for a in args { values.append(try value(a, b)) }
+            return ValueMath.math(name, values)
+        case let .call(name, args):
+            let call = try plan.aggregateCall(name, args)
+            guard let k = plan.calls.firstIndex(of: call) else { return .null }
+            return filled[k][b]
+        case let .binary(op, l, r):
+            return ValueMath.binary(op, try value(l, b), try value(r, b))
+        case let .paren(inner):
+            return try value(inner, b)
+        case .varRef:
+            guard let p = results.first?[b].first, let i = plan.auxRefs.firstIndex(of: e), i < p.aux.count else { return .null }
+            return p.aux[i]
+        default:
+            return SelectExecutor.literal(e)
+        }
+    }
+
+    /// An expression over the single call of a multi-valued query, at one of its points.
+    static func substitute(_ e: Expr, _ v: QueryValue) throws(QueryError) -> QueryValue {
+        switch e {
+        case .call(let name, let args) where ValueMath.mathFunctions.contains(name):
+            var values: [QueryValue] = []
+            for a in args { values.append(try substitute(a, v)) }
+            return ValueMath.math(name, values)
+        case .call: return v
+        case let .binary(op, l, r): return ValueMath.binary(op, try substitute(l, v), try substitute(r, v))
+        case let .paren(inner): return try substitute(inner, v)
+        default: return SelectExecutor.literal(e)
+        }
+    }
+}

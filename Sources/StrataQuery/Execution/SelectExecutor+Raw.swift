@@ -1,0 +1,113 @@
+import StrataCore
+
+extension SelectExecutor {
+    /// Raw rows: per group, the rows of its series merged by time; a row appears when at least
+    /// one selected field has a value, as in InfluxDB.
+    mutating func runRaw(_ c: Context) throws(QueryError) -> [ResultSeries] {
+        let all = try readChunks(c, from: c.lo, canSummarize: { _, _ in false })
+        let clock = ContinuousClock()
+        let start = clock.now
+        defer { computeTime += clock.now - start }
+        let selectedFields = c.plan.columns.reduce(into: Set<String>()) {
+            $0.formUnion(RowEvaluator.fields(of: $1.expr, fieldTypes: c.plan.fieldTypes))
+        }.sorted()
+        var out: [ResultSeries] = []
+        for group in grouped(all, by: c.plan.groupTags) {
+            var rows: [SeriesRows] = []
+            for s in group.series {
+                let r = Self.concatenated(s, fields: c.fields, fieldTypes: c.plan.fieldTypes)
+                rows.append(try c.evaluator.filtered(r, by: c.clause.rowFilter))
+            }
+            var values: [[QueryValue]] = []
+            for (s, i) in source.mergesSeriesByTime ? Self.mergedOrder(rows) : Self.seriesOrder(rows) {
+                var row: [QueryValue] = [.time(rows[s].timestamps[i])]
+                // InfluxDB emits a row when any selected field has a value there, even if an
+                // expression over it is null.
+                guard selectedFields.contains(where: { rows[s].columns[$0]?.valid[i] ?? false }) else { continue }
+                for column in c.plan.columns {
+                    row.append(try c.evaluator.value(column.expr, rows: rows[s], row: i))
+                }
+                values.append(row)
+            }
+            out.append(ResultSeries(name: c.measurement, tags: Self.tagMap(c.plan.groupTags, group.key),
+                                    columns: [c.plan.timeName] + c.plan.columns.map(\.name), values: values))
+        }
+        return out
+    }
+
+    /// derivative(x), difference(x)… over the raw points of each group.
+    mutating func runRawTransform(_ c: Context) throws(QueryError) -> [ResultSeries] {
+        let all = try readChunks(c, from: c.lo, canSummarize: { _, _ in false })
+        let clock = ContinuousClock()
+        let start = clock.now
+        defer { computeTime += clock.now - start }
+        var out: [ResultSeries] = []
+        for group in grouped(all, by: c.plan.groupTags) {
+            var rows: [SeriesRows] = []
+            for s in group.series {
+                let r = Self.concatenated(s, fields: c.fields, fieldTypes: c.plan.fieldTypes)
+                rows.append(try c.evaluator.filtered(r, by: c.clause.rowFilter))
+            }
+            let order = Self.mergedOrder(rows)
+            var outputs: [[Int64: QueryValue]] = []
+            var times = Set<Int64>()
+            for column in c.plan.columns {
+                var byTime: [Int64: QueryValue] = [:]
+                try transformOutputs(column.expr, rows: rows, order: order, evaluator: c.evaluator, into: &byTime)
+                times.formUnion(byTime.keys)
+                outputs.append(byTime)
+            }
+            let values = times.sorted().map { t in [QueryValue.time(t)] + outputs.map { $0[t] ?? .null } }
+            out.append(ResultSeries(name: c.measurement, tags: Self.tagMap(c.plan.groupTags, group.key),
+                                    columns: [c.plan.timeName] + c.plan.columns.map(\.name), values: values))
+        }
+        return out
+    }
+
+    /// Evaluates a column holding one transform (possibly inside math) into time → value.
+    private func transformOutputs(_ e: Expr, rows: [SeriesRows], order: [(Int, Int)], evaluator: RowEvaluator,
+                                  into out: inout [Int64: QueryValue]) throws(QueryError) {
+        switch e {
+        case let .call(name, args) where Transform.names.contains(name):
+            let transform = try Transform.make(name, Array(args.dropFirst()), interval: 0)
+            var points: [(Int64, QueryValue)] = []
+            for (s, i) in order {
+                let v = try evaluator.value(args[0], rows: rows[s], row: i)
+                if v != .null { points.append((rows[s].timestamps[i], v)) }
+            }
+            // With ORDER BY time DESC InfluxDB runs the transformation over the points newest first.
+            if statement.descending { points.reverse() }
+            for (t, v) in transform.apply(points) { out[t] = v }
+        case let .call(name, args):
+            var inner: [Int64: QueryValue] = [:]
+            guard let first = args.first else { return }
+            try transformOutputs(first, rows: rows, order: order, evaluator: evaluator, into: &inner)
+            for (t, v) in inner { out[t] = ValueMath.math(name, [v] + args.dropFirst().map(Self.literal)) }
+        case let .binary(op, l, r):
+            var inner: [Int64: QueryValue] = [:]
+            if Self.literal(r) != .null {
+                try transformOutputs(l, rows: rows, order: order, evaluator: evaluator, into: &inner)
+                for (t, v) in inner { out[t] = ValueMath.binary(op, v, Self.literal(r)) }
+            } else {
+                try transformOutputs(r, rows: rows, order: order, evaluator: evaluator, into: &inner)
+                for (t, v) in inner { out[t] = ValueMath.binary(op, Self.literal(l), v) }
+            }
+        case let .paren(inner):
+            try transformOutputs(inner, rows: rows, order: order, evaluator: evaluator, into: &out)
+        default:
+            throw QueryError("mixing aggregate and non-aggregate queries is not supported")
+        }
+    }
+
+    static func literal(_ e: Expr) -> QueryValue {
+        switch e {
+        case .integer(let v): return .integer(v)
+        case .number(let v): return .float(v)
+        case .string(let s): return .string(s)
+        case .boolean(let b): return .boolean(b)
+        case .duration(let d): return .integer(d)
+        case .paren(let inner): return literal(inner)
+        default: return .null
+        }
+    }
+}

@@ -1,0 +1,253 @@
+/// SHOW, CREATE, DROP and DELETE. The keyword lists in errors are InfluxDB's, in its order, so
+/// a typo gets the answer InfluxDB would give.
+extension Parser {
+    static let showKeywords = ["CONTINUOUS", "DATABASES", "DIAGNOSTICS", "FIELD", "GRANTS", "MEASUREMENT",
+                               "MEASUREMENTS", "QUERIES", "RETENTION", "SERIES", "SHARD", "SHARDS",
+                               "STATS", "SUBSCRIPTIONS", "TAG", "USERS"]
+    static let createKeywords = ["CONTINUOUS", "DATABASE", "USER", "RETENTION", "SUBSCRIPTION"]
+    static let dropKeywords = ["CONTINUOUS", "DATABASE", "MEASUREMENT", "RETENTION", "SERIES", "SHARD",
+                               "SUBSCRIPTION", "USER"]
+
+    mutating func parseShowStatement() throws(QueryParseError) -> Statement {
+        let token = next()
+        switch token.kind {
+        case .keyword(.databases):
+            return .showDatabases
+        case .keyword(.measurements):
+            return .showMeasurements(try parseShowMeasurements())
+        case .keyword(.series):
+            if peek().isKeyword(.exact) || peek().isKeyword(.cardinality) {
+                throw Self.unsupported("SHOW SERIES CARDINALITY")
+            }
+            return .showSeries(try parseShowSeries())
+        case .keyword(.tag):
+            let what = next()
+            switch what.kind {
+            case .keyword(.keys):
+                return .showTagKeys(try parseShowTagKeys())
+            case .keyword(.values):
+                if peek().isKeyword(.exact) || peek().isKeyword(.cardinality) {
+                    throw Self.unsupported("SHOW TAG VALUES CARDINALITY")
+                }
+                return .showTagValues(try parseShowTagValues())
+            case .keyword(.key):
+                throw Self.unsupported("SHOW TAG KEY CARDINALITY")
+            default:
+                throw Self.found(what, ["KEY", "KEYS", "VALUES"])
+            }
+        case .keyword(.field):
+            let what = next()
+            switch what.kind {
+            case .keyword(.keys):
+                return .showFieldKeys(try parseShowFieldKeys())
+            case .keyword(.key):
+                throw Self.unsupported("SHOW FIELD KEY CARDINALITY")
+            default:
+                throw Self.found(what, ["KEY", "KEYS"])
+            }
+        case .keyword(.retention):
+            try expect(.policies)
+            return .showRetentionPolicies(database: try parseOn())
+        case .keyword(.continuous):
+            try expect(.queries)
+            throw Self.unsupported("SHOW CONTINUOUS QUERIES")
+        case .keyword(.grants):
+            try expect(.for)
+            throw Self.unsupported("SHOW GRANTS")
+        case .keyword(.measurement):
+            if !peek().isKeyword(.exact) { try expect(.cardinality) }
+            throw Self.unsupported("SHOW MEASUREMENT CARDINALITY")
+        case .keyword(.shard):
+            try expect(.groups)
+            throw Self.unsupported("SHOW SHARD GROUPS")
+        case .keyword(let keyword) where [.diagnostics, .queries, .shards, .stats, .subscriptions, .users].contains(keyword):
+            throw Self.unsupported("SHOW \(keyword.rawValue)")
+        default:
+            throw Self.found(token, Self.showKeywords)
+        }
+    }
+
+    /// `ON db`, if present.
+    private mutating func parseOn() throws(QueryParseError) -> String? {
+        guard accept(.on) else { return nil }
+        return try parseIdent()
+    }
+
+    private mutating func parseOptionalFrom() throws(QueryParseError) -> [MeasurementRef] {
+        guard accept(.from) else { return [] }
+        return try parseMeasurementRefs()
+    }
+
+    private mutating func parseShowMeasurements() throws(QueryParseError) -> ShowMeasurements {
+        var show = ShowMeasurements()
+        if accept(.on) {
+            let database = next()
+            switch database.kind {
+            case .ident: show.database = database.text
+            case .mul: throw Self.unsupported("SHOW MEASUREMENTS ON *")
+            default: throw Self.found(database, ["identifier or *"])
+            }
+            if peek().kind == .dot { throw Self.unsupported("SHOW MEASUREMENTS ON a retention policy") }
+        }
+        if accept(.with) {
+            try expect(.measurement)
+            let op = next()
+            guard op.kind == .eq || op.kind == .eqRegex else { throw Self.found(op, ["=", "=~"]) }
+            show.source = try parseMeasurementRef()
+        }
+        show.condition = try parseCondition()
+        _ = try parseOrderBy()
+        show.limit = try parseOptionalInt(after: .limit)
+        show.offset = try parseOptionalInt(after: .offset)
+        return show
+    }
+
+    private mutating func parseShowSeries() throws(QueryParseError) -> ShowSeries {
+        var show = ShowSeries()
+        show.database = try parseOn()
+        show.sources = try parseOptionalFrom()
+        show.condition = try parseCondition()
+        _ = try parseOrderBy()
+        show.limit = try parseOptionalInt(after: .limit)
+        show.offset = try parseOptionalInt(after: .offset)
+        return show
+    }
+
+    private mutating func parseShowTagKeys() throws(QueryParseError) -> ShowTagKeys {
+        var show = ShowTagKeys()
+        show.database = try parseOn()
+        show.sources = try parseOptionalFrom()
+        if peek().isKeyword(.with) { throw Self.unsupported("SHOW TAG KEYS WITH KEY") }
+        show.condition = try parseCondition()
+        _ = try parseOrderBy()
+        show.limit = try parseOptionalInt(after: .limit)
+        show.offset = try parseOptionalInt(after: .offset)
+        return show
+    }
+
+    private mutating func parseShowTagValues() throws(QueryParseError) -> ShowTagValues {
+        let database = try parseOn()
+        let sources = try parseOptionalFrom()
+        var show = ShowTagValues(database: database, sources: sources, key: try parseTagKeyFilter())
+        show.condition = try parseCondition()
+        _ = try parseOrderBy()
+        show.limit = try parseOptionalInt(after: .limit)
+        show.offset = try parseOptionalInt(after: .offset)
+        return show
+    }
+
+    /// `WITH KEY = k | != k | =~ /re/ | !~ /re/ | IN (k1, k2, …)`.
+    private mutating func parseTagKeyFilter() throws(QueryParseError) -> ShowTagValues.KeyFilter {
+        try expect(.with)
+        try expect(.key)
+        let op = next()
+        switch op.kind {
+        case .in:
+            try expect(.lparen)
+            var keys = [try parseIdent()]
+            while accept(.comma) != nil {
+                keys.append(try parseIdent())
+            }
+            try expect(.rparen)
+            return .isIn(keys)
+        case .eq:
+            return .equal(try parseIdent())
+        case .neq:
+            return .notEqual(try parseIdent())
+        case .eqRegex, .neqRegex:
+            guard let pattern = try scanRegex() else { throw Self.found(next(), ["regex"]) }
+            return op.kind == .eqRegex ? .matches(pattern) : .notMatches(pattern)
+        default:
+            throw Self.found(op, ["IN", "=", "=~"])
+        }
+    }
+
+    private mutating func parseShowFieldKeys() throws(QueryParseError) -> ShowFieldKeys {
+        var show = ShowFieldKeys()
+        show.database = try parseOn()
+        show.sources = try parseOptionalFrom()
+        _ = try parseOrderBy()
+        show.limit = try parseOptionalInt(after: .limit)
+        show.offset = try parseOptionalInt(after: .offset)
+        return show
+    }
+
+    // MARK: CREATE, DROP, DELETE
+
+    mutating func parseCreateStatement() throws(QueryParseError) -> Statement {
+        let token = next()
+        switch token.kind {
+        case .keyword(.database):
+            let name = try parseIdent()
+            if peek().isKeyword(.with) { throw Self.unsupported("CREATE DATABASE … WITH") }
+            return .createDatabase(name)
+        case .keyword(.continuous):
+            try expect(.query)
+            throw Self.unsupported("CREATE CONTINUOUS QUERY")
+        case .keyword(.retention):
+            try expect(.policy)
+            throw Self.unsupported("CREATE RETENTION POLICY")
+        case .keyword(.user):
+            throw Self.unsupported("CREATE USER")
+        case .keyword(.subscription):
+            throw Self.unsupported("CREATE SUBSCRIPTION")
+        default:
+            throw Self.found(token, Self.createKeywords)
+        }
+    }
+
+    mutating func parseDropStatement() throws(QueryParseError) -> Statement {
+        let token = next()
+        switch token.kind {
+        case .keyword(.series):
+            return .dropSeries(try parseDropSeries())
+        case .keyword(.continuous):
+            try expect(.query)
+            throw Self.unsupported("DROP CONTINUOUS QUERY")
+        case .keyword(.retention):
+            try expect(.policy)
+            throw Self.unsupported("DROP RETENTION POLICY")
+        case .keyword(let keyword) where [.database, .measurement, .shard, .subscription, .user].contains(keyword):
+            throw Self.unsupported("DROP \(keyword.rawValue)")
+        default:
+            throw Self.found(token, Self.dropKeywords)
+        }
+    }
+
+    private mutating func parseDropSeries() throws(QueryParseError) -> DropSeries {
+        let start = peek()
+        var drop = DropSeries()
+        if accept(.from) {
+            drop.sources = try parseMeasurementRefs()
+            // Series are dropped from the current database across all retention policies.
+            // InfluxDB checks every source and reports the last problem it saw.
+            var problem: String?
+            for source in drop.sources {
+                if source.database != nil { problem = "database not supported" }
+                if source.retentionPolicy != nil { problem = "retention policy not supported" }
+            }
+            if let problem { throw Self.errorAtStart(problem) }
+        }
+        drop.condition = try parseCondition()
+        if drop.sources.isEmpty && drop.condition == nil {
+            throw Self.found(start, ["FROM", "WHERE"])
+        }
+        return drop
+    }
+
+    mutating func parseDeleteStatement() throws(QueryParseError) -> DeleteStatement {
+        let start = peek()
+        var delete = DeleteStatement()
+        if accept(.from) {
+            delete.sources = try parseMeasurementRefs()
+            for source in delete.sources where source.database != nil {
+                throw Self.errorAtStart("database not supported")
+            }
+        }
+        delete.condition = try parseCondition()
+        if delete.sources.isEmpty && delete.condition == nil {
+            throw Self.found(start, ["FROM", "WHERE"])
+        }
+        return delete
+    }
+}
