@@ -23,9 +23,19 @@ struct QueryHandler: Sendable {
         // InfluxDB converts times for any non-empty epoch, an unknown unit meaning nanoseconds.
         let epoch = params["epoch"].flatMap { $0.isEmpty ? nil : TimeEpoch(parameter: $0) ?? .nanoseconds }
 
+        var literals: [String: String] = [:]
+        if let params = params["params"], !params.isEmpty {
+            do {
+                literals = try QueryBoundParameters.parse(params)
+            } catch {
+                return Self.failure(error.status, error.message, format: format)
+            }
+        }
+
         let results: [StatementResult]
         do {
-            results = try await runner.execute(q, database: database, now: nil)
+            let text = try QueryBoundParameters.substitute(q, literals)
+            results = try await runner.execute(text, database: database, now: nil)
         } catch {
             context.logger.info("query refused", metadata: ["error": .string(error.description)])
             return Self.failure(.badRequest, error.description, format: format)

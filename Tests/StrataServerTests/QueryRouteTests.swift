@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -163,9 +164,45 @@ let queryCases: [QueryCase] = [
         name: "blank q is missing", uri: "/query?q=++", status: .badRequest,
         body: #"{"error":"missing required parameter \"q\""}"# + "\n", asked: nil),
     QueryCase(
+        name: "bound parameters: strings quoted and escaped, numbers, quoted names", uri: "/query", method: .post,
+        headers: [.contentType: "application/x-www-form-urlencoded"],
+        form: formEncoded([
+            ("q", #"SELECT v FROM m WHERE d = $d AND b > $b AND s = $"x y" AND i = $i"#),
+            ("params", #"{"d":"it's","b":92,"x y":1.5,"i":-7}"#),
+        ]),
+        body: #"{"results":["# + json0 + "," + json1 + "]}\n",
+        asked: (#"SELECT v FROM m WHERE d = 'it\'s' AND b > 92 AND s = 1.5 AND i = -7"#, nil)),
+    QueryCase(
+        name: "bound parameters: not in strings, identifiers, regexes or comments", uri: "/query", method: .post,
+        headers: [.contentType: "application/x-www-form-urlencoded"],
+        form: formEncoded([
+            ("q", "SELECT $f FROM /m$/ WHERE t =~ /a$b/ AND s = '$x' AND \"$y\" = $z AND v / $n > 1 -- $c"),
+            ("params", #"{"z":true,"f":{"identifier":"bat\"tery"},"n":2}"#),
+        ]),
+        body: #"{"results":["# + json0 + "," + json1 + "]}\n",
+        asked: (#"SELECT "bat\"tery" FROM /m$/ WHERE t =~ /a$b/ AND s = '$x' AND "$y" = true AND v / 2 > 1 -- $c"#, nil)),
+    QueryCase(
+        name: "bound parameter without a value", uri: "/query?q=SELECT+%24nope+FROM+m&params=%7B%7D", status: .badRequest,
+        body: #"{"error":"error parsing query: missing parameter: nope"}"# + "\n", asked: nil),
+    QueryCase(
+        name: "params that are not JSON", uri: "/query?q=SELECT+%24d+FROM+m&params=%7Bnope", status: .badRequest,
+        body: #"{"error":"error parsing query parameters: invalid JSON at byte 1: expected a member name"}"# + "\n",
+        asked: nil),
+    QueryCase(
         name: "u and p are ignored", uri: "/query?q=SELECT+battery+FROM+robot&u=admin&p=secret&db=",
         body: #"{"results":["# + json0 + "," + json1 + "]}\n"),
 ]
+
+/// application/x-www-form-urlencoded, every byte but unreserved ones escaped.
+func formEncoded(_ pairs: [(String, String)]) -> String {
+    func encode(_ s: String) -> String {
+        s.utf8.map { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                ? String(UnicodeScalar(b)) : String(format: "%%%02X", b)
+        }.joined()
+    }
+    return pairs.map { encode($0) + "=" + encode($1) }.joined(separator: "&")
+}
 
 @Suite struct QueryRouteTests {
     @Test(arguments: queryCases)

@@ -9,6 +9,11 @@ public enum JSONValue: Sendable, Equatable {
     case bool(Bool)
     case null
 
+    /// Parses one JSON document (RFC 8259), numbers kept as text.
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        try JSONScanner.parse(text)
+    }
+
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first(where: { $0.0 == key })?.1
