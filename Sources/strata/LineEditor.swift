@@ -45,7 +45,7 @@ final class LineEditor {
             return .line(line)
         }
         fflush(nil)
-        guard let terminal = RawTerminal() else {
+        guard let terminal = Terminal.RawMode() else {
             Terminal.write(prompt)
             guard let line = Swift.readLine(strippingNewline: true) else { return .end }
             return .line(line)
@@ -110,54 +110,6 @@ final class LineEditor {
     }
 }
 
-/// The terminal in raw mode for as long as this lives: bytes arrive one by one, unechoed,
-/// and Ctrl-C is a byte rather than a signal. Output post-processing stays on.
-struct RawTerminal {
-    private let original: termios
-
-    init?() {
-        var attributes = termios()
-        guard tcgetattr(STDIN_FILENO, &attributes) == 0 else { return nil }
-        original = attributes
-        attributes.c_iflag &= ~tcflag_t(BRKINT | ICRNL | INPCK | ISTRIP | IXON)
-        attributes.c_cflag |= tcflag_t(CS8)
-        attributes.c_lflag &= ~tcflag_t(ECHO | ICANON | IEXTEN | ISIG)
-        withUnsafeMutableBytes(of: &attributes.c_cc) { cc in
-            cc[Int(VMIN)] = 1
-            cc[Int(VTIME)] = 0
-        }
-        guard tcsetattr(STDIN_FILENO, TCSAFLUSH, &attributes) == 0 else { return nil }
-    }
-
-    func restore() {
-        var attributes = original
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &attributes)
-    }
-}
-
-enum Terminal {
-    static func readByte() -> UInt8? {
-        var byte: UInt8 = 0
-        while true {
-            let n = read(STDIN_FILENO, &byte, 1)
-            if n == 1 { return byte }
-            if n < 0, errno == EINTR { continue }
-            return nil
-        }
-    }
-
-    /// write(2) on stdout, bypassing stdio's buffer (flushed first by the caller).
-    static func write(_ s: String) {
-        var bytes = Array(s.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { systemWrite(STDOUT_FILENO, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { return }
-            bytes = bytes.dropFirst(n)
-        }
-    }
-}
-
 extension String {
     func padding(to width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
@@ -169,9 +121,3 @@ extension String {
         return s
     }
 }
-
-#if canImport(Glibc)
-private let systemWrite = Glibc.write
-#elseif canImport(Darwin)
-private let systemWrite = Darwin.write
-#endif

@@ -37,7 +37,7 @@ struct QueryCommand: AsyncParsableCommand {
 
     func validate() throws {
         if dataDir != nil, url != nil { throw ValidationError("give --data-dir or --url, not both") }
-        guard QueryOutputFormat(rawValue: format) != nil else {
+        guard QueryOutput.Format(rawValue: format) != nil else {
             throw ValidationError("--format must be table, csv or json, got \"\(format)\"")
         }
         if let epoch, TimeEpoch(parameter: epoch) == nil {
@@ -47,7 +47,7 @@ struct QueryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let output = QueryOutput(
-            format: QueryOutputFormat(rawValue: format) ?? .table, epoch: epoch.flatMap(TimeEpoch.init(parameter:)),
+            format: QueryOutput.Format(rawValue: format) ?? .table, epoch: epoch.flatMap(TimeEpoch.init(parameter:)),
             pretty: pretty)
         let connection: QueryConnection
         do {

@@ -1,14 +1,13 @@
 import StrataQuery
 
-/// How `strata query` and `strata shell` print results.
-enum QueryOutputFormat: String, CaseIterable, Sendable {
-    case table, csv, json
-}
-
 /// Renders results for the terminal in one of the formats, and the row count and timing
 /// line of the table format.
 struct QueryOutput: Sendable {
-    var format: QueryOutputFormat = .table
+    enum Format: String, CaseIterable, Sendable {
+        case table, csv, json
+    }
+
+    var format: Format = .table
     var epoch: TimeEpoch?
     var pretty = false
 

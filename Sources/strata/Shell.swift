@@ -95,7 +95,7 @@ final class Shell {
         case ("format", 0):
             print(output.format.rawValue)
         case ("format", 1):
-            guard let format = QueryOutputFormat(rawValue: arguments[0].lowercased()) else {
+            guard let format = QueryOutput.Format(rawValue: arguments[0].lowercased()) else {
                 StandardError.write("unknown format \(arguments[0]): use table, csv or json\n")
                 break
             }
