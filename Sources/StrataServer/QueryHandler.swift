@@ -1,110 +1,82 @@
 import Hummingbird
 import Logging
 import NIOCore
-import Foundation
-import StrataCore
 import StrataQuery
 
-/// `GET|POST /query`, minimal: CREATE DATABASE and SHOW DATABASES in InfluxDB 1.x JSON. The
-/// query issue replaces the statement handling; the parameter handling stays.
+/// `GET|POST /query`: InfluxQL in, InfluxDB 1.x JSON or CSV out (docs/http-api.md).
 struct QueryHandler: Sendable {
-    let engine: StorageEngine
+    let runner: any QueryRunner
     let limits: StrataServerConfiguration.Limits
 
+    /// InfluxDB's default `chunk_size`.
+    static let defaultChunkSize = 10_000
+
     func query(_ request: Request, context: some RequestContext) async throws -> Response {
-        let q = try await queryText(request)
-        let params = FormParameters(query: request.uri.query)
+        let params = try await QueryParameters.read(request, limit: limits.maxQueryBytes)
+        let format = QueryResponseFormat(
+            format: params["format"], pretty: params["pretty"] == "true", accept: request.headers[.accept])
+        // InfluxDB trims q and treats an empty one as missing.
+        guard let q = params["q"]?.trimmingSpaces(), !q.isEmpty else {
+            return Self.failure(.badRequest, #"missing required parameter "q""#, format: format)
+        }
+        let database = params["db"].flatMap { $0.isEmpty ? nil : $0 }
+        // InfluxDB converts times for any non-empty epoch, an unknown unit meaning nanoseconds.
+        let epoch = params["epoch"].flatMap { $0.isEmpty ? nil : TimeEpoch(parameter: $0) ?? .nanoseconds }
+
         let results: [StatementResult]
         do {
-            results = try await QueryExecutor(engine: engine).execute(q, database: params["db"])
+            results = try await runner.execute(q, database: database, now: nil)
         } catch {
-            throw InfluxHTTPError(.badRequest, error.description)
+            context.logger.info("query refused", metadata: ["error": .string(error.description)])
+            return Self.failure(.badRequest, error.description, format: format)
         }
-        let epoch = params["epoch"]
-        return StatusHandler.json(.ok, JSONText.object([("results", JSONText.array(results.map { Self.encode($0, epoch: epoch) }))]))
-    }
-
-    // TEMPORARY until the formatters land.
-    static func encode(_ r: StatementResult, epoch: String?) -> String {
-        var members: [(String, String)] = [("statement_id", String(r.statementID))]
-        if !r.series.isEmpty {
-            members.append(("series", JSONText.array(r.series.map { s in
-                var m: [(String, String)] = []
-                if !s.name.isEmpty { m.append(("name", JSONText.string(s.name))) }
-                if !s.tags.isEmpty { m.append(("tags", JSONText.object(s.tags.sorted { $0.key < $1.key }.map { ($0.key, JSONText.string($0.value)) }))) }
-                m.append(("columns", JSONText.array(s.columns.map(JSONText.string))))
-                if !s.values.isEmpty { m.append(("values", JSONText.array(s.values.map { JSONText.array($0.map { value($0, epoch) }) }))) }
-                return JSONText.object(m)
-            })))
-        }
-        if let e = r.error { members.append(("error", JSONText.string(e))) }
-        return JSONText.object(members)
-    }
-
-    static func value(_ v: QueryValue, _ epoch: String?) -> String {
-        switch v {
-        case .null: return "null"
-        case .float(let d):
-            if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-            return "\(d)"
-        case .integer(let i): return String(i)
-        case .unsigned(let u): return String(u)
-        case .boolean(let b): return b ? "true" : "false"
-        case .string(let s): return JSONText.string(s)
-        case .time(let t):
-            switch epoch {
-            case "ns"?: return String(t)
-            case "u"?, "µ"?: return String(t / 1_000)
-            case "ms"?: return String(t / 1_000_000)
-            case "s"?: return String(t / 1_000_000_000)
-            default:
-                let secs = Double(t) / 1e9
-                let date = Date(timeIntervalSince1970: secs)
-                let f = ISO8601DateFormatter()
-                return JSONText.string(f.string(from: date))
+        for result in results {
+            if let error = result.error {
+                context.logger.debug("statement failed", metadata: [
+                    "statement": .stringConvertible(result.statementID), "error": .string(error),
+                ])
             }
         }
+
+        let headers: HTTPFields = [.contentType: format.contentType]
+        guard params["chunked"] == "true" else {
+            let body = Self.encode(results, format: format, epoch: epoch)
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        let size = params["chunk_size"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? Self.defaultChunkSize
+        let chunks = ResultChunker.chunks(results, size: size)
+        // One JSON document per line per chunk, written as it is encoded, so a client starts
+        // reading before the last chunk is built and the encoded text is never held whole.
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var csv = InfluxCSV(epoch: epoch)
+            for chunk in chunks {
+                let text: String
+                switch format {
+                case .json(let pretty): text = InfluxJSON.encode([chunk], options: .init(epoch: epoch, pretty: pretty)) + "\n"
+                case .csv: text = csv.encode([chunk])
+                }
+                if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
+            }
+            try await writer.finish(nil)
+        })
     }
 
-    /// `q` from the URL, or from an `application/x-www-form-urlencoded` body (InfluxDB
-    /// clients POST long queries that way); the URL wins when both have it.
-    private func queryText(_ request: Request) async throws -> String {
-        if let q = FormParameters(query: request.uri.query)["q"] { return q }
-        let isForm = request.headers[.contentType].map {
-            $0.lowercased().hasPrefix("application/x-www-form-urlencoded")
-        } ?? false
-        if request.method == .post, isForm {
-            let body = try await RequestBodyReader(limit: limits.maxQueryBytes, dialect: .v1).read(request)
-            if let q = FormParameters(body.readableBytesView)["q"] { return q }
+    static func encode(_ results: [StatementResult], format: QueryResponseFormat, epoch: TimeEpoch?) -> String {
+        switch format {
+        case .json(let pretty):
+            return InfluxJSON.encode(results, options: .init(epoch: epoch, pretty: pretty)) + "\n"
+        case .csv:
+            var csv = InfluxCSV(epoch: epoch)
+            return csv.encode(results)
         }
-        throw InfluxHTTPError(.badRequest, "missing required parameter \"q\"")
     }
 
-    /// One element of `results`. A failing statement reports its error in place (HTTP 200),
-    /// as InfluxDB does for execution errors.
-    private func execute(_ statement: MinimalQueryStatement, id: Int, context: some RequestContext) -> String {
-        let idMember = ("statement_id", String(id))
-        switch statement {
-        case .createDatabase(let name):
-            do {
-                try engine.createDatabase(name)
-                return JSONText.object([idMember])
-            } catch {
-                context.logger.info(
-                    "CREATE DATABASE failed", metadata: ["db": .string(name), "error": .string("\(error)")])
-                return JSONText.object([idMember, ("error", JSONText.string("\(error)"))])
-            }
-        case .showDatabases:
-            let names = engine.databaseNames().sorted()
-            var series: [(String, String)] = [
-                ("name", JSONText.string("databases")),
-                ("columns", JSONText.array([JSONText.string("name")])),
-            ]
-            // InfluxDB leaves `values` out when there is no database.
-            if !names.isEmpty {
-                series.append(("values", JSONText.array(names.map { JSONText.array([JSONText.string($0)]) })))
-            }
-            return JSONText.object([idMember, ("series", JSONText.array([JSONText.object(series)]))])
-        }
+    /// A whole-request error in the requested format (InfluxDB writes its CSV errors as CSV),
+    /// with the text also in `X-Influxdb-Error` like every other error of this server.
+    static func failure(_ status: HTTPResponse.Status, _ message: String, format: QueryResponseFormat) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = format.contentType
+        headers[.influxError] = InfluxHTTPError.headerSafe(message)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: format.errorBody(message))))
     }
 }

@@ -2,14 +2,16 @@ import Hummingbird
 import Logging
 import NIOCore
 import StrataCore
+import StrataQuery
 
 /// Builds the HTTP API (docs/http-api.md) over one `StorageEngine`.
 ///
 /// The router is separate from the application so that tests can drive it without sockets
 /// (HummingbirdTesting's `.router` mode); `strata serve` runs the application.
 public enum StrataServer {
+    /// `queries` runs /query statements; by default one `QueryExecutor` over `engine`.
     public static func makeRouter(
-        engine: StorageEngine, configuration: StrataServerConfiguration
+        engine: StorageEngine, configuration: StrataServerConfiguration, queries: (any QueryRunner)? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: InfluxResponseMiddleware())
@@ -18,7 +20,7 @@ public enum StrataServer {
         router.post("/write", use: write.writeV1)
         router.post("/api/v2/write", use: write.writeV2)
 
-        let query = QueryHandler(engine: engine, limits: configuration.limits)
+        let query = QueryHandler(runner: queries ?? QueryExecutor(engine: engine), limits: configuration.limits)
         router.get("/query", use: query.query)
         router.post("/query", use: query.query)
 

@@ -1,0 +1,79 @@
+import ArgumentParser
+import StrataQuery
+
+/// `strata query`: runs InfluxQL against a data directory or a server and prints the answer.
+struct QueryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Run InfluxQL against a data directory (--data-dir) or a server (--url).",
+        discussion: """
+            Without --data-dir the query goes to a server: --url, else STRATA_URL, else \
+            \(QueryConnection.defaultURL). With --data-dir the engine is opened in this process, so no \
+            server may be running on that directory. Exits 1 when the query does not parse, the \
+            server cannot be reached, or any statement fails (its error is printed on stderr).
+            """
+    )
+
+    @Argument(help: "InfluxQL statements, separated by ';'.")
+    var query: String
+
+    @Option(name: .customLong("data-dir"), help: "Query this data directory directly (no server may be running on it).")
+    var dataDir: String?
+
+    @Option(help: "Server to query (default \(QueryConnection.defaultURL)).")
+    var url: String?
+
+    @Option(help: "Default database for statements that do not name one.")
+    var db: String?
+
+    @Option(help: "Output: table, csv or json.")
+    var format: String = "table"
+
+    @Option(help: "Times as integers in this unit: h, m, s, ms, u, ns (default: RFC 3339 in table and json, ns in csv).")
+    var epoch: String?
+
+    @Flag(help: "Indent json output.")
+    var pretty = false
+
+    func validate() throws {
+        if dataDir != nil, url != nil { throw ValidationError("give --data-dir or --url, not both") }
+        guard QueryOutputFormat(rawValue: format) != nil else {
+            throw ValidationError("--format must be table, csv or json, got \"\(format)\"")
+        }
+        if let epoch, TimeEpoch(parameter: epoch) == nil {
+            throw ValidationError("--epoch must be h, m, s, ms, u or ns, got \"\(epoch)\"")
+        }
+    }
+
+    func run() async throws {
+        let output = QueryOutput(
+            format: QueryOutputFormat(rawValue: format) ?? .table, epoch: epoch.flatMap(TimeEpoch.init(parameter:)),
+            pretty: pretty)
+        let connection: QueryConnection
+        do {
+            connection = try QueryConnection.open(dataDir: dataDir, url: url)
+        } catch {
+            StandardError.write("strata query: \(error)\n")
+            throw ExitCode(1)
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let results: [StatementResult]
+        do {
+            results = try await connection.run(query, database: db)
+        } catch {
+            await connection.close()
+            StandardError.write("\(error)\n")
+            throw ExitCode(1)
+        }
+        let elapsed = start.duration(to: clock.now)
+        await connection.close()
+        print(output.render(results), terminator: "")
+        if output.format == .table {
+            print(QueryOutput.summary(rows: ResultTable.rowCount(results), elapsed: elapsed))
+        }
+        let errors = QueryOutput.errors(results)
+        for error in errors { StandardError.write(error + "\n") }
+        if !errors.isEmpty { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,52 @@
+import StrataQuery
+
+/// How `strata query` and `strata shell` print results.
+enum QueryOutputFormat: String, CaseIterable, Sendable {
+    case table, csv, json
+}
+
+/// Renders results for the terminal in one of the formats, and the row count and timing
+/// line of the table format.
+struct QueryOutput: Sendable {
+    var format: QueryOutputFormat = .table
+    var epoch: TimeEpoch?
+    var pretty = false
+
+    /// The text for stdout. Statement errors are not in it: the caller prints them on stderr
+    /// (except in JSON, where they are part of the document).
+    func render(_ results: [StatementResult]) -> String {
+        switch format {
+        case .table:
+            var withoutErrors = results
+            for i in withoutErrors.indices { withoutErrors[i].error = nil }
+            return ResultTable.format(withoutErrors, epoch: epoch)
+        case .csv:
+            var csv = InfluxCSV(epoch: epoch)
+            return csv.encode(results)
+        case .json:
+            return InfluxJSON.encode(results, options: .init(epoch: epoch, pretty: pretty)) + "\n"
+        }
+    }
+
+    /// `3 rows in 12.5 ms`.
+    static func summary(rows: Int, elapsed: Duration) -> String {
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let time = seconds < 1 ? String(Int((seconds * 10_000).rounded())).withDecimal(1) + " ms"
+            : String(Int((seconds * 100).rounded())).withDecimal(2) + " s"
+        return "\(rows) \(rows == 1 ? "row" : "rows") in \(time)"
+    }
+
+    /// Errors of statements, one line each, for stderr.
+    static func errors(_ results: [StatementResult]) -> [String] {
+        results.compactMap { result in result.error.map { "ERR: \($0)" } }
+    }
+}
+
+extension String {
+    /// `"125".withDecimal(1)` is `12.5`: fixed-point text without Foundation's formatter.
+    func withDecimal(_ places: Int) -> String {
+        let padded = count <= places ? String(repeating: "0", count: places - count + 1) + self : self
+        let split = padded.index(padded.endIndex, offsetBy: -places)
+        return String(padded[..<split]) + "." + String(padded[split...])
+    }
+}
