@@ -18,14 +18,23 @@ extension SelectExecutor {
                 let r = Self.concatenated(s, fields: c.fields, fieldTypes: c.plan.fieldTypes)
                 rows.append(try c.evaluator.filtered(r, by: c.clause.rowFilter))
             }
+            // Per series, how each column reads: a column, a constant tag, or an expression.
+            let readers = rows.map { r in c.plan.columns.map { ColumnReader($0.expr, rows: r, plan: c.plan) } }
+            let presence = rows.map { r in selectedFields.compactMap { r.columns[$0]?.valid } }
             var values: [[QueryValue]] = []
             for (s, i) in source.mergesSeriesByTime ? Self.mergedOrder(rows) : Self.seriesOrder(rows) {
-                var row: [QueryValue] = [.time(rows[s].timestamps[i])]
                 // InfluxDB emits a row when any selected field has a value there, even if an
                 // expression over it is null.
-                guard selectedFields.contains(where: { rows[s].columns[$0]?.valid[i] ?? false }) else { continue }
-                for column in c.plan.columns {
-                    row.append(try c.evaluator.value(column.expr, rows: rows[s], row: i))
+                guard presence[s].contains(where: { $0[i] }) else { continue }
+                var row: [QueryValue] = []
+                row.reserveCapacity(readers[s].count + 1)
+                row.append(.time(rows[s].timestamps[i]))
+                for reader in readers[s] {
+                    switch reader {
+                    case .column(let column): row.append(column.queryValue(at: i))
+                    case .constant(let v): row.append(v)
+                    case .expression(let e): row.append(try c.evaluator.value(e, rows: rows[s], row: i))
+                    }
                 }
                 values.append(row)
             }
@@ -108,6 +117,27 @@ extension SelectExecutor {
         case .duration(let d): return .integer(d)
         case .paren(let inner): return literal(inner)
         default: return .null
+        }
+    }
+}
+
+/// How a raw column reads one series: plain field and tag references skip the evaluator.
+enum ColumnReader {
+    case column(ColumnData)
+    case constant(QueryValue)
+    case expression(Expr)
+
+    init(_ e: Expr, rows: SeriesRows, plan: SelectPlan) {
+        guard case let .varRef(name, type) = e else {
+            self = .expression(e)
+            return
+        }
+        if plan.isField(name, type) {
+            self = rows.columns[name].map(ColumnReader.column) ?? .constant(.null)
+        } else if type == .field {
+            self = .constant(.null)
+        } else {
+            self = .constant(rows.key.tagValue(name).map(QueryValue.string) ?? .null)
         }
     }
 }

@@ -107,7 +107,15 @@ enum ValueMath {
         "sqrt", "pow", "floor", "ceil", "round",
     ]
 
+    /// A math function's value; a result outside the function's domain (NaN) is null, as
+    /// InfluxDB answers `sqrt(-1)`.
     static func math(_ name: String, _ args: [QueryValue]) -> QueryValue {
+        let v = rawMath(name, args)
+        if case .float(let d) = v, d.isNaN { return .null }
+        return v
+    }
+
+    private static func rawMath(_ name: String, _ args: [QueryValue]) -> QueryValue {
         guard let first = args.first, first != .null else { return .null }
         switch name {
         case "abs":

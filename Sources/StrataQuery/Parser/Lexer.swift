@@ -72,7 +72,7 @@ struct Lexer {
     /// Puts the lexer back at the start of `token` so it can be scanned again, e.g. as a regex.
     mutating func rewind(to token: Token) {
         if token.kind == .eof { return }  // already at the end; keep the end-of-text bookkeeping
-        state = State(offset: token.offset, line: token.line, char: token.char, readPastEnd: false)
+        state = State(offset: token.start.offset, line: token.start.line, char: token.start.char, readPastEnd: false)
     }
 
     // MARK: Tokens
@@ -175,19 +175,20 @@ struct Lexer {
             return nil
         }
         let start = state
+        let reported = positionBefore(start)
         advance()
         var pattern = ""
         while true {
             guard let scalar = current else {
                 state.readPastEnd = true
-                return token(.badRegex, "", at: start, spaced: spaced)
+                return token(.badRegex, "", at: start, reportedAt: reported, spaced: spaced)
             }
             advance()
             switch scalar {
             case "/":
-                return token(.regex, pattern, at: start, spaced: spaced)
+                return token(.regex, pattern, at: start, reportedAt: reported, spaced: spaced)
             case "\n":
-                return token(.badRegex, "", at: start, spaced: spaced)
+                return token(.badRegex, "", at: start, reportedAt: reported, spaced: spaced)
             case "\\":
                 if current == "/" {
                     advance()
@@ -203,9 +204,37 @@ struct Lexer {
 
     // MARK: Scanners
 
-    private func token(_ kind: TokenKind, _ text: String, at position: State, spaced: Bool) -> Token {
-        Token(kind: kind, text: text, line: position.line, char: position.char,
-              offset: position.offset, spaceBefore: spaced)
+    /// Where InfluxDB reports strings and regexes: its scanner takes their position after
+    /// stepping back over the opening quote or slash, which lands on the character before it
+    /// (line 1, char 1 at the very start).
+    private func positionBefore(_ position: State) -> State {
+        var result = position
+        guard position.offset > 0 else {
+            result.line = 1
+            result.char = 1
+            return result
+        }
+        if position.char > 1 {
+            result.char -= 1
+            return result
+        }
+        // The character before is the newline ending the previous line; it sits after that
+        // line's last character.
+        var lineStart = position.offset - 1
+        while lineStart > 0 && scalars[lineStart - 1] != "\n" { lineStart -= 1 }
+        result.line -= 1
+        result.char = position.offset - lineStart
+        return result
+    }
+
+    /// A token starting at `position`, reported at `reported` when that differs (see
+    /// `positionBefore`).
+    private func token(_ kind: TokenKind, _ text: String, at position: State, reportedAt reported: State? = nil,
+                       spaced: Bool) -> Token {
+        let shown = reported ?? position
+        return Token(kind: kind, text: text, line: shown.line, char: shown.char,
+                     start: Token.Start(offset: position.offset, line: position.line, char: position.char),
+                     spaceBefore: spaced)
     }
 
     /// Skips to the end of a `/* … */` comment; false if the text ends first.
@@ -306,14 +335,15 @@ struct Lexer {
         while true {
             guard let scalar = current else {
                 state.readPastEnd = true
-                return token(.badString, content, at: start, spaced: spaced)
+                return token(.badString, content, at: start, reportedAt: positionBefore(start), spaced: spaced)
             }
             if scalar == "\n" {
-                return token(.badString, content, at: start, spaced: spaced)
+                return token(.badString, content, at: start, reportedAt: positionBefore(start), spaced: spaced)
             }
             advance()
             if scalar == quote {
-                return token(kind, content, at: start, spaced: spaced)
+                // A quoted identifier keeps its own position; only strings get InfluxDB's shift.
+                return token(kind, content, at: start, reportedAt: kind == .string ? positionBefore(start) : nil, spaced: spaced)
             }
             guard scalar == "\\" else {
                 content.unicodeScalars.append(scalar)

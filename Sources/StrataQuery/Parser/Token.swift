@@ -5,11 +5,12 @@ struct Token: Sendable, Equatable {
     /// or duration's digits, a regex's pattern, an illegal character. Empty for operators and
     /// keywords.
     var text: String
-    /// 1-based line and character (in unicode scalars), as InfluxDB reports them.
+    /// 1-based line and character (in unicode scalars) as InfluxDB reports them, which for
+    /// strings and regexes is one character before where they start.
     var line: Int
     var char: Int
-    /// Index of the first scalar, so the parser can rewind and rescan the text as a regex.
-    var offset: Int
+    /// Where the token really starts, so the parser can rewind and rescan it as a regex.
+    var start: Start
     /// Whether whitespace or a comment came right before. InfluxQL is whitespace-sensitive in a
     /// few places: `f(` is a call but `f (` is not, `a.b` is one name, `*::tag` is one wildcard.
     var spaceBefore: Bool
@@ -18,6 +19,12 @@ struct Token: Sendable, Equatable {
     /// otherwise the token's name (`EOF`, `FROM`, `,`).
     var display: String {
         text.isEmpty ? kind.name : text
+    }
+
+    struct Start: Sendable, Equatable {
+        var offset: Int
+        var line: Int
+        var char: Int
     }
 
     var isEOF: Bool { kind == .eof }
