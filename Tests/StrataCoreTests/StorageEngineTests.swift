@@ -213,7 +213,7 @@ import Testing
 @Suite struct WALRetentionTests {
     @Test func flushedWALFilesExpireWithoutAnotherFlush() async throws {
         var options = EngineOptions.forTests
-        options.walRetentionSeconds = 0.3
+        options.walRetentionSeconds = 2  // long enough for the flush to finish on a loaded machine
         options.flushMaxAgeSeconds = 1  // the watcher then runs every 0.1 s
         let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
         _ = try await engine.write(WriteBatch(database: "db", points: [robotPoint(device: 1, second: 0, battery: 1)]))

@@ -6,7 +6,10 @@ import Foundation
 /// old manifest or the new, and a segment file not named here is ignored (and removed).
 struct Manifest: Codable, Equatable, Sendable {
     static let fileName = "MANIFEST.json"
-    static let currentVersion = 1
+    /// 2 added `tombstones`. Version 1 files (no tombstones) are read as they are; a build
+    /// that knows only version 1 refuses version 2 rather than resurrect deleted rows.
+    static let currentVersion = 2
+    static let readableVersions: ClosedRange<Int> = 1...2
 
     struct SegmentEntry: Codable, Equatable, Sendable {
         var file: String
@@ -19,12 +22,68 @@ struct Manifest: Codable, Equatable, Sendable {
         var bytes: Int
     }
 
+    /// A delete whose WAL record a flush covered: it must outlive the record, since it
+    /// masks rows of segments flushed before it.
+    struct TombstoneEntry: Codable, Equatable, Sendable {
+        struct Series: Codable, Equatable, Sendable {
+            var measurement: String
+            var tags: [String: String]
+        }
+
+        var sequence: UInt64
+        var database: String
+        /// Both absent: all time (the series were dropped).
+        var minTime: Int64?
+        var maxTime: Int64?
+        var series: [Series]
+
+        init(_ t: Tombstone) {
+            sequence = t.sequence
+            database = t.database
+            minTime = t.range?.lowerBound
+            maxTime = t.range?.upperBound
+            series = t.keys.map { key in
+                Series(measurement: key.measurement, tags: Dictionary(key.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }))
+            }
+        }
+
+        func tombstone() throws -> Tombstone {
+            let range: ClosedRange<Int64>?
+            switch (minTime, maxTime) {
+            case (nil, nil): range = nil
+            case let (lower?, upper?) where lower <= upper: range = lower...upper
+            default: throw ManifestError("tombstone \(sequence): minTime and maxTime must both be given, in order, or both absent")
+            }
+            let keys = series.map { SeriesKey(measurement: $0.measurement, tags: $0.tags.map { Tag($0.key, $0.value) }.sorted()) }
+            return Tombstone(sequence: sequence, database: database, keys: keys, range: range)
+        }
+    }
+
+    struct ManifestError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
     var version = Manifest.currentVersion
     /// Every WAL record at or below this sequence is in a segment; replay starts above it.
     var flushedThrough: UInt64 = 0
     var nextSegmentNumber: UInt64 = 1
     var databases: [String] = []
     var segments: [SegmentEntry] = []
+    /// Ascending sequence.
+    var tombstones: [TombstoneEntry] = []
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decode(Int.self, forKey: .version)
+        flushedThrough = try c.decode(UInt64.self, forKey: .flushedThrough)
+        nextSegmentNumber = try c.decode(UInt64.self, forKey: .nextSegmentNumber)
+        databases = try c.decode([String].self, forKey: .databases)
+        segments = try c.decode([SegmentEntry].self, forKey: .segments)
+        tombstones = try c.decodeIfPresent([TombstoneEntry].self, forKey: .tombstones) ?? []
+    }
 
     static func load(directory: String, fileSystem: any FileSystem) throws -> Manifest {
         let path = FilePath.join(directory, fileName)
@@ -36,16 +95,23 @@ struct Manifest: Codable, Equatable, Sendable {
         } catch {
             throw EngineError.corruptManifest(path: path, reason: "\(error)")
         }
-        guard manifest.version == currentVersion else {
-            throw EngineError.corruptManifest(path: path, reason: "version \(manifest.version), this build reads \(currentVersion)")
+        guard readableVersions.contains(manifest.version) else {
+            throw EngineError.corruptManifest(path: path, reason: "version \(manifest.version), this build reads \(readableVersions)")
+        }
+        for entry in manifest.tombstones {
+            do { _ = try entry.tombstone() } catch {
+                throw EngineError.corruptManifest(path: path, reason: "\(error)")
+            }
         }
         return manifest
     }
 
     func save(directory: String, fileSystem: any FileSystem) throws {
+        var manifest = self
+        manifest.version = Manifest.currentVersion
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try encoder.encode(self)
+        let data = try encoder.encode(manifest)
         try fileSystem.writeFileAtomically(FilePath.join(directory, Manifest.fileName), contents: Array(data))
     }
 }
@@ -57,6 +123,7 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case closed
     case invalidName(String)
     case directoryInUse(String)
+    case deleteTooLarge(series: Int)
 
     public var description: String {
         switch self {
@@ -65,6 +132,8 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case let .corruptWALRecord(sequence, reason): "WAL record \(sequence) does not decode: \(reason)"
         case .closed: "the storage engine is closed"
         case let .invalidName(reason): reason
+        case let .deleteTooLarge(series):
+            "the delete matches \(series) series, more than one WAL record can list; narrow it (e.g. per measurement)"
         case let .directoryInUse(directory):
             "data directory \(directory) is in use by another Strata process (a running `strata serve`?); stop it first"
         }

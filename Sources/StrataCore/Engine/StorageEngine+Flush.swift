@@ -64,7 +64,9 @@ extension StorageEngine {
         // sequence are all in the frozen head, later ones go to the fresh head.
         _ = try await wal.rotate { [self] firstOfNewFile in
             state.withLock { s in
-                guard !s.head.isEmpty else { return }
+                // A head that only saw deletes is frozen too, so that `flushedThrough`
+                // passes their records.
+                guard s.head.lastSequence != nil else { return }
                 s.frozen.append(FrozenHead(head: s.head, throughSequence: firstOfNewFile - 1))
                 s.head = Head()
             }
@@ -78,29 +80,47 @@ extension StorageEngine {
         }
     }
 
-    /// Writes one frozen head as segment `number`, publishes it in the manifest, drops the
-    /// frozen head and the WAL files the segment made redundant (past their retention).
+    /// Writes one frozen head as segment `number`, publishes it in the manifest (with the
+    /// tombstones that still mask something), drops the frozen head and the WAL files the
+    /// segment made redundant (past their retention). A frozen head left without rows (its
+    /// records were all deleted) only moves `flushedThrough`.
     private func writeSegment(_ frozen: FrozenHead, number: UInt64, index: SeriesIndex) throws {
-        let name = SegmentFormat.fileName(number: number)
-        let path = FilePath.join(segmentsDirectory, name)
-        let (bytes, summary) = Self.buildSegment(frozen.head, index: index)
-        try fileSystem.writeFileAtomically(path, contents: bytes)
-        let reader = try SegmentReader(path: path, fileSystem: fileSystem)
+        var published: (name: String, reader: SegmentReader, summary: SegmentSummary, bytes: Int)?
+        if !frozen.head.isEmpty {
+            let name = SegmentFormat.fileName(number: number)
+            let path = FilePath.join(segmentsDirectory, name)
+            let (bytes, summary) = Self.buildSegment(frozen.head, index: index)
+            try fileSystem.writeFileAtomically(path, contents: bytes)
+            published = (name, try SegmentReader(path: path, fileSystem: fileSystem), summary, bytes.count)
+        }
         try state.withLock { s throws in
             var manifest = s.manifest
-            manifest.segments.append(Manifest.SegmentEntry(
-                file: name, flushedThrough: frozen.throughSequence, minTime: summary.minTime, maxTime: summary.maxTime,
-                series: summary.series, rows: summary.rows, bytes: bytes.count))
+            var segments = s.segments
+            if let p = published {
+                manifest.segments.append(Manifest.SegmentEntry(
+                    file: p.name, flushedThrough: frozen.throughSequence, minTime: p.summary.minTime,
+                    maxTime: p.summary.maxTime, series: p.summary.series, rows: p.summary.rows, bytes: p.bytes))
+                manifest.nextSegmentNumber = number + 1
+                segments.append(LiveSegment(reader: p.reader, flushedThrough: frozen.throughSequence))
+            }
             manifest.flushedThrough = frozen.throughSequence
-            manifest.nextSegmentNumber = number + 1
+            // A tombstone masks segments flushed through a lower sequence than its own; once
+            // no segment, nor frozen head still to be written, is that old, it masks nothing.
+            var tombstones = s.tombstones
+            let oldest = [segments.first?.flushedThrough, s.frozen.dropFirst().first?.throughSequence].compactMap { $0 }.min()
+            tombstones.prune(atOrBelow: oldest ?? UInt64.max)
+            manifest.tombstones = tombstones.all.map(Manifest.TombstoneEntry.init)
             try manifest.save(directory: directory, fileSystem: fileSystem)
             s.manifest = manifest
-            s.segments.append(reader)
+            s.segments = segments
+            s.tombstones = tombstones
             s.frozen.removeFirst()
         }
-        logger.info("flushed head to segment", metadata: [
-            "file": "\(name)", "rows": "\(summary.rows)", "series": "\(summary.series)", "bytes": "\(bytes.count)",
-        ])
+        if let p = published {
+            logger.info("flushed head to segment", metadata: [
+                "file": "\(p.name)", "rows": "\(p.summary.rows)", "series": "\(p.summary.series)", "bytes": "\(p.bytes)",
+            ])
+        }
         try wal.removeFlushedFiles(flushedThrough: frozen.throughSequence, maxAgeSeconds: options.walRetentionSeconds,
                                    maxBytes: options.walRetentionBytes)
     }

@@ -13,12 +13,22 @@ extension StorageEngine {
         try fileSystem.createDirectory(segmentsDirectory)
         let manifest = try Manifest.load(directory: directory, fileSystem: fileSystem)
         var state = EngineState(manifest: manifest)
+        // Before the segments: series that tombstones dropped stay out of the index.
+        state.tombstones = TombstoneSet(try manifest.tombstones.map { try $0.tombstone() })
         try loadSegments(manifest, directory: segmentsDirectory, fileSystem: fileSystem, logger: logger, into: &state)
         let now = WriteAheadLog.now()
         let (wal, report) = try WriteAheadLog.open(
             directory: FilePath.join(directory, "wal"), fileSystem: fileSystem,
             segmentBytes: options.walSegmentBytes, logger: logger, afterSequence: manifest.flushedThrough
         ) { record in
+            if record.type == .tombstone {
+                do {
+                    state.apply(try WALTombstoneCodec.decode(record.payload, sequence: record.sequence), now: now)
+                } catch {
+                    throw EngineError.corruptWALRecord(sequence: record.sequence, reason: "\(error)")
+                }
+                return
+            }
             guard record.type == .writeBatch else { return }
             var batch: ColumnarBatch
             do { batch = try WALBatchCodec.decode(record.payload) } catch {
@@ -65,14 +75,20 @@ extension StorageEngine {
         for entry in manifest.segments {
             let reader = try SegmentReader(path: FilePath.join(directory, entry.file), fileSystem: fileSystem)
             for series in reader.series {
-                _ = state.index.idOrInsert(database: series.database, key: series.key)
+                // Field types are kept even for dropped series: their masked rows are still
+                // in the file, and a column has one type (docs/decisions.md).
+                let masks = state.tombstones.masks(database: series.database, key: series.key)
+                    .ranges(maskingSegmentFlushedThrough: entry.flushedThrough)
+                if !masks.contains(Int64.min...Int64.max) {
+                    _ = state.index.idOrInsert(database: series.database, key: series.key)
+                }
                 for field in series.fields {
                     if state.fieldTypes[series.database]?[series.key.measurement]?[field.name] == nil {
                         state.fieldTypes[series.database, default: [:]][series.key.measurement, default: [:]][field.name] = field.type
                     }
                 }
             }
-            state.segments.append(reader)
+            state.segments.append(LiveSegment(reader: reader, flushedThrough: entry.flushedThrough))
         }
     }
 }

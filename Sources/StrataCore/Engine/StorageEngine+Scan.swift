@@ -1,39 +1,73 @@
 extension StorageEngine {
     /// The rows of every series of `measurement` in `database` that satisfies `predicate`,
     /// restricted to `range` and to `fields` (nil: all), sorted by time with one row per
-    /// timestamp; segments, frozen heads and the head merged, later writes winning per field.
-    /// Series with no row in the range are left out. Ordered by series key.
+    /// timestamp; segments, frozen heads and the head merged, later writes winning per field,
+    /// deleted rows left out. Series with no row in the range are left out. Ordered by
+    /// series key. The same as concatenating the rows of `scanChunks` summarizing nothing.
     public func scan(database: String, measurement: String, where predicate: TagPredicate = .all,
                      fields: Set<String>? = nil, range: ClosedRange<Int64> = Int64.min...Int64.max) throws -> [SeriesRows] {
-        let (selected, segments) = state.withLock { s -> ([(SeriesKey, [SeriesRows])], [SegmentReader]) in
+        var statistics = ScanStatistics()
+        return try scan(database: database, measurement: measurement, where: predicate, fields: fields, range: range,
+                        statistics: &statistics)
+    }
+
+    /// `scan`, adding what it did to `statistics`.
+    public func scan(database: String, measurement: String, where predicate: TagPredicate = .all,
+                     fields: Set<String>? = nil, range: ClosedRange<Int64> = Int64.min...Int64.max,
+                     statistics: inout ScanStatistics) throws -> [SeriesRows] {
+        try scanChunks(database: database, measurement: measurement, where: predicate, fields: fields, range: range,
+                       canSummarize: { _, _ in false }, statistics: &statistics).map { series in
+            let parts = series.chunks.map { chunk -> SeriesRows in
+                guard case .rows(let rows) = chunk else { preconditionFailure("a scan summarizes nothing") }
+                return rows
+            }
+            return SeriesRows.concatenated(parts, key: series.key)
+        }
+    }
+
+    /// Chunks of each matching series, time-ordered and non-overlapping, series ordered by
+    /// key; series with nothing in `range` are left out.
+    ///
+    /// A segment row block becomes a `.summary` only if it lies wholly inside `range`, no
+    /// other data of the series (another segment's blocks, head or frozen-head rows, a
+    /// tombstone) overlaps its time span, every requested integer or unsigned field has its
+    /// sum, and `canSummarize(minTime, maxTime)` says yes (the query layer uses it to require
+    /// a block to fall inside one GROUP BY bucket). Everything else is decoded (only the
+    /// requested fields, only blocks overlapping `range`) and merged as `scan` merges it.
+    public func scanChunks(database: String, measurement: String, where predicate: TagPredicate = .all,
+                           fields: Set<String>? = nil, range: ClosedRange<Int64>,
+                           canSummarize: (Int64, Int64) -> Bool = { _, _ in true },
+                           statistics: inout ScanStatistics) throws -> [SeriesChunks] {
+        let (selected, segments) = state.withLock { s -> ([SelectedSeries], [LiveSegment]) in
             let ids = s.index.select(database: database, measurement: measurement, where: predicate)
-            let picked = ids.map { id -> (SeriesKey, [SeriesRows]) in
+            let picked = ids.map { id -> SelectedSeries in
                 var parts: [SeriesRows] = []
                 for frozen in s.frozen { if let rows = frozen.head.rows(of: id) { parts.append(rows) } }
                 if let rows = s.head.rows(of: id) { parts.append(rows) }
-                return (s.index.entries[Int(id)].key, parts)
+                let key = s.index.entries[Int(id)].key
+                return SelectedSeries(key: key, headParts: parts, masks: s.tombstones.masks(database: database, key: key))
             }
             return (picked, s.segments)
         }
-        var out: [SeriesRows] = []
-        for (key, headParts) in selected {
-            var parts: [SeriesRows] = []
-            for segment in segments {
-                guard let s = segment.series(database: database, key: key) else { continue }
-                let rows = try segment.rows(of: s, range: range, fields: fields)
-                if rows.count > 0 { parts.append(rows) }
-            }
-            parts.append(contentsOf: headParts)
-            guard !parts.isEmpty else { continue }
-            let merged = SeriesRows.merged(parts, key: key, range: range, fields: fields)
-            if merged.count > 0 { out.append(merged) }
+        statistics.seriesTouched += selected.count
+        var out: [(name: String, series: SeriesChunks)] = []
+        for series in selected {
+            let chunker = SeriesChunker(database: database, key: series.key, fields: fields, range: range)
+            let chunks = try chunker.chunks(segments: segments, headParts: series.headParts, masks: series.masks,
+                                            canSummarize: canSummarize, statistics: &statistics)
+            guard !chunks.isEmpty else { continue }
+            for case .rows(let rows) in chunks { statistics.rowsReturned += rows.count }
+            out.append((series.key.description, SeriesChunks(key: series.key, chunks: chunks)))
         }
-        return out.sorted { $0.key < $1.key }
+        // Series keys order by their line-protocol form: build it once per series.
+        out.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        return out.map(\.series)
     }
 
     /// Committed batches after `sequence`, oldest first: from memory while it holds them,
     /// else from the retained WAL files. Nil when `sequence` is older than the WAL retains
-    /// (the caller then replays by time).
+    /// (the caller then replays by time). Deletes (tombstone records) are not batches and
+    /// are skipped: a subscriber sees their sequence numbers missing.
     public func changes(after sequence: UInt64, limit: Int = 1_024) throws -> [CommittedBatch]? {
         if let recent = feed.recent(after: sequence, limit: limit) { return recent }
         guard let records = try wal.records(after: sequence, limit: limit) else { return nil }
@@ -53,18 +87,15 @@ extension StorageEngine {
         await feed.wait(after: sequence)
     }
 
-    /// Measurements of a database, sorted.
-    public func measurements(database: String) -> [String] {
-        state.withLock { $0.index.measurements(database: database) }
-    }
-
-    /// Field names and types of a measurement.
-    public func fieldTypes(database: String, measurement: String) -> [String: FieldType] {
-        state.withLock { $0.fieldTypes[database]?[measurement] ?? [:] }
-    }
-
     /// The segments, for `strata inspect`.
     public func segmentReaders() -> [SegmentReader] {
-        state.withLock { $0.segments }
+        state.withLock { $0.segments.map(\.reader) }
     }
+}
+
+/// A series picked for a scan, with what the engine lock guards copied out.
+struct SelectedSeries {
+    var key: SeriesKey
+    var headParts: [SeriesRows]
+    var masks: [TombstoneSet.Mask]
 }

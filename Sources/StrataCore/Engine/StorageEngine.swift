@@ -81,7 +81,7 @@ public final class StorageEngine: Sendable {
                 lastSequence: wal.lastSequence, seriesCount: s.index.count,
                 headBytes: s.head.bytes + s.frozen.reduce(0) { $0 + $1.head.bytes },
                 headRows: s.head.rows + s.frozen.reduce(0) { $0 + $1.head.rows },
-                segmentCount: s.segments.count, segmentBytes: s.segments.reduce(0) { $0 + $1.fileSize },
+                segmentCount: s.segments.count, segmentBytes: s.segments.reduce(0) { $0 + $1.reader.fileSize },
                 walFiles: walFiles.count, walBytes: walFiles.reduce(0) { $0 + $1.bytes })
         }
     }
@@ -95,7 +95,10 @@ struct EngineState {
     var head = Head()
     /// Heads being written to segments, oldest first; readable until their segment is live.
     var frozen: [FrozenHead] = []
-    var segments: [SegmentReader] = []
+    /// Oldest first, as the manifest lists them.
+    var segments: [LiveSegment] = []
+    /// Deletes that still mask rows of some segment (docs/format/manifest.md).
+    var tombstones = TombstoneSet()
     /// database → measurement → field → type: the first type written wins, as in InfluxDB.
     var fieldTypes: [String: [String: [String: FieldType]]] = [:]
     var closed = false

@@ -24,12 +24,30 @@ struct Head {
         lastSequence = sequence
         series[seriesID, default: HeadSeries(key: chunk.key)].append(chunk)
         rows += chunk.count
-        bytes += chunk.count * 8
-        for column in chunk.columns.values {
-            bytes += column.count * 9
-            if column.type == .string { bytes += column.strings.reduce(0) { $0 + 16 + $1.utf8.count } }
-        }
+        bytes += HeadSeries.approximateBytes(chunk.count, chunk.columns.values)
     }
 
     func rows(of seriesID: UInt32) -> SeriesRows? { series[seriesID]?.rows }
+
+    /// Notes a record that added no rows (a tombstone), so that the head covers its
+    /// sequence: flushing the head then moves `flushedThrough` past it.
+    mutating func note(sequence: UInt64, now: Double) {
+        if firstSequence == nil {
+            firstSequence = sequence
+            firstWriteAt = now
+        }
+        lastSequence = sequence
+    }
+
+    /// Applies a delete to one series: its rows with a timestamp in `range` go.
+    mutating func removeRows(of seriesID: UInt32, in range: ClosedRange<Int64>) {
+        guard var s = series[seriesID] else { return }
+        let before = s.count
+        let beforeBytes = s.approximateBytes
+        s.removeRows(in: range)
+        guard s.count != before else { return }
+        rows -= before - s.count
+        bytes -= beforeBytes - s.approximateBytes
+        series[seriesID] = s.count == 0 ? nil : s
+    }
 }

@@ -66,6 +66,28 @@ struct HeadSeries {
         return columns.count - 1
     }
 
+    /// Keeps the rows whose timestamp is outside `range` (a delete), order kept.
+    mutating func removeRows(in range: ClosedRange<Int64>) {
+        var keep: [Int] = []
+        keep.reserveCapacity(count)
+        for (i, t) in timestamps.enumerated() where !range.contains(t) { keep.append(i) }
+        guard keep.count != count else { return }
+        timestamps = keep.map { timestamps[$0] }
+        for c in columns.indices { columns[c] = columns[c].gathered(keep) }
+    }
+
+    /// Rough bytes of column data, for the flush threshold.
+    var approximateBytes: Int { Self.approximateBytes(count, columns) }
+
+    static func approximateBytes(_ rows: Int, _ columns: some Collection<ColumnData>) -> Int {
+        var bytes = rows * 8
+        for column in columns {
+            bytes += column.count * 9
+            if column.type == .string { bytes += column.strings.reduce(0) { $0 + 16 + $1.utf8.count } }
+        }
+        return bytes
+    }
+
     /// The rows as scans, flushes and the WAL consume them (arrays shared, not copied).
     var rows: SeriesRows {
         var out = SeriesRows(key: key)

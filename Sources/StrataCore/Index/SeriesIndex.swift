@@ -4,26 +4,34 @@
 ///
 /// Not persisted on its own: every series is named in full in the segment that holds its
 /// data (docs/format/segment.md) or in the WAL record that wrote it, and opening the engine
-/// rebuilds the index from both. Not thread-safe: the engine guards it.
+/// rebuilds the index from both (skipping series that tombstones dropped). Not thread-safe:
+/// the engine guards it.
 struct SeriesIndex {
     struct Entry {
         var database: String
         var key: SeriesKey
+        /// False once the series was dropped (DROP SERIES, or DELETE over all time): it keeps
+        /// its id (frozen heads and flushes in progress may still name it) but is in no list.
+        var live = true
     }
 
     private(set) var entries: [Entry] = []
     private var ids: [String: [SeriesKey: UInt32]] = [:]
-    /// database → measurement → series ids.
+    /// database → measurement → live series ids (sorted).
     private var byMeasurement: [String: [String: [UInt32]]] = [:]
-    /// database → measurement → tag key → tag value → series ids.
+    /// database → measurement → tag key → tag value → live series ids (sorted).
     private var postings: [String: [String: [String: [String: [UInt32]]]]] = [:]
-
-    var count: Int { entries.count }
+    /// Live series.
+    private(set) var count = 0
 
     func id(database: String, key: SeriesKey) -> UInt32? { ids[database]?[key] }
 
+    /// The series' id, live or not.
     mutating func idOrInsert(database: String, key: SeriesKey) -> UInt32 {
-        if let id = ids[database]?[key] { return id }
+        if let id = ids[database]?[key] {
+            if !entries[Int(id)].live { revive(id) }
+            return id
+        }
         let id = UInt32(entries.count)
         entries.append(Entry(database: database, key: key))
         ids[database, default: [:]][key] = id
@@ -32,11 +40,77 @@ struct SeriesIndex {
             postings[database, default: [:]][key.measurement, default: [:]][tag.key, default: [:]][tag.value, default: []]
                 .append(id)
         }
+        count += 1
         return id
+    }
+
+    /// Takes a series out of every list (its id stays reserved for it). A measurement, tag
+    /// key or tag value left without series disappears with it.
+    mutating func remove(_ id: UInt32) {
+        guard entries[Int(id)].live else { return }
+        entries[Int(id)].live = false
+        count -= 1
+        let database = entries[Int(id)].database
+        let key = entries[Int(id)].key
+        Self.removeSorted(id, from: &byMeasurement[database, default: [:]][key.measurement, default: []])
+        if byMeasurement[database]?[key.measurement]?.isEmpty ?? false { byMeasurement[database]?[key.measurement] = nil }
+        for tag in key.tags {
+            Self.removeSorted(id, from: &postings[database, default: [:]][key.measurement, default: [:]][tag.key, default: [:]][tag.value, default: []])
+            if postings[database]?[key.measurement]?[tag.key]?[tag.value]?.isEmpty ?? false {
+                postings[database]?[key.measurement]?[tag.key]?[tag.value] = nil
+            }
+            if postings[database]?[key.measurement]?[tag.key]?.isEmpty ?? false {
+                postings[database]?[key.measurement]?[tag.key] = nil
+            }
+        }
+        if postings[database]?[key.measurement]?.isEmpty ?? false { postings[database]?[key.measurement] = nil }
+    }
+
+    /// A dropped series written again: back into its lists, which stay sorted.
+    private mutating func revive(_ id: UInt32) {
+        entries[Int(id)].live = true
+        count += 1
+        let database = entries[Int(id)].database
+        let key = entries[Int(id)].key
+        Self.insertSorted(id, into: &byMeasurement[database, default: [:]][key.measurement, default: []])
+        for tag in key.tags {
+            Self.insertSorted(id, into: &postings[database, default: [:]][key.measurement, default: [:]][tag.key, default: [:]][tag.value, default: []])
+        }
+    }
+
+    private static func insertSorted(_ id: UInt32, into list: inout [UInt32]) {
+        let at = list.partitioningIndex { $0 >= id }
+        if at == list.count || list[at] != id { list.insert(id, at: at) }
+    }
+
+    private static func removeSorted(_ id: UInt32, from list: inout [UInt32]) {
+        let at = list.partitioningIndex { $0 >= id }
+        if at < list.count && list[at] == id { list.remove(at: at) }
     }
 
     func measurements(database: String) -> [String] {
         (byMeasurement[database]?.keys).map { $0.sorted() } ?? []
+    }
+
+    func hasSeries(database: String, measurement: String) -> Bool {
+        !(byMeasurement[database]?[measurement]?.isEmpty ?? true)
+    }
+
+    /// Tag keys of the measurement's live series, sorted.
+    func tagKeys(database: String, measurement: String) -> [String] {
+        (postings[database]?[measurement]?.keys).map { $0.sorted() } ?? []
+    }
+
+    /// Distinct values of tag `key` among the live series matching `predicate`, sorted.
+    /// Series without the tag contribute nothing (as InfluxDB's SHOW TAG VALUES).
+    func tagValues(database: String, measurement: String, key: String, where predicate: TagPredicate) -> [String] {
+        guard let values = postings[database]?[measurement]?[key] else { return [] }
+        if case .all = predicate { return values.keys.sorted() }
+        var found = Set<String>()
+        for id in select(database: database, measurement: measurement, where: predicate) {
+            if let value = entries[Int(id)].key.tagValue(key) { found.insert(value) }
+        }
+        return found.sorted()
     }
 
     /// Series of a measurement that satisfy `predicate`, ascending ids. Equality and

@@ -2,13 +2,13 @@
 /// scans return and the segment writer encodes. Only the array of the column's type is used.
 public struct ColumnData: Sendable, Equatable {
     public let type: FieldType
-    public private(set) var floats: [Double] = []
-    public private(set) var integers: [Int64] = []
-    public private(set) var unsigneds: [UInt64] = []
-    public private(set) var booleans: [Bool] = []
-    public private(set) var strings: [String] = []
+    public internal(set) var floats: [Double] = []
+    public internal(set) var integers: [Int64] = []
+    public internal(set) var unsigneds: [UInt64] = []
+    public internal(set) var booleans: [Bool] = []
+    public internal(set) var strings: [String] = []
     /// One per row: false where the row has no value for this field.
-    public private(set) var valid: [Bool] = []
+    public internal(set) var valid: [Bool] = []
 
     public init(type: FieldType) {
         self.type = type
@@ -58,63 +58,6 @@ public struct ColumnData: Sendable, Equatable {
         case .unsigned: return .unsigned(unsigneds[row])
         case .boolean: return .boolean(booleans[row])
         case .string: return .string(strings[row])
-        }
-    }
-
-    /// Appends every value of a block whose nulls are given by `presence` (nil: no nulls).
-    mutating func appendDecoded(_ values: DecodedValues, presence: [Bool]?) {
-        guard let presence else {
-            valid.append(contentsOf: repeatElement(true, count: values.count))
-            appendAll(values)
-            return
-        }
-        var next = 0
-        for present in presence {
-            if present {
-                append(values.value(at: next))
-                next += 1
-            } else {
-                appendNull()
-            }
-        }
-    }
-
-    private mutating func appendAll(_ values: DecodedValues) {
-        switch values {
-        case .floats(let v): floats.append(contentsOf: v)
-        case .integers(let v): integers.append(contentsOf: v)
-        case .unsigneds(let v): unsigneds.append(contentsOf: v)
-        case .booleans(let v): booleans.append(contentsOf: v)
-        case .strings(let v): strings.append(contentsOf: v)
-        }
-    }
-}
-
-/// The non-null values of one decoded block.
-enum DecodedValues {
-    case floats([Double])
-    case integers([Int64])
-    case unsigneds([UInt64])
-    case booleans([Bool])
-    case strings([String])
-
-    var count: Int {
-        switch self {
-        case .floats(let v): v.count
-        case .integers(let v): v.count
-        case .unsigneds(let v): v.count
-        case .booleans(let v): v.count
-        case .strings(let v): v.count
-        }
-    }
-
-    func value(at i: Int) -> FieldValue {
-        switch self {
-        case .floats(let v): .float(v[i])
-        case .integers(let v): .integer(v[i])
-        case .unsigneds(let v): .unsigned(v[i])
-        case .booleans(let v): .boolean(v[i])
-        case .strings(let v): .string(v[i])
         }
     }
 }

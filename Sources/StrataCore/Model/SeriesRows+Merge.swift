@@ -86,14 +86,14 @@ extension SeriesRows {
     }
 }
 
-extension Array {
+extension RandomAccessCollection where Index == Int {
     /// The first index whose element satisfies `predicate`, for a predicate that is false
-    /// then true along the array (binary search).
+    /// then true along the collection (binary search). Slices answer in their base's indices.
     func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
-        var low = 0
-        var high = count
+        var low = startIndex
+        var high = endIndex
         while low < high {
-            let mid = (low + high) / 2
+            let mid = low + (high - low) / 2
             if predicate(self[mid]) { high = mid } else { low = mid + 1 }
         }
         return low

@@ -27,72 +27,120 @@ public final class SegmentReader: Sendable {
         lookup[database]?[key].map { series[$0] }
     }
 
-    /// The series' rows in `range` for `fields` (nil: all), sorted by time.
+    /// The series' rows in `range` for `fields` (nil: all), sorted by time. Only the row
+    /// blocks overlapping `range` are read.
     public func rows(of s: SegmentSeries, range: ClosedRange<Int64>, fields: Set<String>?) throws -> SeriesRows {
         var out = SeriesRows(key: s.key)
-        let wanted = s.fields.filter { fields?.contains($0.name) ?? true }
-        for f in wanted { out.columns[f.name] = ColumnData(type: f.type) }
+        for f in s.fields where fields?.contains(f.name) ?? true { out.columns[f.name] = ColumnData(type: f.type) }
         for (b, block) in s.rowBlocks.enumerated() where block.maxTime >= range.lowerBound && block.minTime <= range.upperBound {
-            var timestamps: [Int64] = []
-            try decode(block.timestamps, what: "timestamps") { raw throws(EncodingError) in
-                try TimestampCodec.decode(raw, count: block.rows, into: &timestamps)
+            let part = try rows(of: s, block: b, range: range, fields: fields)
+            out.timestamps.append(contentsOf: part.timestamps)
+            for (name, column) in part.columns { out.columns[name]!.append(contentsOf: column, range: 0..<column.count) }
+        }
+        return out
+    }
+
+    /// The rows of row block `b` of `s` that fall in `range`, for `fields` (nil: all). Every
+    /// wanted field of the series gets a column, all null where the block has none for it.
+    /// Only the wanted fields' blocks are read; values are decoded straight into the columns.
+    public func rows(of s: SegmentSeries, block b: Int, range: ClosedRange<Int64>, fields: Set<String>?) throws -> SeriesRows {
+        let block = s.rowBlocks[b]
+        var timestamps: [Int64] = []
+        timestamps.reserveCapacity(block.rows)
+        try decode(block.timestamps, what: "timestamps") { raw throws(EncodingError) in
+            try TimestampCodec.decode(raw, count: block.rows, into: &timestamps)
+        }
+        let lower = timestamps.partitioningIndex { $0 >= range.lowerBound }
+        let upper = timestamps.partitioningIndex { $0 > range.upperBound }
+        let whole = lower == 0 && upper == timestamps.count
+        var out = SeriesRows(key: s.key)
+        out.timestamps = whole ? timestamps : Array(timestamps[lower..<upper])
+        for f in s.fields where fields?.contains(f.name) ?? true {
+            var column = ColumnData(type: f.type)
+            if lower == upper {
+                // Nothing in range: an empty column, nothing decoded.
+            } else if let fb = f.blocks[b] {
+                column.reserveCapacity(block.rows)
+                try decodeField(fb, type: f.type, rows: block.rows, into: &column)
+            } else {
+                column.appendNullRows(block.rows)
             }
-            let lower = timestamps.partitioningIndex { $0 >= range.lowerBound }
-            let upper = timestamps.partitioningIndex { $0 > range.upperBound }
-            out.timestamps.append(contentsOf: timestamps[lower..<upper])
-            for f in wanted {
-                var column = ColumnData(type: f.type)
-                if let fb = f.blocks[b] {
-                    try decodeField(fb, type: f.type, rows: block.rows, into: &column)
-                } else {
-                    column.appendNullRows(block.rows)
-                }
-                out.columns[f.name]!.append(contentsOf: column, range: lower..<upper)
+            if whole || lower == upper {
+                out.columns[f.name] = column
+            } else {
+                var slice = ColumnData(type: f.type)
+                slice.append(contentsOf: column, range: lower..<upper)
+                out.columns[f.name] = slice
             }
         }
         return out
     }
 
+    /// Appends the block's `rows` rows to `column`. Without nulls the codec appends to the
+    /// column's own array; with nulls the values are decoded once and spread by the bitmap.
     private func decodeField(_ block: FieldBlockInfo, type: FieldType, rows: Int, into column: inout ColumnData) throws {
         let count = block.stats.count
-        var presence: [Bool]?
         let bitmapBytes = block.hasPresenceBitmap ? (rows + 7) / 8 : 0
-        var values: DecodedValues = .floats([])
         try decode(block.data, what: "field values") { raw throws(EncodingError) in
             guard raw.count >= bitmapBytes else { throw .truncated("presence bitmap") }
-            if block.hasPresenceBitmap {
-                let bits = (0..<rows).map { raw[$0 >> 3] & (1 << UInt8($0 & 7)) != 0 }
-                guard bits.lazy.filter({ $0 }).count == count else { throw .corrupt("presence bitmap disagrees with count") }
-                presence = bits
-            }
             let data = UnsafeRawBufferPointer(rebasing: raw[bitmapBytes...])
+            guard block.hasPresenceBitmap else {
+                guard count == rows else { throw .corrupt("block without nulls holds \(count) of \(rows) rows") }
+                column.valid.append(contentsOf: repeatElement(true, count: rows))
+                switch type {
+                case .float: try FloatCodec.decode(data, count: count, into: &column.floats)
+                case .integer: try IntegerCodec.decode(data, count: count, into: &column.integers)
+                case .unsigned: try UnsignedCodec.decode(data, count: count, into: &column.unsigneds)
+                case .boolean: try BooleanCodec.decode(data, count: count, into: &column.booleans)
+                case .string: try StringCodec.decode(data, count: count, into: &column.strings)
+                }
+                return
+            }
+            var presence = [Bool](repeating: false, count: rows)
+            var present = 0
+            for i in 0..<rows where raw[i >> 3] & (1 << UInt8(i & 7)) != 0 {
+                presence[i] = true
+                present += 1
+            }
+            guard present == count else { throw .corrupt("presence bitmap disagrees with count") }
+            column.valid.append(contentsOf: presence)
             switch type {
             case .float:
                 var v: [Double] = []
                 try FloatCodec.decode(data, count: count, into: &v)
-                values = .floats(v)
+                Self.scatter(v, presence, into: &column.floats, zero: 0)
             case .integer:
                 var v: [Int64] = []
                 try IntegerCodec.decode(data, count: count, into: &v)
-                values = .integers(v)
+                Self.scatter(v, presence, into: &column.integers, zero: 0)
             case .unsigned:
                 var v: [UInt64] = []
                 try UnsignedCodec.decode(data, count: count, into: &v)
-                values = .unsigneds(v)
+                Self.scatter(v, presence, into: &column.unsigneds, zero: 0)
             case .boolean:
                 var v: [Bool] = []
                 try BooleanCodec.decode(data, count: count, into: &v)
-                values = .booleans(v)
+                Self.scatter(v, presence, into: &column.booleans, zero: false)
             case .string:
                 var v: [String] = []
                 try StringCodec.decode(data, count: count, into: &v)
-                values = .strings(v)
+                Self.scatter(v, presence, into: &column.strings, zero: "")
             }
         }
-        guard presence != nil || count == rows else {
-            throw EngineError.corruptSegment(path: path, reason: "block without nulls holds \(count) of \(rows) rows")
+    }
+
+    /// One slot per row: the next value where the row is present, `zero` elsewhere.
+    private static func scatter<T>(_ values: [T], _ presence: [Bool], into out: inout [T], zero: T) {
+        out.reserveCapacity(out.count + presence.count)
+        var next = 0
+        for present in presence {
+            if present {
+                out.append(values[next])
+                next += 1
+            } else {
+                out.append(zero)
+            }
         }
-        column.appendDecoded(values, presence: presence)
     }
 
     /// Checks a block's bounds and CRC, then hands its bytes to `body`.

@@ -51,6 +51,8 @@ enum WALFormat {
 public enum WALRecordType: UInt8, Sendable {
     /// A `WriteBatch` (docs/format/wal.md, "Write batch payload").
     case writeBatch = 1
+    /// A delete: series keys and a time range (docs/format/wal.md, "Tombstone payload").
+    case tombstone = 2
 }
 
 /// One record as read back.

@@ -1,0 +1,30 @@
+/// What a scan did, for EXPLAIN ANALYZE and benchmarks. Counters add up across calls
+/// (the caller passes the same value to several scans to total them).
+public struct ScanStatistics: Sendable, Equatable {
+    /// Series that matched the predicate.
+    public var seriesTouched = 0
+    /// Series tables of segments consulted (one per series per segment holding it).
+    public var segmentSeriesRead = 0
+    /// Row blocks overlapping the range, summarized or decoded.
+    public var blocksConsidered = 0
+    /// Row blocks answered from their stats, and the rows they stand for.
+    public var blocksSummarized = 0
+    public var rowsSummarized = 0
+    /// Row blocks decoded, their rows (before range and tombstone filtering), and the
+    /// block bytes read (timestamps and requested fields, CRC-checked).
+    public var blocksDecoded = 0
+    public var rowsDecoded = 0
+    public var bytesDecoded = 0
+    /// Decodable blocks that could have been summarized but for `canSummarize`.
+    public var blocksRefusedByCaller = 0
+    /// Decoded segment rows removed because a tombstone covers them.
+    public var rowsMasked = 0
+    /// Rows in the range from the head and frozen heads (after merging duplicates).
+    public var headRows = 0
+    /// Rows returned in `.rows` chunks (after merging).
+    public var rowsReturned = 0
+    /// Chunks returned.
+    public var chunks = 0
+
+    public init() {}
+}

@@ -1,0 +1,166 @@
+/// Cuts one series' data in a time range into time-ordered, non-overlapping chunks: a
+/// segment row block that nothing else overlaps becomes a summary (its stats), everything
+/// else is decoded and merged by `SeriesRows.merged`, exactly as a scan merges it.
+///
+/// Overlap is found per row block: candidate blocks (of every segment holding the series)
+/// are sorted by start time and swept into groups of transitively overlapping blocks; head
+/// rows (already merged, sorted) fall into the group whose interval holds them or between
+/// groups. A group of one block with no head row inside it, no tombstone over it, lying
+/// wholly in the range, is a summary if its stats suffice and the caller agrees.
+struct SeriesChunker {
+    let database: String
+    let key: SeriesKey
+    let fields: Set<String>?
+    let range: ClosedRange<Int64>
+
+    /// One segment's version of the series, with the tombstone ranges that mask it.
+    private struct Source {
+        var reader: SegmentReader
+        var series: SegmentSeries
+        var masks: [ClosedRange<Int64>]
+    }
+
+    private struct Candidate {
+        var source: Int
+        var block: Int
+        var minTime: Int64
+        var maxTime: Int64
+    }
+
+    /// `segments` oldest first; `headParts` (frozen heads oldest first, then the head) are
+    /// newer than every segment.
+    func chunks(segments: [LiveSegment], headParts: [SeriesRows], masks: [TombstoneSet.Mask],
+                canSummarize: (Int64, Int64) -> Bool, statistics: inout ScanStatistics) throws -> [ScanChunk] {
+        let sources = self.sources(segments, masks: masks, statistics: &statistics)
+        let candidates = self.candidates(sources)
+        statistics.blocksConsidered += candidates.count
+        let head = headParts.isEmpty ? SeriesRows(key: key) : SeriesRows.merged(headParts, key: key, range: range, fields: fields)
+        statistics.headRows += head.count
+        let headTimes = head.timestamps
+
+        var out: [ScanChunk] = []
+        var h = 0
+        var i = 0
+        while i < candidates.count {
+            let lo = candidates[i].minTime
+            var hi = candidates[i].maxTime
+            var j = i + 1
+            while j < candidates.count && candidates[j].minTime <= hi {
+                hi = max(hi, candidates[j].maxTime)
+                j += 1
+            }
+            let headStart = headTimes[h...].partitioningIndex { $0 >= lo }
+            let headEnd = headTimes[headStart...].partitioningIndex { $0 > hi }
+            appendHead(head, rows: h..<headStart, to: &out)
+            if j == i + 1, headStart == headEnd,
+               let summary = summary(of: candidates[i], sources, canSummarize: canSummarize, statistics: &statistics) {
+                out.append(.summary(summary))
+                statistics.blocksSummarized += 1
+                statistics.rowsSummarized += summary.rowCount
+            } else {
+                // Oldest first: segment order, then the head, so later writes win.
+                let members = candidates[i..<j].sorted { ($0.source, $0.block) < ($1.source, $1.block) }
+                var parts: [SeriesRows] = []
+                parts.reserveCapacity(members.count + 1)
+                for c in members {
+                    let rows = try decode(c, sources, statistics: &statistics)
+                    if rows.count > 0 { parts.append(rows) }
+                }
+                if headStart < headEnd { parts.append(slice(head, rows: headStart..<headEnd)) }
+                if !parts.isEmpty { appendRows(SeriesRows.merged(parts, key: key, range: range, fields: fields), to: &out) }
+            }
+            h = headEnd
+            i = j
+        }
+        appendHead(head, rows: h..<headTimes.count, to: &out)
+        statistics.chunks += out.count
+        return out
+    }
+
+    private func sources(_ segments: [LiveSegment], masks: [TombstoneSet.Mask], statistics: inout ScanStatistics) -> [Source] {
+        var out: [Source] = []
+        for segment in segments {
+            guard let series = segment.reader.series(database: database, key: key),
+                  let first = series.rowBlocks.first, let last = series.rowBlocks.last else { continue }
+            let ranges = masks.ranges(maskingSegmentFlushedThrough: segment.flushedThrough)
+            // Deleted whole (or over all it holds): nothing to read.
+            if ranges.contains(where: { $0.lowerBound <= first.minTime && $0.upperBound >= last.maxTime }) { continue }
+            statistics.segmentSeriesRead += 1
+            out.append(Source(reader: segment.reader, series: series, masks: ranges))
+        }
+        return out
+    }
+
+    /// Row blocks overlapping the range, sorted by start time (then age).
+    private func candidates(_ sources: [Source]) -> [Candidate] {
+        var out: [Candidate] = []
+        for (s, source) in sources.enumerated() {
+            // A series' row blocks are consecutive in time (docs/format/segment.md).
+            let blocks = source.series.rowBlocks
+            var b = blocks.partitioningIndex { $0.maxTime >= range.lowerBound }
+            while b < blocks.count && blocks[b].minTime <= range.upperBound {
+                out.append(Candidate(source: s, block: b, minTime: blocks[b].minTime, maxTime: blocks[b].maxTime))
+                b += 1
+            }
+        }
+        if sources.count > 1 {
+            out.sort { ($0.minTime, $0.source, $0.block) < ($1.minTime, $1.source, $1.block) }
+        }
+        return out
+    }
+
+    /// The block's stats if it may stand for its rows: wholly in range, no tombstone over
+    /// it, integer sums present, and the caller agrees.
+    private func summary(of c: Candidate, _ sources: [Source], canSummarize: (Int64, Int64) -> Bool,
+                         statistics: inout ScanStatistics) -> BlockSummary? {
+        let source = sources[c.source]
+        let block = source.series.rowBlocks[c.block]
+        guard range.contains(block.minTime), range.contains(block.maxTime) else { return nil }
+        guard !source.masks.contains(where: { $0.overlaps(block.minTime...block.maxTime) }) else { return nil }
+        var stats: [String: BlockStats] = [:]
+        for f in source.series.fields where fields?.contains(f.name) ?? true {
+            guard let fb = f.blocks[c.block] else { continue }
+            if (f.type == .integer || f.type == .unsigned) && fb.stats.sum == nil { return nil }
+            stats[f.name] = fb.stats
+        }
+        guard canSummarize(block.minTime, block.maxTime) else {
+            statistics.blocksRefusedByCaller += 1
+            return nil
+        }
+        return BlockSummary(minTime: block.minTime, maxTime: block.maxTime, rowCount: block.rows, fields: stats)
+    }
+
+    /// The block's rows in range, minus the rows its segment's tombstones cover.
+    private func decode(_ c: Candidate, _ sources: [Source], statistics: inout ScanStatistics) throws -> SeriesRows {
+        let source = sources[c.source]
+        let block = source.series.rowBlocks[c.block]
+        var rows = try source.reader.rows(of: source.series, block: c.block, range: range, fields: fields)
+        statistics.blocksDecoded += 1
+        statistics.rowsDecoded += block.rows
+        statistics.bytesDecoded += block.timestamps.length
+        for f in source.series.fields where fields?.contains(f.name) ?? true {
+            statistics.bytesDecoded += f.blocks[c.block]?.data.length ?? 0
+        }
+        let masks = source.masks.filter { $0.overlaps(block.minTime...block.maxTime) }
+        if !masks.isEmpty {
+            let before = rows.count
+            rows = rows.removingRows(timesIn: masks)
+            statistics.rowsMasked += before - rows.count
+        }
+        return rows
+    }
+
+    private func slice(_ head: SeriesRows, rows: Range<Int>) -> SeriesRows {
+        head.sliced(range: head.timestamps[rows.lowerBound]...head.timestamps[rows.upperBound - 1], fields: nil)
+    }
+
+    private func appendHead(_ head: SeriesRows, rows: Range<Int>, to out: inout [ScanChunk]) {
+        guard !rows.isEmpty else { return }
+        appendRows(rows == 0..<head.count ? head : slice(head, rows: rows), to: &out)
+    }
+
+    private func appendRows(_ rows: SeriesRows, to out: inout [ScanChunk]) {
+        guard rows.count > 0 else { return }
+        out.append(.rows(rows))
+    }
+}

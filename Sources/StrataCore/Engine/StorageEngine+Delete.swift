@@ -1,0 +1,60 @@
+// See docs/format/wal.md ("Tombstone payload") and docs/format/manifest.md ("tombstones").
+
+extension StorageEngine {
+    /// Removes the points of matching series in `range` (all time when nil) as one durable
+    /// step: acknowledged only after its WAL record is synced. Returns the WAL sequence (the
+    /// last durable sequence when no series matches: there is nothing to log).
+    ///
+    /// The predicate is resolved to concrete series now; the tombstone record carries them,
+    /// ordered with writes by the WAL. Points written after the delete (to the same series
+    /// and times) stay. A delete over all time also drops the series from the index, as
+    /// `dropSeries` does. `measurement` nil: every measurement of the database.
+    public func delete(database: String, measurement: String?, where predicate: TagPredicate,
+                       range: ClosedRange<Int64>?) async throws -> UInt64 {
+        try Self.validateDatabaseName(database)
+        let range = range == Int64.min...Int64.max ? nil : range
+        let keys = try state.withLock { s throws -> [SeriesKey] in
+            guard !s.closed else { throw EngineError.closed }
+            let measurements = measurement.map { [$0] } ?? s.index.measurements(database: database)
+            return measurements.flatMap { m in
+                s.index.select(database: database, measurement: m, where: predicate).map { s.index.entries[Int($0)].key }
+            }
+        }
+        guard !keys.isEmpty else { return wal.lastSequence }
+        let payload = WALTombstoneCodec.encode(Tombstone(sequence: 0, database: database, keys: keys, range: range))
+        guard payload.count <= WALFormat.maxPayloadSize else {
+            throw EngineError.deleteTooLarge(series: keys.count)
+        }
+        return try await wal.append(type: .tombstone, payload: payload) { [self] sequence in
+            let now = WriteAheadLog.now()
+            state.withLock { s in
+                s.apply(Tombstone(sequence: sequence, database: database, keys: keys, range: range), now: now)
+            }
+        }
+    }
+
+    /// DROP SERIES: all points and the index entries of matching series.
+    public func dropSeries(database: String, measurement: String?, where predicate: TagPredicate) async throws -> UInt64 {
+        try await delete(database: database, measurement: measurement, where: predicate, range: nil)
+    }
+}
+
+extension EngineState {
+    /// Applies a durable delete (on the WAL queue in sequence order, or at replay): the rows
+    /// go from the head and the frozen heads at once; segment rows written before it are
+    /// masked by keeping the tombstone, which the next manifest save persists. Over all
+    /// time, the series also leave the index.
+    mutating func apply(_ t: Tombstone, now: Double) {
+        head.note(sequence: t.sequence, now: now)
+        let interval = t.interval
+        for key in t.keys {
+            guard let id = index.id(database: t.database, key: key) else { continue }
+            head.removeRows(of: id, in: interval)
+            for i in frozen.indices { frozen[i].head.removeRows(of: id, in: interval) }
+            if t.range == nil { index.remove(id) }
+        }
+        // A frozen head being written right now still holds the rows; its segment will be
+        // flushed through a sequence below this one, so the tombstone masks it.
+        if !segments.isEmpty || !frozen.isEmpty { tombstones.add(t) }
+    }
+}
