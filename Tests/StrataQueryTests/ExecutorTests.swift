@@ -107,4 +107,42 @@ import Testing
         #expect(ExecutorFixture.render(results[2]) == "databases{} name\n\"test\"")
         try await executor.engine.close()
     }
+
+    @Test(arguments: [false, true])
+    func deleteAndDropSeries(flushed: Bool) async throws {
+        let executor = try await ExecutorFixture.executor(flushed: flushed)
+        func run(_ q: String) async throws -> String {
+            let results = try await executor.execute(q, database: "test", now: ExecutorFixture.t0)
+            return results.map(ExecutorFixture.render).joined(separator: "\n")
+        }
+        #expect(try await run("DELETE FROM cpu WHERE host = 'a' AND time >= \(Self.T) AND time < \(Self.T) + 15s") == "")
+        #expect(try await run("SELECT value FROM cpu WHERE host = 'a'") == "cpu{} time,value\n20s 2\n60s 8")
+        #expect(try await run("DROP SERIES FROM cpu WHERE host = 'b'") == "")
+        #expect(try await run("SHOW TAG VALUES FROM cpu WITH KEY = host") == "cpu{} key,value\n\"host\" \"a\"")
+        #expect(try await run("SELECT count(value) FROM cpu") == "cpu{} time,count\nepoch 2i")
+        #expect(try await run("DELETE FROM cpu WHERE value > 1") == "error: fields not supported in WHERE clause during deletion")
+        #expect(try await run("DROP SERIES FROM cpu WHERE time > 0") == "error: DROP SERIES doesn't support time in WHERE clause")
+        try await executor.engine.close()
+    }
+
+    /// Block headers answer whole blocks once data is in a segment; a field predicate or a
+    /// function that needs every value forces decoding.
+    @Test(arguments: [
+        ("SELECT count(value), sum(value) FROM cpu", true),
+        ("SELECT mean(value) FROM cpu WHERE host = 'a'", true),
+        ("SELECT count(value) FROM cpu WHERE value > 1", false),
+        ("SELECT median(value) FROM cpu", false),
+    ])
+    func explainAnalyzeShowsHeaderAnswers(query: String, fromHeaders: Bool) async throws {
+        let executor = try await ExecutorFixture.executor(flushed: true)
+        let results = try await executor.execute("EXPLAIN ANALYZE " + query, database: "test", now: ExecutorFixture.t0)
+        let lines = results[0].series.first?.values.compactMap { row -> String? in
+            if case .string(let s) = row[0] { return s } else { return nil }
+        } ?? []
+        let summarized = lines.first { $0.hasPrefix("blocks answered from headers: ") }
+        #expect(summarized != nil)
+        #expect((summarized != "blocks answered from headers: 0") == fromHeaders, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("time total: ") })
+        try await executor.engine.close()
+    }
 }

@@ -68,5 +68,8 @@ extension ScanStatistics {
         blocksDecoded += o.blocksDecoded
         rowsDecoded += o.rowsDecoded
         headRows += o.headRows
+        rowsSummarized += o.rowsSummarized
+        bytesDecoded += o.bytesDecoded
+        rowsMasked += o.rowsMasked
     }
 }

@@ -46,6 +46,10 @@ public final class QueryExecutor: Sendable {
         case .select(let stmt):
             var report = ExplainReport()
             return StatementResult(statementID: 0, series: try select(stmt, database: database, now: now, report: &report))
+        case .delete(let s):
+            return try await delete(s, database: database, now: now)
+        case .dropSeries(let s):
+            return try await dropSeries(s, database: database)
         case let .explain(stmt, analyze):
             return try explain(stmt, analyze: analyze, database: database, now: now)
         default:
