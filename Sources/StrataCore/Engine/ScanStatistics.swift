@@ -27,4 +27,21 @@ public struct ScanStatistics: Sendable, Equatable {
     public var chunks = 0
 
     public init() {}
+
+    /// Adds another scan's counts to these.
+    public mutating func add(_ other: ScanStatistics) {
+        seriesTouched += other.seriesTouched
+        segmentSeriesRead += other.segmentSeriesRead
+        blocksConsidered += other.blocksConsidered
+        blocksSummarized += other.blocksSummarized
+        rowsSummarized += other.rowsSummarized
+        blocksDecoded += other.blocksDecoded
+        rowsDecoded += other.rowsDecoded
+        bytesDecoded += other.bytesDecoded
+        blocksRefusedByCaller += other.blocksRefusedByCaller
+        rowsMasked += other.rowsMasked
+        headRows += other.headRows
+        rowsReturned += other.rowsReturned
+        chunks += other.chunks
+    }
 }

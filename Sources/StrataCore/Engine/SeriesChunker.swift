@@ -7,38 +7,64 @@
 /// rows (already merged, sorted) fall into the group whose interval holds them or between
 /// groups. A group of one block with no head row inside it, no tombstone over it, lying
 /// wholly in the range, is a summary if its stats suffice and the caller agrees.
-struct SeriesChunker {
+struct SeriesChunker: Sendable {
     let database: String
     let key: SeriesKey
     let fields: Set<String>?
     let range: ClosedRange<Int64>
 
     /// One segment's version of the series, with the tombstone ranges that mask it.
-    private struct Source {
+    fileprivate struct Source: Sendable {
         var reader: SegmentReader
         var series: SegmentSeries
         var masks: [ClosedRange<Int64>]
     }
 
-    private struct Candidate {
+    fileprivate struct Candidate: Sendable {
         var source: Int
         var block: Int
         var minTime: Int64
         var maxTime: Int64
     }
 
+    /// What `prepare` found: the segments holding the series, their row blocks in range,
+    /// and the head rows merged. No caller code runs here, so it may run in parallel.
+    struct Prepared: Sendable {
+        fileprivate var sources: [Source]
+        fileprivate var candidates: [Candidate]
+        var head: SeriesRows
+    }
+
+    /// One chunk to produce.
+    fileprivate enum Step: Sendable {
+        case summary(BlockSummary)
+        /// Decode these blocks, merge them with these head rows.
+        case merge(ArraySlice<Candidate>, head: Range<Int>)
+        case head(Range<Int>)
+    }
+
+    /// The chunks to produce, decided without decoding (this asks `canSummarize`).
+    struct Plan: Sendable {
+        fileprivate var prepared: Prepared
+        fileprivate var steps: [Step]
+    }
+
     /// `segments` oldest first; `headParts` (frozen heads oldest first, then the head) are
     /// newer than every segment.
-    func chunks(segments: [LiveSegment], headParts: [SeriesRows], masks: [TombstoneSet.Mask],
-                canSummarize: (Int64, Int64) -> Bool, statistics: inout ScanStatistics) throws -> [ScanChunk] {
+    func prepare(segments: [LiveSegment], headParts: [SeriesRows], masks: [TombstoneSet.Mask],
+                 statistics: inout ScanStatistics) -> Prepared {
         let sources = self.sources(segments, masks: masks, statistics: &statistics)
         let candidates = self.candidates(sources)
         statistics.blocksConsidered += candidates.count
         let head = headParts.isEmpty ? SeriesRows(key: key) : SeriesRows.merged(headParts, key: key, range: range, fields: fields)
         statistics.headRows += head.count
-        let headTimes = head.timestamps
+        return Prepared(sources: sources, candidates: candidates, head: head)
+    }
 
-        var out: [ScanChunk] = []
+    func plan(_ prepared: Prepared, canSummarize: (Int64, Int64) -> Bool, statistics: inout ScanStatistics) -> Plan {
+        let candidates = prepared.candidates
+        let headTimes = prepared.head.timestamps
+        var steps: [Step] = []
         var h = 0
         var i = 0
         while i < candidates.count {
@@ -51,28 +77,46 @@ struct SeriesChunker {
             }
             let headStart = headTimes[h...].partitioningIndex { $0 >= lo }
             let headEnd = headTimes[headStart...].partitioningIndex { $0 > hi }
-            appendHead(head, rows: h..<headStart, to: &out)
+            if h < headStart { steps.append(.head(h..<headStart)) }
             if j == i + 1, headStart == headEnd,
-               let summary = summary(of: candidates[i], sources, canSummarize: canSummarize, statistics: &statistics) {
-                out.append(.summary(summary))
+               let summary = summary(of: candidates[i], prepared.sources, canSummarize: canSummarize, statistics: &statistics) {
+                steps.append(.summary(summary))
                 statistics.blocksSummarized += 1
                 statistics.rowsSummarized += summary.rowCount
             } else {
-                // Oldest first: segment order, then the head, so later writes win.
-                let members = candidates[i..<j].sorted { ($0.source, $0.block) < ($1.source, $1.block) }
-                var parts: [SeriesRows] = []
-                parts.reserveCapacity(members.count + 1)
-                for c in members {
-                    let rows = try decode(c, sources, statistics: &statistics)
-                    if rows.count > 0 { parts.append(rows) }
-                }
-                if headStart < headEnd { parts.append(slice(head, rows: headStart..<headEnd)) }
-                if !parts.isEmpty { appendRows(SeriesRows.merged(parts, key: key, range: range, fields: fields), to: &out) }
+                steps.append(.merge(candidates[i..<j], head: headStart..<headEnd))
             }
             h = headEnd
             i = j
         }
-        appendHead(head, rows: h..<headTimes.count, to: &out)
+        if h < headTimes.count { steps.append(.head(h..<headTimes.count)) }
+        return Plan(prepared: prepared, steps: steps)
+    }
+
+    /// Decodes and merges what the plan says; summaries pass through. May run in parallel.
+    func execute(_ plan: Plan, statistics: inout ScanStatistics) throws -> [ScanChunk] {
+        let head = plan.prepared.head
+        var out: [ScanChunk] = []
+        out.reserveCapacity(plan.steps.count)
+        for step in plan.steps {
+            switch step {
+            case .summary(let summary):
+                out.append(.summary(summary))
+            case .head(let rows):
+                appendRows(rows == 0..<head.count ? head : slice(head, rows: rows), to: &out)
+            case .merge(let group, let headRows):
+                // Oldest first: segment order, then the head, so later writes win.
+                let members = group.count == 1 ? Array(group) : group.sorted { ($0.source, $0.block) < ($1.source, $1.block) }
+                var parts: [SeriesRows] = []
+                parts.reserveCapacity(members.count + 1)
+                for c in members {
+                    let rows = try decode(c, plan.prepared.sources, statistics: &statistics)
+                    if rows.count > 0 { parts.append(rows) }
+                }
+                if !headRows.isEmpty { parts.append(slice(head, rows: headRows)) }
+                if !parts.isEmpty { appendRows(SeriesRows.merged(parts, key: key, range: range, fields: fields), to: &out) }
+            }
+        }
         statistics.chunks += out.count
         return out
     }
@@ -152,11 +196,6 @@ struct SeriesChunker {
 
     private func slice(_ head: SeriesRows, rows: Range<Int>) -> SeriesRows {
         head.sliced(range: head.timestamps[rows.lowerBound]...head.timestamps[rows.upperBound - 1], fields: nil)
-    }
-
-    private func appendHead(_ head: SeriesRows, rows: Range<Int>, to out: inout [ScanChunk]) {
-        guard !rows.isEmpty else { return }
-        appendRows(rows == 0..<head.count ? head : slice(head, rows: rows), to: &out)
     }
 
     private func appendRows(_ rows: SeriesRows, to out: inout [ScanChunk]) {

@@ -1,3 +1,5 @@
+import Dispatch
+
 extension StorageEngine {
     /// The rows of every series of `measurement` in `database` that satisfies `predicate`,
     /// restricted to `range` and to `fields` (nil: all), sorted by time with one row per
@@ -50,14 +52,34 @@ extension StorageEngine {
             return (picked, s.segments)
         }
         statistics.seriesTouched += selected.count
+        let chunkers = selected.map { SeriesChunker(database: database, key: $0.key, fields: fields, range: range) }
+        // Decoding and merging run on every core, a series per task; `canSummarize` (the
+        // caller's, not Sendable) is asked on this thread while planning.
+        let prepared = Self.concurrentMap(selected.count) { i in
+            var stats = ScanStatistics()
+            let p = chunkers[i].prepare(segments: segments, headParts: selected[i].headParts, masks: selected[i].masks,
+                                        statistics: &stats)
+            return (p, stats)
+        }
+        let plans = prepared.enumerated().map { i, prepared in
+            statistics.add(prepared.1)
+            return chunkers[i].plan(prepared.0, canSummarize: canSummarize, statistics: &statistics)
+        }
+        let executed = Self.concurrentMap(selected.count) { i in
+            var stats = ScanStatistics()
+            let result = Result { try chunkers[i].execute(plans[i], statistics: &stats) }
+            return (result, stats)
+        }
+        let results = executed.map { result, stats in
+            statistics.add(stats)
+            return result
+        }
         var out: [(name: String, series: SeriesChunks)] = []
-        for series in selected {
-            let chunker = SeriesChunker(database: database, key: series.key, fields: fields, range: range)
-            let chunks = try chunker.chunks(segments: segments, headParts: series.headParts, masks: series.masks,
-                                            canSummarize: canSummarize, statistics: &statistics)
+        for (i, result) in results.enumerated() {
+            let chunks = try result.get()
             guard !chunks.isEmpty else { continue }
             for case .rows(let rows) in chunks { statistics.rowsReturned += rows.count }
-            out.append((series.key.description, SeriesChunks(key: series.key, chunks: chunks)))
+            out.append((selected[i].key.description, SeriesChunks(key: selected[i].key, chunks: chunks)))
         }
         // Series keys order by their line-protocol form: build it once per series.
         out.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
@@ -82,6 +104,21 @@ extension StorageEngine {
         }
     }
 
+    /// `body(0..<n)` in order, computed in parallel when there is more than one.
+    static func concurrentMap<T: Sendable>(_ n: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        guard n > 1 else { return (0..<n).map(body) }
+        var slots = [T?](repeating: nil, count: n)
+        slots.withUnsafeMutableBufferPointer { buffer in
+            // Each iteration writes its own slot only.
+            let out = UnsafeSlots(buffer: buffer)
+            withoutActuallyEscaping(body) { body in
+                let work = UnsafeSlots(buffer: body)
+                DispatchQueue.concurrentPerform(iterations: n) { i in out.buffer[i] = work.buffer(i) }
+            }
+        }
+        return slots.map { $0! }
+    }
+
     /// Returns once a batch above `sequence` is committed.
     public func waitForChanges(after sequence: UInt64) async {
         await feed.wait(after: sequence)
@@ -93,8 +130,14 @@ extension StorageEngine {
     }
 }
 
+/// Lets `concurrentPerform` iterations share a buffer (each writes its own slot) or a
+/// closure that outlives none of them.
+private struct UnsafeSlots<B>: @unchecked Sendable {
+    let buffer: B
+}
+
 /// A series picked for a scan, with what the engine lock guards copied out.
-struct SelectedSeries {
+struct SelectedSeries: Sendable {
     var key: SeriesKey
     var headParts: [SeriesRows]
     var masks: [TombstoneSet.Mask]
