@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import StrataQuery
 
@@ -83,6 +84,27 @@ import Testing
             guard x.isFinite else { continue }
             #expect(Double(GoFloat.json(x)!) == x)
             #expect(Double(GoFloat.fixed(x)) == x)
+        }
+    }
+
+    /// json() takes a shortcut through Swift's description for common magnitudes; on random
+    /// values across and around that band it must equal the digit-by-digit layout (`fixed`
+    /// is Go's 'f' form, which is what encoding/json writes between 1e-6 and 1e21).
+    @Test func fastPathMatchesFullLayout() {
+        var state: UInt64 = 0x5EED
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        for _ in 0..<20_000 {
+            let exponent = Int(next() % 26) - 7
+            let mantissa = Double(next() % 1_000_000_000) / 1_000_000
+            let x = (next() & 1 == 0 ? 1 : -1) * mantissa * pow(10, Double(exponent))
+            guard x.magnitude >= 1e-6 && x.magnitude < 1e21 || x == 0 else { continue }
+            #expect(GoFloat.json(x) == GoFloat.fixed(x), "\(x)")
         }
     }
 }

@@ -12,6 +12,15 @@ public enum GoFloat {
     public static func json(_ x: Double) -> String? {
         guard x.isFinite else { return nil }
         let abs = x.magnitude
+        // Fast path for the common magnitudes: where Swift's shortest form is plain decimal
+        // (no exponent), it has Go's digits and point; only Go drops a trailing ".0".
+        if abs >= 1e-4 && abs < 1e15 {
+            var text = x.description
+            if !text.utf8.contains(UInt8(ascii: "e")) {
+                if text.hasSuffix(".0") { text.removeLast(2) }
+                return text
+            }
+        }
         if abs != 0, abs < 1e-6 || abs >= 1e21 {
             var text = exponent(x)
             // Go: "clean up e-09 to e-9".
