@@ -44,8 +44,8 @@ extension SelectExecutor {
                 row.append(.time(bucketTime(b)))
             }
             var anyValue = false
-            for column in plan.columns {
-                let v = try evaluation.value(column.expr, b)
+            for column in evaluation.columns {
+                let v = evaluation.value(column, b)
                 if v != .null { anyValue = true }
                 row.append(v)
             }
@@ -135,15 +135,28 @@ extension SelectExecutor {
     }
 }
 
-/// Evaluates a column expression at one bucket over the calls' filled values.
+/// Evaluates column expressions per bucket over the calls' filled values. Expressions are
+/// compiled once per group into nodes that index the calls directly, so a bucket costs no
+/// lookups by name.
 struct BucketEvaluation {
+    indirect enum Node {
+        case call(Int)
+        case transform(Int)
+        case math(String, [Node])
+        case binary(BinaryOperator, Node, Node)
+        case literal(QueryValue)
+        case aux(Int)
+    }
+
     let plan: SelectPlan
     let starts: [Int64]
     let filled: [[QueryValue]]
     let results: [[[ReducedPoint]]]
     let descending: Bool
-    /// Rendered transform expression → bucket start → value.
-    var transforms: [String: [Int64: QueryValue]] = [:]
+    /// One node per output column.
+    private(set) var columns: [Node] = []
+    /// Per transform node: its value at each bucket.
+    private var transformed: [[QueryValue]] = []
 
     init(plan: SelectPlan, starts: [Int64], filled: [[QueryValue]], results: [[[ReducedPoint]]], descending: Bool) {
         self.descending = descending
@@ -153,57 +166,61 @@ struct BucketEvaluation {
         self.results = results
     }
 
+    /// Compiles the columns and runs their transformations over the bucket sequence.
     mutating func computeTransforms() throws(QueryError) {
-        for column in plan.columns { try collectTransforms(column.expr) }
+        columns = []
+        for column in plan.columns { columns.append(try compile(column.expr)) }
     }
 
-    private mutating func collectTransforms(_ e: Expr) throws(QueryError) {
+    private mutating func compile(_ e: Expr) throws(QueryError) -> Node {
         switch e {
         case let .call(name, args) where Transform.names.contains(name):
-            let key = ExprText.render(e)
-            guard transforms[key] == nil, let inner = args.first else { return }
+            guard let innerExpr = args.first else { return .literal(.null) }
+            let inner = try compile(innerExpr)
             let transform = try Transform.make(name, Array(args.dropFirst()), interval: plan.interval)
             var points: [(Int64, QueryValue)] = []
             for b in starts.indices {
-                let v = try value(inner, b)
+                let v = value(inner, b)
                 if v != .null { points.append((starts[b], v)) }
             }
+            // With ORDER BY time DESC InfluxDB runs the transformation newest first.
             if descending { points.reverse() }
-            transforms[key] = Dictionary(transform.apply(points), uniquingKeysWith: { $1 })
-        case let .call(_, args):
-            for a in args { try collectTransforms(a) }
-        case let .binary(_, l, r):
-            try collectTransforms(l)
-            try collectTransforms(r)
+            var index: [Int64: Int] = [:]
+            for (b, t) in starts.enumerated() { index[t] = b }
+            var out = Array(repeating: QueryValue.null, count: starts.count)
+            for (t, v) in transform.apply(points) { if let b = index[t] { out[b] = v } }
+            transformed.append(out)
+            return .transform(transformed.count - 1)
+        case let .call(name, args) where ValueMath.mathFunctions.contains(name):
+            var nodes: [Node] = []
+            for a in args { nodes.append(try compile(a)) }
+            return .math(name, nodes)
+        case let .call(name, args):
+            let call = try plan.aggregateCall(name, args)
+            guard let k = plan.calls.firstIndex(of: call) else { return .literal(.null) }
+            return .call(k)
+        case let .binary(op, l, r):
+            return .binary(op, try compile(l), try compile(r))
         case let .paren(inner):
-            try collectTransforms(inner)
+            return try compile(inner)
+        case .varRef:
+            guard let i = plan.auxRefs.firstIndex(of: e) else { return .literal(.null) }
+            return .aux(i)
         default:
-            break
+            return .literal(SelectExecutor.literal(e))
         }
     }
 
-    func value(_ e: Expr, _ b: Int) throws(QueryError) -> QueryValue {
-        switch e {
-        case let .call(name, args) where Transform.names.contains(name):
-            _ = args
-            return transforms[ExprText.render(e)]?[starts[b]] ?? .null
-        case let .call(name, args) where ValueMath.mathFunctions.contains(name):
-            var values: [QueryValue] = []
-            for a in args { values.append(try value(a, b)) }
-            return ValueMath.math(name, values)
-        case let .call(name, args):
-            let call = try plan.aggregateCall(name, args)
-            guard let k = plan.calls.firstIndex(of: call) else { return .null }
-            return filled[k][b]
-        case let .binary(op, l, r):
-            return ValueMath.binary(op, try value(l, b), try value(r, b))
-        case let .paren(inner):
-            return try value(inner, b)
-        case .varRef:
-            guard let p = results.first?[b].first, let i = plan.auxRefs.firstIndex(of: e), i < p.aux.count else { return .null }
+    func value(_ node: Node, _ b: Int) -> QueryValue {
+        switch node {
+        case .call(let k): return filled[k][b]
+        case .transform(let i): return transformed[i][b]
+        case let .math(name, args): return ValueMath.math(name, args.map { value($0, b) })
+        case let .binary(op, l, r): return ValueMath.binary(op, value(l, b), value(r, b))
+        case .literal(let v): return v
+        case .aux(let i):
+            guard let p = results.first?[b].first, i < p.aux.count else { return .null }
             return p.aux[i]
-        default:
-            return SelectExecutor.literal(e)
         }
     }
 
