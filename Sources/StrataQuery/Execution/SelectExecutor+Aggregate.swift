@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import StrataCore
 
 extension SelectExecutor {
@@ -26,17 +28,45 @@ extension SelectExecutor {
         let clock = ContinuousClock()
         let start = clock.now
         defer { computeTime += clock.now - start }
+        let groups = grouped(all, by: plan.groupTags)
+        let rowsPerGroup = try reduceGroups(groups, c, readLo: readLo, auxTagIndex: auxTagIndex)
         var out: [ResultSeries] = []
-        for group in grouped(all, by: plan.groupTags) {
-            let buckets = GroupBuckets()
-            for s in group.series {
-                try feed(s, into: buckets, c, auxTagIndex: auxTagIndex)
-            }
-            let values = try rows(of: buckets, c, readLo: readLo)
-            guard !values.isEmpty else { continue }
+        for (group, values) in zip(groups, rowsPerGroup) where !values.isEmpty {
             out.append(ResultSeries(name: c.measurement, tags: Self.tagMap(plan.groupTags, group.key),
                                     columns: [plan.timeName] + plan.columns.map(\.name), values: values))
         }
+        return out
+    }
+
+    /// Groups are independent, so they are reduced on every core; each worker takes every
+    /// n-th group and has its own row evaluator (its regex cache is not shared).
+    private func reduceGroups(_ groups: [(key: [String], series: [SeriesChunks])], _ c: Context, readLo: Int64,
+                              auxTagIndex: Int?) throws(QueryError) -> [[[QueryValue]]] {
+        let workers = groups.count > 1 ? min(groups.count, ProcessInfo.processInfo.activeProcessorCount) : 1
+        let slots = UnsafeMutableBufferPointer<Result<[[QueryValue]], QueryError>>.allocate(capacity: groups.count)
+        _ = slots.initialize(from: repeatElement(.success([]), count: groups.count))
+        defer {
+            _ = slots.deinitialize()
+            slots.deallocate()
+        }
+        // Workers read the executor, context and groups, which nothing mutates meanwhile, and
+        // write disjoint slots.
+        let shared = UncheckedSendable((self, c, groups, slots))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let (me, c, groups, slots) = shared.value
+            var context = c
+            context.evaluator = RowEvaluator(fieldTypes: c.plan.fieldTypes)
+            for g in stride(from: worker, to: groups.count, by: workers) {
+                slots[g] = Result { () throws(QueryError) -> [[QueryValue]] in
+                    let buckets = GroupBuckets()
+                    for s in groups[g].series { try me.feed(s, into: buckets, context, auxTagIndex: auxTagIndex) }
+                    return try me.rows(of: buckets, context, readLo: readLo)
+                }
+            }
+        }
+        let results = Array(slots)
+        var out: [[[QueryValue]]] = []
+        for r in results { out.append(try r.get()) }
         return out
     }
 
@@ -114,4 +144,11 @@ extension ArraySlice {
         }
         return lo
     }
+}
+
+/// Hands state that is not Sendable to `DispatchQueue.concurrentPerform` workers. Only for
+/// state the workers read without anyone mutating it, or write at disjoint places.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
