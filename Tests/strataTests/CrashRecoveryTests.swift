@@ -31,7 +31,9 @@ import Testing
 
         let nextBatch = SharedCounter()
         let acknowledged = AcknowledgedBatches()
-        let stopAt = ContinuousClock.now + .seconds(20)
+        // Generous: the suite runs this beside other server tests on 2 cores; on an idle machine
+        // the kill comes after about a second.
+        let stopAt = ContinuousClock.now + .seconds(60)
         await withTaskGroup(of: Void.self) { group in
             for writer in 0..<Self.writers {
                 group.addTask {
