@@ -1,16 +1,35 @@
 // See docs/format/segment.md for the layout this file names.
 
 enum SegmentFormat {
-    /// "STRSEG" then format version 1.
-    static let magic: [UInt8] = Array("STRSEG".utf8) + [0, 1]
+    /// "STRSEG", a zero byte, then the format version: 2 is written; 1 (no min/max times,
+    /// row blocks not cut at hours) is still read.
+    static let magicPrefix: [UInt8] = Array("STRSEG".utf8) + [0]
+    static let version: UInt8 = 2
+    static let readableVersions: ClosedRange<UInt8> = 1...2
+    static var magic: [UInt8] { magicPrefix + [version] }
     static let headerSize = 16
     /// index offset (u64) + index length (u64) + index CRC-32C (u32) + "SEGF".
     static let footerSize = 24
     static let footerMagic: [UInt8] = Array("SEGF".utf8)
     /// Rows per row block. 8,192 as in VictoriaMetrics' blocks: large enough that per-block
-    /// headers cost < 1% of the data and bit-packing amortises, small enough that a
-    /// one-hour query over 1 Hz data decodes at most one block per field.
+    /// headers cost < 1% of the data and bit-packing amortises, small enough to bound what
+    /// one block decodes when a query needs a few of its rows.
     static let maxRowsPerBlock = 8_192
+    /// Row blocks never straddle a multiple of this (nanoseconds: one hour, UTC), so that
+    /// a GROUP BY time bucket of 1 h, or any multiple of it such as 1 d, holds whole
+    /// blocks and is answered from their stats. One hour because it is the most common
+    /// dashboard bucket; Prometheus cuts its chunks at aligned 2 h boundaries for the same
+    /// reason. Cost: a series gets at least one block per hour it has data in, so sparse
+    /// series get smaller blocks (docs/format/segment.md, "Row blocks", has the numbers).
+    /// A writer's choice, not a format rule: readers accept any block span.
+    static let blockAlignment: Int64 = 3_600_000_000_000
+
+    /// The aligned period `t` falls in: floor division, so pre-1970 times (negative) cut
+    /// at the same UTC hours as later ones.
+    static func alignedPeriod(_ t: Int64) -> Int64 {
+        let q = t / blockAlignment
+        return t % blockAlignment < 0 ? q - 1 : q
+    }
 
     static func fileName(number: UInt64) -> String {
         let digits = String(number)
@@ -23,6 +42,8 @@ enum SegmentFormat {
     /// The first and last values sit at the row block's min and max time (no nulls at the
     /// ends), so their times are not stored: 16 bytes saved on almost every block.
     static let timesAreBlockBounds: UInt8 = 4
+    // No flag for the version 2 min and max times: they are there exactly when bit 0 is,
+    // since every block with a min and max has their times.
     /// Field block flag: a presence bitmap (1 bit per row, LSB first) precedes the values.
     static let hasPresenceBitmap: UInt8 = 1
 }

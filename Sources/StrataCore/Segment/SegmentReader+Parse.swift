@@ -1,12 +1,18 @@
-// See docs/format/segment.md, "Series table" and "Footer".
+// See docs/format/segment.md, "Header", "Series table", "Min and max times", "Versions" and "Footer".
 
 extension SegmentReader {
-    static func parse(_ bytes: [UInt8]) throws(BinaryReaderError) -> [SegmentSeries] {
+    /// The format version and the series table. Versions 1 and 2 differ only in the stats
+    /// (version 2 adds the min and max times).
+    static func parse(_ bytes: [UInt8]) throws(BinaryReaderError) -> (version: UInt8, series: [SegmentSeries]) {
         guard bytes.count >= SegmentFormat.headerSize + SegmentFormat.footerSize else {
             throw BinaryReaderError(offset: 0, message: "file of \(bytes.count) bytes is too short for a segment")
         }
-        guard Array(bytes[0..<8]) == SegmentFormat.magic else {
+        guard Array(bytes[0..<7]) == SegmentFormat.magicPrefix else {
             throw BinaryReaderError(offset: 0, message: "not a Strata segment (bad magic)")
+        }
+        let version = bytes[7]
+        guard SegmentFormat.readableVersions.contains(version) else {
+            throw BinaryReaderError(offset: 7, message: "segment format version \(version) is not supported (this build reads \(SegmentFormat.readableVersions))")
         }
         let footerStart = bytes.count - SegmentFormat.footerSize
         var footer = BinaryReader(bytes, offset: footerStart)
@@ -28,12 +34,12 @@ extension SegmentReader {
         let count = try r.count("series count", minItemBytes: 4)
         var series: [SegmentSeries] = []
         series.reserveCapacity(count)
-        for _ in 0..<count { series.append(try parseSeries(&r)) }
+        for _ in 0..<count { series.append(try parseSeries(&r, version: version)) }
         guard r.isAtEnd else { throw BinaryReaderError(offset: r.offset, message: "trailing bytes in series table") }
-        return series
+        return (version, series)
     }
 
-    private static func parseSeries(_ r: inout BinaryReader) throws(BinaryReaderError) -> SegmentSeries {
+    private static func parseSeries(_ r: inout BinaryReader, version: UInt8) throws(BinaryReaderError) -> SegmentSeries {
         let database = try r.string()
         let measurement = try r.string()
         let tagCount = try r.count("tag count", minItemBytes: 2)
@@ -60,15 +66,17 @@ extension SegmentReader {
                 throw BinaryReaderError(offset: offset, message: "unknown field type")
             }
             var fieldBlocks: [FieldBlockInfo?] = []
-            for block in blocks { fieldBlocks.append(try parseFieldBlock(&r, type: type, rowBlock: block)) }
+            for block in blocks {
+                fieldBlocks.append(try parseFieldBlock(&r, type: type, rowBlock: block, version: version))
+            }
             fields.append(SegmentField(name: name, type: type, blocks: fieldBlocks))
         }
         return SegmentSeries(database: database, key: SeriesKey(measurement: measurement, tags: tags),
                              rowBlocks: blocks, fields: fields)
     }
 
-    private static func parseFieldBlock(_ r: inout BinaryReader, type: FieldType,
-                                        rowBlock: RowBlockInfo) throws(BinaryReaderError) -> FieldBlockInfo? {
+    private static func parseFieldBlock(_ r: inout BinaryReader, type: FieldType, rowBlock: RowBlockInfo,
+                                        version: UInt8) throws(BinaryReaderError) -> FieldBlockInfo? {
         let count = Int(try r.varint())
         guard count > 0 else { return nil }
         let flags = try r.u8()
@@ -82,9 +90,25 @@ extension SegmentReader {
         if statFlags & SegmentFormat.hasMinMax != 0 {
             stats.min = try parseValue(&r, type)
             stats.max = try parseValue(&r, type)
+            if version >= 2 {
+                stats.minTime = try parseTime(&r, after: firstTime, upTo: lastTime, "min time")
+                stats.maxTime = try parseTime(&r, after: firstTime, upTo: lastTime, "max time")
+            }
         }
         if statFlags & SegmentFormat.hasSum != 0 { stats.sum = try parseValue(&r, type) }
         return FieldBlockInfo(stats: stats, hasPresenceBitmap: flags & SegmentFormat.hasPresenceBitmap != 0, data: ref)
+    }
+
+    /// A time stored as its distance from `start` (the field's first time): it must fall in
+    /// start...end, where the field's values are.
+    private static func parseTime(_ r: inout BinaryReader, after start: Int64, upTo end: Int64,
+                                  _ what: String) throws(BinaryReaderError) -> Int64 {
+        let offset = r.offset
+        let delta = try r.varint()
+        guard start <= end, delta <= UInt64(bitPattern: end &- start) else {
+            throw BinaryReaderError(offset: offset, message: "\(what) outside the field's first...last time")
+        }
+        return start &+ Int64(bitPattern: delta)
     }
 
     private static func parseRef(_ r: inout BinaryReader) throws(BinaryReaderError) -> BlockRef {

@@ -5,6 +5,8 @@
 public final class SegmentReader: Sendable {
     public let path: String
     public let series: [SegmentSeries]
+    /// 1 or 2 (docs/format/segment.md, "Versions").
+    public let formatVersion: Int
     let bytes: [UInt8]
     private let lookup: [String: [SeriesKey: Int]]
 
@@ -14,7 +16,8 @@ public final class SegmentReader: Sendable {
         self.path = path
         bytes = try fileSystem.readFile(path)
         do {
-            series = try Self.parse(bytes)
+            let parsed = try Self.parse(bytes)
+            (formatVersion, series) = (Int(parsed.version), parsed.series)
         } catch {
             throw EngineError.corruptSegment(path: path, reason: error.description)
         }

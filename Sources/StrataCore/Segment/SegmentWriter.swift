@@ -23,7 +23,7 @@ struct SegmentWriter {
         var fieldBlocks: [[FieldBlockInfo?]] = Array(repeating: [], count: names.count)
         var start = 0
         while start < data.count {
-            let end = min(start + SegmentFormat.maxRowsPerBlock, data.count)
+            let end = Self.blockEnd(data.timestamps, from: start)
             rowBlocks.append(writeTimestamps(data.timestamps[start..<end]))
             for (i, name) in names.enumerated() {
                 fieldBlocks[i].append(writeField(data.columns[name]!, timestamps: data.timestamps[...], rows: start..<end))
@@ -37,6 +37,15 @@ struct SegmentWriter {
         rows += data.count
         minTime = min(minTime, data.timestamps[0])
         maxTime = max(maxTime, data.timestamps[data.count - 1])
+    }
+
+    /// Where the row block starting at `start` ends: at most `maxRowsPerBlock` rows, all in
+    /// the aligned hour of the first (docs/format/segment.md, "Row blocks").
+    static func blockEnd(_ timestamps: [Int64], from start: Int) -> Int {
+        let limit = min(start + SegmentFormat.maxRowsPerBlock, timestamps.count)
+        let period = SegmentFormat.alignedPeriod(timestamps[start])
+        // Sorted times have non-decreasing periods: the first row of a later one ends the block.
+        return timestamps[start..<limit].partitioningIndex { SegmentFormat.alignedPeriod($0) > period }
     }
 
     private mutating func writeTimestamps(_ timestamps: ArraySlice<Int64>) -> RowBlockInfo {
@@ -126,7 +135,12 @@ struct SegmentWriter {
 
     private static func writeStats(_ stats: BlockStats, rowBlock: RowBlockInfo, to w: inout BinaryWriter) {
         var flags: UInt8 = 0
-        if stats.min != nil { flags |= SegmentFormat.hasMinMax }
+        // Flag bit 0 promises min, max and (version 2) their times: all four or none.
+        var extremes: (min: FieldValue, max: FieldValue, minTime: Int64, maxTime: Int64)?
+        if let min = stats.min, let max = stats.max, let lo = stats.minTime, let hi = stats.maxTime {
+            extremes = (min, max, lo, hi)
+        }
+        if extremes != nil { flags |= SegmentFormat.hasMinMax }
         if stats.sum != nil { flags |= SegmentFormat.hasSum }
         let boundsTimes = stats.firstTime == rowBlock.minTime && stats.lastTime == rowBlock.maxTime
         if boundsTimes { flags |= SegmentFormat.timesAreBlockBounds }
@@ -137,9 +151,13 @@ struct SegmentWriter {
         }
         writeValue(stats.first, to: &w)
         writeValue(stats.last, to: &w)
-        if let min = stats.min, let max = stats.max {
-            writeValue(min, to: &w)
-            writeValue(max, to: &w)
+        if let e = extremes {
+            writeValue(e.min, to: &w)
+            writeValue(e.max, to: &w)
+            // Distances from the first time: 1 byte when the extreme is the first value
+            // (constant and monotonic stretches), at most 6 within an hour of nanoseconds.
+            w.varint(UInt64(bitPattern: e.minTime &- stats.firstTime))
+            w.varint(UInt64(bitPattern: e.maxTime &- stats.firstTime))
         }
         if let sum = stats.sum { writeValue(sum, to: &w) }
     }
