@@ -130,6 +130,9 @@ import Testing
     @Test(arguments: [
         ("SELECT count(value), sum(value) FROM cpu", true),
         ("SELECT mean(value) FROM cpu WHERE host = 'a'", true),
+        // A lone max() reports its point's time: version 2 block stats keep it.
+        ("SELECT max(value) FROM cpu", true),
+        ("SELECT last(*) FROM mem", true),
         ("SELECT count(value) FROM cpu WHERE value > 1", false),
         ("SELECT median(value) FROM cpu", false),
     ])

@@ -134,10 +134,12 @@ final class SelectorReducer: Reducer {
         switch kind {
         case .first: offer(summary.firstTime, summary.first.queryValue, aux: [])
         case .last: offer(summary.lastTime, summary.last.queryValue, aux: [])
-        case .min, .max:
-            // Block stats keep the extreme value but not its time; callers only summarize
-            // min/max when the time is not reported (see SelectPlan.summaryTimeFree).
-            if let v = kind == .min ? summary.min : summary.max { offer(Int64.max, v.queryValue, aux: []) }
+        case .min:
+            // Version 1 segments keep no time for the extreme; the executor decodes such a
+            // block instead when the time is reported (SelectExecutor.feed).
+            if let v = summary.min { offer(summary.minTime ?? Int64.max, v.queryValue, aux: []) }
+        case .max:
+            if let v = summary.max { offer(summary.maxTime ?? Int64.max, v.queryValue, aux: []) }
         }
     }
 

@@ -16,7 +16,7 @@ extension SelectExecutor {
         let readLo = extra > 0 ? window(c.lo, plan) - extra : c.lo
         let auxTagIndex = plan.calls.first?.tag.flatMap { tag in plan.auxRefs.firstIndex(of: .varRef(tag, .tag)) }
         let summarize = c.clause.rowFilter == nil && plan.auxRefs.isEmpty
-            && plan.calls.allSatisfy { $0.summarizable && !(plan.selectorTime && ($0.function == "min" || $0.function == "max")) }
+            && plan.calls.allSatisfy(\.summarizable)
         let interval = plan.interval
         let offset = plan.offset
         let canSummarize: (Int64, Int64) -> Bool = { lo, hi in
@@ -105,6 +105,8 @@ extension SelectExecutor {
         let plan = c.plan
         for chunk in s.chunks {
             switch chunk {
+            case .summary(let summary) where lacksSelectedTime(summary, plan):
+                try feed(decodedBlock(of: s.key, summary, c), into: buckets, c, auxTagIndex: auxTagIndex)
             case .summary(let summary):
                 let rs = try reducers(buckets, window(summary.minTime, plan), plan, auxTagIndex: auxTagIndex)
                 for (k, call) in plan.calls.enumerated() {
@@ -132,6 +134,30 @@ extension SelectExecutor {
                 }
             }
         }
+    }
+}
+
+extension SelectExecutor {
+    /// A lone min()/max() reports its point's time, which version 1 segment stats lack.
+    func lacksSelectedTime(_ summary: BlockSummary, _ plan: SelectPlan) -> Bool {
+        guard plan.selectorTime else { return false }
+        return plan.calls.contains { call in
+            guard let stats = summary.fields[call.field] else { return false }
+            switch call.function {
+            case "min": return stats.min != nil && stats.minTime == nil
+            case "max": return stats.max != nil && stats.maxTime == nil
+            default: return false
+            }
+        }
+    }
+
+    /// The rows of one series over a summarized block's span, decoded.
+    func decodedBlock(of key: SeriesKey, _ summary: BlockSummary, _ c: Context) throws(QueryError) -> SeriesChunks {
+        let exact: TagPredicate = key.tags.isEmpty ? .all : .and(key.tags.map { .equals($0.key, $0.value) })
+        var statistics = ScanStatistics()
+        let found = try source.chunks(c.measurement, tags: exact, fields: c.fields, range: summary.minTime...summary.maxTime,
+                                      canSummarize: { _, _ in false }, statistics: &statistics)
+        return found.first { $0.key == key } ?? SeriesChunks(key: key, chunks: [])
     }
 }
 

@@ -37,9 +37,6 @@ extension SelectExecutor {
         if c.clause.rowFilter != nil { return "not used (a field predicate needs every row)" }
         if !c.plan.auxRefs.isEmpty { return "not used (auxiliary columns need the selected row)" }
         if let call = calls.first(where: { !$0.summarizable }) { return "not used (\(call.function) needs every value)" }
-        if c.plan.selectorTime, calls.contains(where: { $0.function == "min" || $0.function == "max" }) {
-            return "not used (min/max must report the point's time, which headers do not keep)"
-        }
         return c.plan.interval > 0 ? "used for blocks that fall inside one time bucket" : "used for every whole block in range"
     }
 
