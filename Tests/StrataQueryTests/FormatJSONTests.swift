@@ -17,6 +17,8 @@ let robotSeries = ResultSeries(
         ("line\nnext\ttab\r", #""line\nnext\ttab\r""#),
         ("\u{8}\u{c}\u{1}\u{1f}", #""\u0008\u000c\u0001\u001f""#),
         ("\u{2028}\u{2029}", #""\u2028\u2029""#),
+        // Other characters that start with the same UTF-8 bytes (E2, E2 80) pass through.
+        ("€…\u{2028}x", "\"€…\\u2028x\""),
         ("é漢🙂/\u{7f}", "\"é漢🙂/\u{7f}\""),
         ("", #""""#),
     ]

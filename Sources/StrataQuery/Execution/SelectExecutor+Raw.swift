@@ -18,8 +18,12 @@ extension SelectExecutor {
                 let r = Self.concatenated(s, fields: c.fields, fieldTypes: c.plan.fieldTypes)
                 rows.append(try c.evaluator.filtered(r, by: c.clause.rowFilter))
             }
-            // Per series, how each column reads: a column, a constant tag, or an expression.
-            let readers = rows.map { r in c.plan.columns.map { ColumnReader($0.expr, rows: r, plan: c.plan) } }
+            // Per series, each column read once into values: plain fields and tags skip the
+            // evaluator, and rows then only pick cells.
+            var cells: [[[QueryValue]?]] = []
+            for r in rows {
+                cells.append(c.plan.columns.map { ColumnReader($0.expr, rows: r, plan: c.plan).materialized(r.count) })
+            }
             let presence = rows.map { r in selectedFields.compactMap { r.columns[$0]?.valid } }
             var values: [[QueryValue]] = []
             for (s, i) in source.mergesSeriesByTime ? Self.mergedOrder(rows) : Self.seriesOrder(rows) {
@@ -27,13 +31,13 @@ extension SelectExecutor {
                 // expression over it is null.
                 guard presence[s].contains(where: { $0[i] }) else { continue }
                 var row: [QueryValue] = []
-                row.reserveCapacity(readers[s].count + 1)
+                row.reserveCapacity(cells[s].count + 1)
                 row.append(.time(rows[s].timestamps[i]))
-                for reader in readers[s] {
-                    switch reader {
-                    case .column(let column): row.append(column.queryValue(at: i))
-                    case .constant(let v): row.append(v)
-                    case .expression(let e): row.append(try c.evaluator.value(e, rows: rows[s], row: i))
+                for (k, column) in cells[s].enumerated() {
+                    if let column {
+                        row.append(column[i])
+                    } else {
+                        row.append(try c.evaluator.value(c.plan.columns[k].expr, rows: rows[s], row: i))
                     }
                 }
                 values.append(row)
@@ -126,6 +130,15 @@ enum ColumnReader {
     case column(ColumnData)
     case constant(QueryValue)
     case expression(Expr)
+
+    /// The column's value at every row, or nil for an expression (evaluated per row).
+    func materialized(_ count: Int) -> [QueryValue]? {
+        switch self {
+        case .column(let column): return (0..<count).map { column.queryValue(at: $0) }
+        case .constant(let v): return Array(repeating: v, count: count)
+        case .expression: return nil
+        }
+    }
 
     init(_ e: Expr, rows: SeriesRows, plan: SelectPlan) {
         guard case let .varRef(name, type) = e else {
