@@ -16,7 +16,7 @@ extension SelectExecutor {
             lines.append("kind: aggregate: \(names.joined(separator: ", "))")
         }
         var grouping: [String] = []
-        if plan.interval > 0 { grouping.append("time(\(plan.interval)ns, offset \(plan.offset)ns)") }
+        if plan.interval > 0 { grouping.append("time(\(durationText(plan.interval)), offset \(durationText(plan.offset)))") }
         if !plan.groupTags.isEmpty { grouping.append("tags \(plan.groupTags.joined(separator: ", "))") }
         lines.append("group by: \(grouping.isEmpty ? "nothing" : grouping.joined(separator: "; "))")
         lines.append("time range: \(timeText(c.lo)) .. \(timeText(c.hi)) (pushed into block selection)")
@@ -38,6 +38,14 @@ extension SelectExecutor {
         if !c.plan.auxRefs.isEmpty { return "not used (auxiliary columns need the selected row)" }
         if let call = calls.first(where: { !$0.summarizable }) { return "not used (\(call.function) needs every value)" }
         return c.plan.interval > 0 ? "used for blocks that fall inside one time bucket" : "used for every whole block in range"
+    }
+
+    /// `90s` → "90s", 3,600,000,000,000 ns → "1h": the largest InfluxQL unit that divides it.
+    static func durationText(_ ns: Int64) -> String {
+        let units: [(Int64, String)] = [(604_800_000_000_000, "w"), (86_400_000_000_000, "d"), (3_600_000_000_000, "h"),
+                                        (60_000_000_000, "m"), (1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "u")]
+        for (size, name) in units where ns != 0 && ns % size == 0 { return "\(ns / size)\(name)" }
+        return "\(ns)ns"
     }
 
     static func timeText(_ t: Int64) -> String {
