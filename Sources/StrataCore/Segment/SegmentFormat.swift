@@ -15,12 +15,12 @@ enum SegmentFormat {
     /// headers cost < 1% of the data and bit-packing amortises, small enough to bound what
     /// one block decodes when a query needs a few of its rows.
     static let maxRowsPerBlock = 8_192
-    /// Row blocks never straddle a multiple of this (nanoseconds: one hour, UTC), so that
-    /// a GROUP BY time bucket of 1 h, or any multiple of it such as 1 d, holds whole
-    /// blocks and is answered from their stats. One hour because it is the most common
-    /// dashboard bucket; Prometheus cuts its chunks at aligned 2 h boundaries for the same
-    /// reason. Cost: a series gets at least one block per hour it has data in, so sparse
-    /// series get smaller blocks (docs/format/segment.md, "Row blocks", has the numbers).
+    /// Row blocks of a dense hour (`denseHourRows`) never straddle a multiple of this
+    /// (nanoseconds: one hour, UTC), and other blocks are whole sparse hours of one UTC
+    /// day, so that a GROUP BY time bucket of 1 h over dense data, or of 1 d over any,
+    /// holds whole blocks and is answered from their stats. One hour because it is the
+    /// most common dashboard bucket; Prometheus cuts its chunks at aligned 2 h boundaries
+    /// for the same reason. docs/format/segment.md, "Row blocks", has the costs.
     /// A writer's choice, not a format rule: readers accept any block span.
     static let blockAlignment: Int64 = 3_600_000_000_000
 
@@ -30,6 +30,24 @@ enum SegmentFormat {
         let q = t / blockAlignment
         return t % blockAlignment < 0 ? q - 1 : q
     }
+
+    /// The UTC day (of 24 aligned periods) an aligned period falls in: floor division too.
+    static func alignedDay(hour: Int64) -> Int64 {
+        let q = hour / 24
+        return hour % 24 < 0 ? q - 1 : q
+    }
+
+    /// An hour with at least this many rows of a series is dense: its rows get a block of
+    /// their own (or several, past 8,192), so a 1 h bucket is answered from block headers.
+    /// A sparse hour instead shares a block with the following sparse hours of its UTC day.
+    /// 512 because below it a block's fixed cost (a timestamp block, and per field an entry
+    /// of ~50 bytes: stats, block reference, count) is a sizeable share of its bytes (at
+    /// 512 floats of ~0.5 byte each, an entry is already ~20% of its data; at 60 rows it
+    /// more than doubles them), and decoding a few hundred rows to answer a 1 h bucket
+    /// costs little. Densities of 1 Hz (3,600 rows an hour) and above keep hour blocks;
+    /// 0.1 Hz (360) and once a minute (60) get blocks of whole hours within a day.
+    /// A writer's choice: readers do not depend on it.
+    static let denseHourRows = 512
 
     static func fileName(number: UInt64) -> String {
         let digits = String(number)

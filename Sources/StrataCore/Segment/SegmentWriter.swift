@@ -39,13 +39,33 @@ struct SegmentWriter {
         maxTime = max(maxTime, data.timestamps[data.count - 1])
     }
 
-    /// Where the row block starting at `start` ends: at most `maxRowsPerBlock` rows, all in
-    /// the aligned hour of the first (docs/format/segment.md, "Row blocks").
+    /// Where the row block starting at `start` ends (docs/format/segment.md, "Row blocks"):
+    /// at most `maxRowsPerBlock` rows. If the first row's UTC hour is dense (at least
+    /// `denseHourRows` rows of the series), at the end of that hour; otherwise after as many
+    /// following whole hours of the same UTC day as are sparse too and fit in the block.
+    /// Binary searches over the sorted times only: O(log n) per hour taken, no allocation.
     static func blockEnd(_ timestamps: [Int64], from start: Int) -> Int {
         let limit = min(start + SegmentFormat.maxRowsPerBlock, timestamps.count)
-        let period = SegmentFormat.alignedPeriod(timestamps[start])
-        // Sorted times have non-decreasing periods: the first row of a later one ends the block.
-        return timestamps[start..<limit].partitioningIndex { SegmentFormat.alignedPeriod($0) > period }
+        let hour = SegmentFormat.alignedPeriod(timestamps[start])
+        // Sorted times have non-decreasing periods: the first row of a later one ends the hour.
+        let hourEnd = timestamps[start...].partitioningIndex { SegmentFormat.alignedPeriod($0) > hour }
+        // A block starts mid-hour only after an 8,192-row cut (such an hour is dense), but
+        // count the whole hour anyway, so that the rule does not depend on where it started.
+        let hourStart = timestamps[..<start].partitioningIndex { SegmentFormat.alignedPeriod($0) >= hour }
+        if hourEnd - hourStart >= SegmentFormat.denseHourRows || hourEnd >= limit {
+            return min(hourEnd, limit)
+        }
+        // A sparse hour: take the next hours while they are sparse, in the same day, and fit.
+        let day = SegmentFormat.alignedDay(hour: hour)
+        var end = hourEnd
+        while end < timestamps.count {
+            let next = SegmentFormat.alignedPeriod(timestamps[end])
+            guard SegmentFormat.alignedDay(hour: next) == day else { break }
+            let nextEnd = timestamps[end...].partitioningIndex { SegmentFormat.alignedPeriod($0) > next }
+            guard nextEnd - end < SegmentFormat.denseHourRows, nextEnd <= limit else { break }
+            end = nextEnd
+        }
+        return end
     }
 
     private mutating func writeTimestamps(_ timestamps: ArraySlice<Int64>) -> RowBlockInfo {
