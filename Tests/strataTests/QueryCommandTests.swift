@@ -3,9 +3,6 @@ import StrataCore
 import StrataQuery
 import Testing
 
-/// Whether the InfluxQL parser understands SHOW/CREATE DATABASE yet (a stub until it lands).
-let parserReady = (try? QueryParser.parse("SHOW DATABASES")) != nil
-
 func temporaryDataDirectory(databases: [String] = ["robots"]) async throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("strata-query-\(UUID().uuidString)").path
     let engine = try StorageEngine.open(directory: path)
@@ -64,7 +61,7 @@ struct QueryCommandTests {
         #expect(run.stderr.contains(message))
     }
 
-    @Test(.enabled(if: parserReady))
+    @Test
     func formatsFromADataDirectory() async throws {
         let dir = try await temporaryDataDirectory(databases: ["robots", "fleet"])
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -77,7 +74,7 @@ struct QueryCommandTests {
         #expect(json.stdout == #"{"results":[{"statement_id":0,"series":[{"name":"databases","columns":["name"],"values":[["fleet"],["robots"]]}]}]}"# + "\n")
     }
 
-    @Test(.enabled(if: parserReady))
+    @Test
     func throughAServer() async throws {
         let dir = try await temporaryDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -53,7 +53,7 @@ struct ShellTests {
         #expect(run.stderr.contains("--url"))
     }
 
-    @Test(.enabled(if: parserReady))
+    @Test
     func multiLineStatementsAndFormats() async throws {
         let dir = try await temporaryDataDirectory(databases: [])
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -84,7 +84,7 @@ struct ShellTests {
             """)
     }
 
-    @Test(.enabled(if: parserReady))
+    @Test
     func throughAServer() async throws {
         let dir = try await temporaryDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

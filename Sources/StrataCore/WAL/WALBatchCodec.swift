@@ -24,12 +24,7 @@ enum WALBatchCodec {
         w.string(batch.database)
         w.varint(UInt64(batch.series.count))
         for chunk in batch.series {
-            w.string(chunk.key.measurement)
-            w.varint(UInt64(chunk.key.tags.count))
-            for tag in chunk.key.tags {
-                w.string(tag.key)
-                w.string(tag.value)
-            }
+            w.seriesKey(chunk.key)
             w.varint(UInt64(chunk.count))
             w.raw(chunk.timestamps)
             w.varint(UInt64(chunk.columns.count))
@@ -71,12 +66,7 @@ enum WALBatchCodec {
         var series: [SeriesRows] = []
         series.reserveCapacity(count)
         for _ in 0..<count {
-            let measurement = try r.string()
-            let tagCount = try r.count("tag count", minItemBytes: 2)
-            var tags: [Tag] = []
-            tags.reserveCapacity(tagCount)
-            for _ in 0..<tagCount { tags.append(Tag(try r.string(), try r.string())) }
-            var chunk = SeriesRows(key: SeriesKey(measurement: measurement, tags: tags))
+            var chunk = SeriesRows(key: try r.seriesKey())
             let rows = try r.count("row count", minItemBytes: 8)
             chunk.timestamps = try r.raw(Int64.self, count: rows)
             let fields = try r.count("field count", minItemBytes: 3)

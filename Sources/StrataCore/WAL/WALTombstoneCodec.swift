@@ -20,14 +20,7 @@ enum WALTombstoneCodec {
             w.u8(0)
         }
         w.varint(UInt64(t.keys.count))
-        for key in t.keys {
-            w.string(key.measurement)
-            w.varint(UInt64(key.tags.count))
-            for tag in key.tags {
-                w.string(tag.key)
-                w.string(tag.value)
-            }
-        }
+        for key in t.keys { w.seriesKey(key) }
         return w.bytes
     }
 
@@ -52,14 +45,7 @@ enum WALTombstoneCodec {
         let count = try r.count("series count", minItemBytes: 2)
         var keys: [SeriesKey] = []
         keys.reserveCapacity(count)
-        for _ in 0..<count {
-            let measurement = try r.string()
-            let tagCount = try r.count("tag count", minItemBytes: 2)
-            var tags: [Tag] = []
-            tags.reserveCapacity(tagCount)
-            for _ in 0..<tagCount { tags.append(Tag(try r.string(), try r.string())) }
-            keys.append(SeriesKey(measurement: measurement, tags: tags))
-        }
+        for _ in 0..<count { keys.append(try r.seriesKey()) }
         guard r.isAtEnd else { throw BinaryReaderError(offset: r.offset, message: "\(r.remaining) trailing bytes after tombstone") }
         return Tombstone(sequence: sequence, database: database, keys: keys, range: range)
     }

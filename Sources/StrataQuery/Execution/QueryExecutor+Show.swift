@@ -9,8 +9,7 @@ extension QueryExecutor {
         case .showTagValues(let s): return StatementResult(statementID: 0, series: try showTagValues(s, database))
         case .showFieldKeys(let s): return StatementResult(statementID: 0, series: try showFieldKeys(s, database))
         case .showRetentionPolicies(let db):
-            let name = try requireDatabase(db ?? database)
-            _ = name
+            _ = try requireDatabase(db ?? database)
             return StatementResult(statementID: 0, series: [ResultSeries(
                 name: "", columns: ["name", "duration", "shardGroupDuration", "replicaN", "default"],
                 values: [[.string("autogen"), .string("0s"), .string("168h0m0s"), .integer(1), .boolean(true)]])])

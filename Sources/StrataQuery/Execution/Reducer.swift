@@ -22,10 +22,6 @@ struct ColumnSlice {
 /// order: any number of `add` and `add(summary:)` calls in any order, then `result` once.
 /// An empty input yields no points.
 class Reducer {
-    /// Whether `add(summary:)` can replace decoding a block (count/sum/mean/min/max/first/last
-    /// and spread need only block-header stats).
-    class var acceptsSummaries: Bool { false }
-
     func add(_ slice: ColumnSlice) {}
     func add(summary: BlockStats) {}
     func result() -> [ReducedPoint] { [] }

@@ -1,7 +1,6 @@
 import StrataCore
 
 final class CountReducer: Reducer {
-    override class var acceptsSummaries: Bool { true }
     private var count = 0
 
     override func add(_ slice: ColumnSlice) {
@@ -21,7 +20,6 @@ final class CountReducer: Reducer {
 /// sum() and mean(): float columns sum as doubles; integer sums stay integers (wrapping, as
 /// Go's int64 does) and unsigned stay unsigned.
 final class SumReducer: Reducer {
-    override class var acceptsSummaries: Bool { true }
     private let mean: Bool
     private var floatSum = 0.0
     private var intSum: Int64 = 0
@@ -79,7 +77,6 @@ final class SumReducer: Reducer {
 /// point; first/last at equal times keep the greater value.
 final class SelectorReducer: Reducer {
     enum Kind { case min, max, first, last }
-    override class var acceptsSummaries: Bool { true }
     private let kind: Kind
     private var best: ReducedPoint?
 
@@ -148,7 +145,6 @@ final class SelectorReducer: Reducer {
 
 /// spread(): max − min, integer for integer columns.
 final class SpreadReducer: Reducer {
-    override class var acceptsSummaries: Bool { true }
     private var lo: QueryValue?
     private var hi: QueryValue?
 

@@ -13,8 +13,6 @@ final class CollectingReducer: Reducer {
 
     private let kind: Kind
     private var points: [ReducedPoint] = []
-    /// For integral(): the bucket's bounds, to interpolate at window edges as InfluxDB does.
-    var window: (start: Int64, end: Int64)?
 
     init(_ kind: Kind) { self.kind = kind }
 
