@@ -89,7 +89,7 @@ extension SeriesRows {
 extension RandomAccessCollection where Index == Int {
     /// The first index whose element satisfies `predicate`, for a predicate that is false
     /// then true along the collection (binary search). Slices answer in their base's indices.
-    func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
+    public func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
         var low = startIndex
         var high = endIndex
         while low < high {

@@ -124,7 +124,7 @@ extension SelectExecutor {
                 var i = 0
                 while i < ts.count {
                     let start = window(ts[i], plan)
-                    let end = plan.interval > 0 ? ts[i...].partitionPoint { $0 < start &+ plan.interval } : ts.count
+                    let end = plan.interval > 0 ? ts[i...].partitioningIndex { $0 >= start &+ plan.interval } : ts.count
                     let rs = try reducers(buckets, plan.interval > 0 ? start : 0, plan, auxTagIndex: auxTagIndex)
                     for (k, call) in plan.calls.enumerated() {
                         guard let column = rows.columns[call.field] else { continue }
@@ -158,17 +158,6 @@ extension SelectExecutor {
         let found = try source.chunks(c.measurement, tags: exact, fields: c.fields, range: summary.minTime...summary.maxTime,
                                       canSummarize: { _, _ in false }, statistics: &statistics)
         return found.first { $0.key == key } ?? SeriesChunks(key: key, chunks: [])
-    }
-}
-
-extension ArraySlice {
-    func partitionPoint(_ belongs: (Element) -> Bool) -> Int {
-        var lo = startIndex, hi = endIndex
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if belongs(self[mid]) { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
     }
 }
 

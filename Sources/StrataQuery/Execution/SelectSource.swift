@@ -123,8 +123,8 @@ struct SubquerySource: SelectSource {
                 canSummarize: (Int64, Int64) -> Bool, statistics: inout ScanStatistics) throws(QueryError) -> [SeriesChunks] {
         (series[measurement] ?? []).compactMap { rows in
             guard tags.evaluate(rows.key) else { return nil }
-            let lo = rows.timestamps.partitionPoint { $0 < range.lowerBound }
-            let hi = rows.timestamps.partitionPoint { $0 <= range.upperBound }
+            let lo = rows.timestamps.partitioningIndex { $0 >= range.lowerBound }
+            let hi = rows.timestamps.partitioningIndex { $0 > range.upperBound }
             var picked = SeriesRows(key: rows.key)
             picked.timestamps = Array(rows.timestamps[lo..<hi])
             for (name, column) in rows.columns where fields.contains(name) {
@@ -134,17 +134,5 @@ struct SubquerySource: SelectSource {
             }
             return SeriesChunks(key: rows.key, chunks: [.rows(picked)])
         }
-    }
-}
-
-extension Array {
-    /// The first index whose element fails `belongs` (the array must be partitioned by it).
-    func partitionPoint(_ belongs: (Element) -> Bool) -> Int {
-        var lo = 0, hi = count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if belongs(self[mid]) { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
     }
 }
