@@ -10,11 +10,15 @@ import StrataQuery
 /// (HummingbirdTesting's `.router` mode); `strata serve` runs the application.
 public enum StrataServer {
     /// `queries` runs /query statements; by default one `QueryExecutor` over `engine`.
+    /// `services` defaults to an open server with no-op metrics and an idle hub.
     public static func makeRouter(
-        engine: StorageEngine, configuration: StrataServerConfiguration, queries: (any QueryRunner)? = nil
-    ) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+        engine: StorageEngine, configuration: StrataServerConfiguration, queries: (any QueryRunner)? = nil,
+        services: ServerServices? = nil
+    ) -> Router<StrataRequestContext> {
+        let services = services ?? .defaults(engine: engine)
+        let router = Router(context: StrataRequestContext.self)
         router.add(middleware: InfluxResponseMiddleware())
+        router.add(middleware: AuthMiddleware(authenticator: services.authenticator))
 
         let write = WriteHandler(engine: engine, limits: configuration.limits)
         router.post("/write", use: write.writeV1)
@@ -29,6 +33,8 @@ public enum StrataServer {
         router.head("/ping", use: status.ping)
         router.get("/health", use: status.health)
         router.post("/flush", use: status.flush)
+
+        addLiveRoutes(to: router, services: services)
         return router
     }
 

@@ -46,6 +46,7 @@ extension EngineState {
     /// time, the series also leave the index.
     mutating func apply(_ t: Tombstone, now: Double) {
         head.note(sequence: t.sequence, now: now)
+        appliedSequence = max(appliedSequence, t.sequence)
         let interval = t.interval
         for key in t.keys {
             guard let id = index.id(database: t.database, key: key) else { continue }

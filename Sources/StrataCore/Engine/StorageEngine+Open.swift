@@ -41,6 +41,7 @@ extension StorageEngine {
             }
             state.apply(batch, sequence: record.sequence, now: now)
         }
+        state.appliedSequence = max(state.appliedSequence, manifest.flushedThrough, report.lastSequence)
         logger.info("opened data directory", metadata: [
             "directory": "\(directory)", "segments": "\(state.segments.count)", "series": "\(state.index.count)",
             "walRecordsReplayed": "\(report.recordsReplayed)", "lastSequence": "\(report.lastSequence)",

@@ -40,7 +40,39 @@ extension StorageEngine {
                            fields: Set<String>? = nil, range: ClosedRange<Int64>,
                            canSummarize: (Int64, Int64) -> Bool = { _, _ in true },
                            statistics: inout ScanStatistics) throws -> [SeriesChunks] {
-        let (selected, segments) = state.withLock { s -> ([SelectedSeries], [LiveSegment]) in
+        var sequence: UInt64 = 0
+        return try scanChunks(database: database, measurement: measurement, where: predicate, fields: fields,
+                              range: range, canSummarize: canSummarize, statistics: &statistics, sequence: &sequence)
+    }
+
+    /// `scan`, and the WAL sequence the rows reflect: every committed write at or below it
+    /// is in them, none above. A subscriber replays these rows, then follows
+    /// `changes(after: sequence)` with no gap and no duplicate.
+    public func snapshotScan(database: String, measurement: String, where predicate: TagPredicate = .all,
+                             fields: Set<String>? = nil, range: ClosedRange<Int64> = Int64.min...Int64.max
+    ) throws -> (series: [SeriesRows], sequence: UInt64) {
+        var statistics = ScanStatistics()
+        var sequence: UInt64 = 0
+        let chunks = try scanChunks(database: database, measurement: measurement, where: predicate, fields: fields,
+                                    range: range, canSummarize: { _, _ in false }, statistics: &statistics,
+                                    sequence: &sequence)
+        let series = chunks.map { series in
+            let parts = series.chunks.map { chunk -> SeriesRows in
+                guard case .rows(let rows) = chunk else { preconditionFailure("a snapshot scan summarizes nothing") }
+                return rows
+            }
+            return SeriesRows.concatenated(parts, key: series.key)
+        }
+        return (series, sequence)
+    }
+
+    /// The last WAL sequence reads reflect (see `snapshotScan`).
+    public var appliedSequence: UInt64 { state.withLock { $0.appliedSequence } }
+
+    func scanChunks(database: String, measurement: String, where predicate: TagPredicate,
+                    fields: Set<String>?, range: ClosedRange<Int64>, canSummarize: (Int64, Int64) -> Bool,
+                    statistics: inout ScanStatistics, sequence: inout UInt64) throws -> [SeriesChunks] {
+        let (selected, segments, applied) = state.withLock { s -> ([SelectedSeries], [LiveSegment], UInt64) in
             let ids = s.index.select(database: database, measurement: measurement, where: predicate)
             let picked = ids.map { id -> SelectedSeries in
                 var parts: [SeriesRows] = []
@@ -49,8 +81,9 @@ extension StorageEngine {
                 let key = s.index.entries[Int(id)].key
                 return SelectedSeries(key: key, headParts: parts, masks: s.tombstones.masks(database: database, key: key))
             }
-            return (picked, s.segments)
+            return (picked, s.segments, s.appliedSequence)
         }
+        sequence = applied
         statistics.seriesTouched += selected.count
         let chunkers = selected.map { SeriesChunker(database: database, key: $0.key, fields: fields, range: range) }
         // Decoding and merging run on every core, a series per task; `canSummarize` (the

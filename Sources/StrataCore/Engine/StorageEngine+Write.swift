@@ -30,6 +30,7 @@ extension StorageEngine {
 
 extension EngineState {
     mutating func apply(_ batch: ColumnarBatch, sequence: UInt64, now: Double) {
+        appliedSequence = max(appliedSequence, sequence)
         if !manifest.databases.contains(batch.database) {
             // A database named by a write (v2 buckets, import) exists from then on; its name
             // reaches the manifest file at the next save, and replay restores it before that.

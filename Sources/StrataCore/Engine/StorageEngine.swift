@@ -102,6 +102,10 @@ struct EngineState {
     /// database → measurement → field → type: the first type written wins, as in InfluxDB.
     var fieldTypes: [String: [String: [String: FieldType]]] = [:]
     var closed = false
+    /// The last WAL sequence whose record (write or delete) the head reflects: a read under
+    /// the lock sees exactly the records up to it, so a subscriber can continue from the
+    /// change feed after it with no gap and no duplicate.
+    var appliedSequence: UInt64 = 0
     /// A background flush is running (explicit flushes queue behind it).
     var autoFlushRunning = false
     /// No automatic flush before this time (seconds since the epoch): set after a failure.
