@@ -15,15 +15,27 @@ public final class Authenticator: Sendable {
     /// True when no token is required (every request gets `Principal.open`).
     public let isOpen: Bool
 
+    private let staticTokens: [String: Principal]
+
     public init(isOpen: Bool) {
         self.isOpen = isOpen
+        self.staticTokens = [:]
     }
 
     public static let open = Authenticator(isOpen: true)
 
+    /// A fixed set of tokens (secret → principal), for tests; never open.
+    public init(staticTokens: [String: Principal]) {
+        self.isOpen = false
+        self.staticTokens = staticTokens
+    }
+
     /// `token` is the secret as presented (without `Bearer `/`Token ` or `bearer.`), nil if
     /// none was presented.
     public func authenticate(token: String?) -> Outcome {
-        isOpen ? .granted(.open) : (token == nil ? .missing : .invalid(reason: "unknown token"))
+        if isOpen { return .granted(.open) }
+        guard let token else { return .missing }
+        if let principal = staticTokens[token] { return .granted(principal) }
+        return .invalid(reason: "unknown token")
     }
 }

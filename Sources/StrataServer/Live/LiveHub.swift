@@ -61,8 +61,9 @@ public final class LiveConnection: Sendable {
 public enum LiveOutbound: Sendable {
     /// A text frame's bytes (UTF-8 JSON).
     case text(ByteBuffer)
-    /// Close the connection with this reason (policy `disconnect`, a kick, a revoked token).
-    case close(reason: String)
+    /// Close the connection with this WebSocket close code and reason (policy
+    /// `disconnect`, a kick by an admin); codes in docs/websocket-protocol.md.
+    case close(code: UInt16, reason: String)
 }
 
 /// A registry entry (`GET /v1/connections`).
