@@ -5,7 +5,9 @@ Called by Tests/strataTests/LivePageBrowserTests.swift against a running `strata
 writes history for two devices, loads the page preselected on one, waits until it is live
 with that history, writes new points and checks they appear, forces a reconnect while more
 points are written and checks the page resumed with none missing or repeated, saves a
-screenshot, and checks the page requested nothing from anywhere but the server.
+screenshot, and checks the page requested nothing from anywhere but the server. With
+--token, the page is first expected to show that it was refused, the token is typed into
+its token box, and after the steps a reload must go live again with the saved token.
 
 Prints progress lines and, last, one JSON line with what it saw. Exit status: 0 passed,
 1 a check failed, 2 the environment is missing something (the message names

@@ -317,7 +317,11 @@ extension LivePage {
                 break;
               case "error":
                 log("server: " + msg.error, "error");
-                if (msg.id === S.activeId) setState("error", msg.error);
+                if (msg.id === S.activeId && S.resuming && !S.live && S.ws) {
+                  // A resume the server cannot serve: start over from recent history, once.
+                  S.lastSeq = null;
+                  subscribe(S.ws);
+                } else if (msg.id === S.activeId) setState("error", msg.error);
                 break;
               case "pong": case "unsubscribed":
                 break;
@@ -345,8 +349,10 @@ extension LivePage {
             try {
               const res = await fetch(new URL("v1/stream", location.href), { headers: authHeaders(), cache: "no-store" });
               const body = await res.json().catch(() => ({}));
-              const text = "HTTP " + res.status + (body.error ? ": " + body.error : "");
-              return { final: res.status === 401 || res.status === 403, text };
+              const final = res.status === 401 || res.status === 403;
+              const text = final ? "HTTP " + res.status + (body.error ? ": " + body.error : "")
+                : "the stream did not open (a plain GET /v1/stream answers " + res.status + ")";
+              return { final, text };
             } catch (e) { return { final: false, text: "server unreachable" }; }
           }
           function retry(why) {
