@@ -198,6 +198,9 @@ class Scenario:
                 print(f"ok: {what} ({json.dumps({k: self.last[k] for k in ('state', 'points', 'lastValue', 'seq')})})")
                 return self.last
             time.sleep(0.1)
+        if not self.last:
+            seen = self.browser.evaluate("location.href + ': ' + (document.body ? document.body.innerText.slice(0, 300) : '')")
+            raise CheckFailed(f"page did not show {what} within {timeout} s: the live page never loaded ({seen})")
         raise CheckFailed(f"page did not show {what} within {timeout} s; it shows {json.dumps(self.last)}")
 
     def run(self):
