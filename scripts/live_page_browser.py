@@ -167,7 +167,8 @@ class Scenario:
         self.last = {}
 
     def http(self, method, path, body=None):
-        headers = {"Authorization": f"Bearer {self.args.token}"} if self.args.token else {}
+        token = self.args.write_token or self.args.token
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         request = urllib.request.Request(self.base + path, data=body, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=10) as r:
@@ -318,7 +319,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--base-url", required=True)
     p.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
-    p.add_argument("--token", default="")
+    p.add_argument("--token", default="", help="the token typed into the page")
+    p.add_argument("--write-token", default="", help="the token for the script's own writes (default --token)")
     p.add_argument("--db", default="robots")
     p.add_argument("--measurement", default="robot")
     p.add_argument("--device", default="robot-0001")

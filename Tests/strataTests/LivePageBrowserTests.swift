@@ -39,18 +39,59 @@ struct LivePageBrowserTests {
         }
     }
 
+    /// With tokens the server is protected: the page first shows the refusal, then works with
+    /// a read token limited to the one device it shows, typed into its token box.
+    @Test func tokenEntryOnAProtectedServer() async throws {
+        let chromium = try BrowserDriver.chromium()
+        try await withServer(tokens: [["--scope", "read", "--devices", "robot-0001"], ["--scope", "admin"]]) { server, tokens in
+            let report = try await BrowserDriver.run(
+                baseURL: server.baseURL, chromium: chromium, extra: ["--token", tokens[0], "--write-token", tokens[1]])
+            let final = try #require(report["final"] as? [String: Any])
+            #expect(final["state"] as? String == "live")
+            #expect(final["points"] as? Int == 49)
+            #expect(final["repeats"] as? Int == 0)
+        }
+    }
+
     private func withServer(_ body: (ServerProcess) async throws -> Void) async throws {
+        try await withServer(tokens: []) { server, _ in try await body(server) }
+    }
+
+    /// `tokens`: the arguments of each `strata token create`, run before the server starts.
+    private func withServer(tokens: [[String]], _ body: (ServerProcess, [String]) async throws -> Void) async throws {
         let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-page-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        let created = try tokens.map { try createToken(dataDir: dataDir, arguments: $0) }
         let server = try ServerProcess.start(dataDir: dataDir)
         do {
             try await server.waitForPing()
-            try await body(server)
+            try await body(server, created)
             _ = try await server.terminate()
         } catch {
             server.kill()
             throw error
         }
+    }
+
+    /// The token `strata token create` prints alone on its last line.
+    private func createToken(dataDir: String, arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = try ServerProcess.strataBinary()
+        process.arguments = ["token", "create", "--data-dir", dataDir] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        // A few lines of output: reading to the end cannot block on a full pipe.
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+            let token = output.split(separator: "\n").last.map({ $0.trimmingCharacters(in: .whitespaces) }), !token.isEmpty
+        else {
+            throw LiveTestError(description: "strata token create \(arguments) failed (\(process.terminationStatus)): \(output)")
+        }
+        return token
     }
 }
 
