@@ -93,6 +93,8 @@ extension LivePage {
             return (result.series || []).flatMap(s => s.values || []);
           }
 
+          // `preferred`: {value, keep}. Only a URL preselection is kept when the server does not
+          // list it (it may be a device that has not written yet); a stale choice is not.
           function setOptions(select, items, preferred) {
             select.replaceChildren();
             for (const item of items) {
@@ -100,22 +102,24 @@ extension LivePage {
               o.value = item.value; o.textContent = item.label || item.value;
               select.append(o);
             }
-            // A preselected name that the server does not list (yet) is kept rather than lost.
-            if (preferred != null && preferred !== "" && !items.some(i => i.value === preferred)) {
+            const { value, keep } = preferred;
+            if (keep && value && !items.some(i => i.value === value)) {
               const o = document.createElement("option");
-              o.value = preferred; o.textContent = preferred + " (not listed)";
+              o.value = value; o.textContent = value + " (not listed)";
               select.append(o);
             }
-            if (preferred != null && [...select.options].some(o => o.value === preferred)) select.value = preferred;
+            if (value != null && [...select.options].some(o => o.value === value)) select.value = value;
+            select.dataset.loaded = "1";
           }
-          const preference = (name, select) => select.dataset.loaded ? select.value : params.get(name);
+          // The URL's choice on the first load, the current one after.
+          const preference = (name, select) =>
+            select.dataset.loaded ? { value: select.value, keep: false } : { value: params.get(name), keep: true };
 
           async function loadLists() {
             try {
               const dbSelect = $("db");
               const dbs = (await query("SHOW DATABASES")).map(r => ({ value: String(r[0]) }));
               setOptions(dbSelect, dbs, preference("db", dbSelect));
-              dbSelect.dataset.loaded = "1";
               await loadMeasurements();
             } catch (e) { listFailed(e); }
           }
@@ -123,7 +127,6 @@ extension LivePage {
             const db = $("db").value, select = $("measurement");
             const names = db ? (await query("SHOW MEASUREMENTS", db)).map(r => ({ value: String(r[0]) })) : [];
             setOptions(select, names, preference("measurement", select));
-            select.dataset.loaded = "1";
             await loadSeriesChoices();
           }
           async function loadSeriesChoices() {
@@ -136,13 +139,17 @@ extension LivePage {
                 query("SHOW FIELD KEYS FROM " + quoteIdent(m), db),
               ]);
             }
-            const devicePref = devSelect.dataset.loaded ? devSelect.value : (params.get("device") ?? (devices[0] ? String(devices[0][1]) : ""));
-            setOptions(devSelect, [{ value: "", label: "(all series)" }, ...devices.map(r => ({ value: String(r[1]) }))], devicePref);
-            devSelect.dataset.loaded = "1";
+            // Without a choice, the first device rather than every series at once.
+            const devicePref = preference("device", devSelect);
+            const deviceItems = devices.map(r => ({ value: String(r[1]) }));
+            const listed = devicePref.value === "" || deviceItems.some(i => i.value === devicePref.value);
+            if (devicePref.value == null || (!devicePref.keep && !listed)) {
+              devicePref.value = deviceItems.length ? deviceItems[0].value : "";
+            }
+            setOptions(devSelect, [{ value: "", label: "(all series)" }, ...deviceItems], devicePref);
             // The chart draws numbers: strings and booleans are not offered.
             const numeric = fields.filter(r => ["float", "integer", "unsigned"].includes(r[1])).map(r => ({ value: String(r[0]) }));
             setOptions(fieldSelect, numeric, preference("field", fieldSelect));
-            fieldSelect.dataset.loaded = "1";
             if (db && m && numeric.length === 0) log("measurement " + m + " has no numeric field to chart", "warn");
             selectionChanged();
           }
@@ -311,7 +318,7 @@ extension LivePage {
                 break;
               case "live":
                 S.live = true; S.lastSeq = msg.seq; S.backoff = BACKOFF_MIN_MS;
-                if (S.resuming) { S.resumes++; log("resumed: live again at seq " + msg.seq + ", " + S.points + " points, none repeated: " + (S.repeats === 0)); }
+                if (S.resuming) { S.resumes++; log("resumed: live at seq " + msg.seq + ", " + S.points + " points, " + S.repeats + " repeated"); }
                 setState("live", S.hiddenSeries ? S.hiddenSeries + " series not drawn (over " + MAX_SERIES + ")" : "");
                 updateStats();
                 break;
