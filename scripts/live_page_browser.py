@@ -172,6 +172,7 @@ class Scenario:
         request = urllib.request.Request(self.base + path, data=body, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=10) as r:
+                self.last_body = r.read()
                 return r.status
         except urllib.error.HTTPError as e:
             raise CheckFailed(f"{method} {path} answered {e.code}: {e.read().decode(errors='replace')}")
@@ -252,7 +253,9 @@ class Scenario:
         self.expect_points(shown, expected, resumed_points)
         self.expect(any("resuming" in line and f"seq {seq_before}" in line for line in shown["log"]),
                     f"no resume from seq {seq_before} in the log: {shown['log']}")
-        errors = [e for e in shown["errors"] if e not in early_errors]
+        expected = self.kick_and_resume(expected)
+        shown = self.last
+        errors = [e for e in shown["errors"] if e not in early_errors and "closed by an admin" not in e]
         self.expect(not errors, f"the page logged errors: {errors}")
         if a.token:
             # The token was kept in localStorage: a reload goes live again without asking.
@@ -264,8 +267,28 @@ class Scenario:
         self.screenshot()
         outside = self.outside_requests()
         self.expect(not outside, f"requests to elsewhere than the server: {outside}")
-        return {"history": a.history, "live": len(live_points), "resumed": len(resumed_points),
+        return {"history": a.history, "live": len(live_points), "resumed": len(resumed_points), "points": expected,
                 "final": shown, "requests": len(self.requests())}
+
+    def kick_and_resume(self, expected):
+        """An admin closes the page's connection (4001): the page must say so and stay closed
+        until Reconnect, which resumes with what was written meanwhile."""
+        self.http("GET", "/v1/connections")
+        connections = json.loads(self.last_body)["connections"]
+        pages = [c for c in connections if "Chrome" in (c.get("userAgent") or "")]
+        self.expect(len(pages) == 1, f"want the page's one connection in the registry, got {connections}")
+        self.http("DELETE", f"/v1/connections/{urllib.parse.quote(pages[0]['id'])}?reason=browser+test+kick")
+        shown = self.wait_for("closed by an admin", lambda s: s["state"] == "closed", self.args.timeout)
+        self.expect("browser test kick" in shown["reason"], f"close reason not shown: {shown['reason']!r}")
+        written = self.write_live(1, 99.5)
+        time.sleep(1.0)  # longer than the first retry delay: a page that retried by itself would show it
+        self.expect(self.snapshot()["state"] == "closed", f"the page did not stay closed: {self.last}")
+        self.browser.evaluate("document.getElementById('reconnect').click()")
+        expected += len(written)
+        shown = self.wait_for("live after Reconnect", lambda s: s["state"] == "live" and s["resumes"] >= 2
+                              and s["points"] >= expected, self.args.timeout)
+        self.expect_points(shown, expected, written)
+        return expected
 
     def write_live(self, count, first_value):
         points = []
