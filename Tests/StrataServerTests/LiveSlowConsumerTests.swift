@@ -10,16 +10,17 @@ struct LiveSlowConsumerTests {
         return c
     }
 
-    /// A reader that takes every data message of `c` until it has `count` of them.
-    static func reader(_ c: LiveClient, count: Int) -> Task<[UInt64], any Error> {
-        Task {
-            var seqs: [UInt64] = []
-            while seqs.count < count {
-                let m = try await c.message()
-                if m.type == "data", let seq = m.seq { seqs.append(seq) }
-            }
-            return seqs
+    /// Writes `count` batches; after each, the healthy connection must receive it (while
+    /// the stalled one reads nothing). Returns the batches' sequences.
+    static func writeWhileHealthyReads(_ f: LiveFixture, _ healthy: LiveClient, count: Int64) async throws -> [UInt64] {
+        var written: [UInt64] = []
+        for s in 0..<count {
+            let seq = try await f.write([(1, s, Double(s)), (2, s, -Double(s))])
+            written.append(seq)
+            let m = try await healthy.message()
+            #expect(m.seq == seq, "the healthy connection gets every batch, in order")
         }
+        return written
     }
 
     @Test func stalledConnectionConflatesWhileOthersGetEverything() async throws {
@@ -30,10 +31,7 @@ struct LiveSlowConsumerTests {
         await healthy.send(#"{"action":"subscribe","id":"h","db":"robots","measurement":"robot"}"#)
         for c in [stalled, healthy] { _ = try await c.messages { $0.type == "live" } }
 
-        let received = Self.reader(healthy, count: 50)
-        var written: [UInt64] = []
-        for s in Int64(0)..<50 { written.append(try await f.write([(1, s, Double(s)), (2, s, -Double(s))])) }
-        #expect(try await received.value == written, "the healthy connection gets every batch, in order")
+        let written = try await Self.writeWhileHealthyReads(f, healthy, count: 50)
 
         let snapshot = try #require(f.hub.connection(id: stalled.connection.id))
         #expect(snapshot.queuedMessages <= 8)
@@ -67,9 +65,7 @@ struct LiveSlowConsumerTests {
         await healthy.send(#"{"action":"subscribe","id":"h","db":"robots","measurement":"robot"}"#)
         for c in [stalled, healthy] { _ = try await c.messages { $0.type == "live" } }
 
-        let received = Self.reader(healthy, count: 30)
-        for s in Int64(0)..<30 { try await f.write([(1, s, Double(s))]) }
-        #expect(try await received.value.count == 30)
+        _ = try await Self.writeWhileHealthyReads(f, healthy, count: 30)
 
         guard case .close(let code, let reason)? = await stalled.next() else {
             Issue.record("expected a close")
