@@ -14,8 +14,12 @@ extension LiveConnection {
         var tracker = WindowTracker(spec: window, first: first, next: first)
         tracker.next = max(first, tracker.closedEnd(at: now))
         let historyEnd = tracker.next
+        // The cursor skips batches already applied, even if the fan-out has not reached them:
+        // the history query below runs later and counts them, so noting them would only push
+        // needless corrections.
         guard let registration = hub.registerNow({ cursor in
-            Subscription(id: id, connection: self, shape: shape, policy: request.policy, cursor: cursor)
+            Subscription(id: id, connection: self, shape: shape, policy: request.policy,
+                         cursor: max(cursor, engine.appliedSequence))
         }, attach: { subscription in
             attachWindows(subscription, tracker: tracker)
         }) else { throw CancellationError() }
