@@ -108,3 +108,50 @@ struct LiveFanoutTests {
         try await f.shutdown()
     }
 }
+
+extension LiveFanoutTests {
+    @Test func unknownDatabaseIsRefused() async throws {
+        let f = try LiveFixture()
+        let c = f.client()
+        await c.send(#"{"action":"subscribe","id":"s1","db":"nope","measurement":"robot"}"#)
+        #expect(try await c.message() == ["type": .string("error"), "id": .string("s1"), "error": .string("database not found: nope")])
+        try await f.shutdown()
+    }
+
+    @Test func duplicateIDIsRefusedAndRFC3339Times() async throws {
+        let f = try LiveFixture()
+        let c = f.client()
+        let request = #"{"action":"subscribe","id":"s1","db":"robots","measurement":"robot","time_format":"rfc3339"}"#
+        await c.send(request)
+        _ = try await c.messages { $0.type == "live" }
+        await c.send(request)
+        #expect(try await c.message() == ["type": .string("error"), "id": .string("s1"),
+                                          "error": .string("subscription id s1 is already in use")])
+        let batch = WriteBatch(database: "robots", points: [
+            Point(measurement: "robot", tags: [Tag("device_id", "robot-0001")], fields: [Field("battery", .float(1))],
+                  timestamp: LiveFixture.t0 + 500_000_000),
+        ])
+        _ = try await f.engine.write(batch)
+        guard case .text(let buffer)? = await c.next() else {
+            Issue.record("no data")
+            return
+        }
+        #expect(String(buffer: buffer).hasSuffix(#""values":[["2024-01-01T00:00:00.5Z",1]]}]}"#))
+        try await f.shutdown()
+    }
+
+    @Test func longHistoryComesInBoundedChunks() async throws {
+        let f = try LiveFixture()
+        for start in stride(from: Int64(0), to: 2_500, by: 500) {
+            try await f.write((start..<(start + 500)).map { (1, $0, Double($0)) })
+        }
+        let c = f.client()
+        await c.send(#"{"action":"subscribe","id":"s1","db":"robots","measurement":"robot","start":{"time":0}}"#)
+        let messages = try await c.messages { $0.type == "live" }
+        let chunks = messages.filter { $0.type == "data" }
+        #expect(chunks.map(\.rows.count) == [1_000, 1_000, 500])
+        #expect(chunks.allSatisfy { $0["history"] == .bool(true) && $0.seq == messages.first?.seq })
+        #expect(chunks.flatMap(\.rows).map(\.time) == (0..<2_500).map { LiveFixture.t0 + $0 * 1_000_000_000 })
+        try await f.shutdown()
+    }
+}

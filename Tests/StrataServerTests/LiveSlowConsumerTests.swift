@@ -80,3 +80,33 @@ struct LiveSlowConsumerTests {
         try await f.shutdown()
     }
 }
+
+extension LiveSlowConsumerTests {
+    @Test func byteBoundHoldsAndNoPointIsUnaccountedFor() async throws {
+        var configuration = LiveConfiguration()
+        configuration.maxQueuedBytes = 1_000
+        let f = try LiveFixture(configuration: configuration)
+        let stalled = f.client()
+        await stalled.send(#"{"action":"subscribe","id":"s","db":"robots","measurement":"robot","where":{"device_id":"robot-0001"}}"#)
+        _ = try await stalled.messages { $0.type == "live" }
+        for s in Int64(0)..<50 { try await f.write([(1, s, Double(s))]) }
+        // The fan-out runs apart from the writes: wait (bounded) until it has taken them.
+        for _ in 0..<500 where f.hub.dispatchedSequence < f.engine.appliedSequence { try await Task.sleep(nanoseconds: 2_000_000) }
+        try await Task.sleep(nanoseconds: 20_000_000)
+        let snapshot = try #require(f.hub.connection(id: stalled.connection.id))
+        #expect(snapshot.queuedBytes <= 1_000)
+        #expect(snapshot.queuedMessages < 50)
+
+        var delivered: [Double] = []
+        var conflated = 0
+        while delivered.last != 49 {
+            let m = try await stalled.message()
+            delivered += m.rows.compactMap(\.battery)
+            if case .integer(let n)? = m["conflated"] { conflated += Int(n) }
+        }
+        #expect(conflated > 0)
+        #expect(delivered.count + conflated == 50, "every point is delivered or counted as conflated")
+        #expect(delivered == delivered.sorted(), "in order")
+        try await f.shutdown()
+    }
+}

@@ -85,3 +85,24 @@ struct LiveWindowTests {
         try await f.shutdown()
     }
 }
+
+extension LiveWindowTests {
+    @Test func startNowPushesTheWindowHoldingTheSubscriptionOnceItCloses() async throws {
+        let f = try LiveFixture(now: Self.at(10.5))
+        let c = f.client()
+        await c.send(#"{"action":"subscribe","id":"w","db":"robots","measurement":"robot","every":"1s","aggregates":["sum","first","last","spread","min"],"grace":"100ms"}"#)
+        #expect(try await c.messages { $0.type == "live" }.map(\.type) == ["subscribed", "live"])
+        try await Self.write(f, [(10.2, 3), (10.6, 5), (10.9, 4)])
+        f.clock.set(Self.at(11.05))
+        #expect(await c.next(within: 0.1) == nil, "window 10 closes at 11.1 s")
+        f.clock.set(Self.at(11.1))
+        let ten = try await c.message()
+        guard case .array(let series)? = ten["series"], case .object(let first)? = series.first else {
+            Issue.record("no series in \(ten)")
+            return
+        }
+        #expect(first["columns"] == .array(["time", "sum_battery", "first_battery", "last_battery", "spread_battery", "min_battery"].map { .string($0) }))
+        #expect(Self.row(ten) == [.integer(Self.at(10)), .integer(12), .integer(3), .integer(4), .integer(2), .integer(3)])
+        try await f.shutdown()
+    }
+}

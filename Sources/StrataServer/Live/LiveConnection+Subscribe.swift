@@ -10,6 +10,9 @@ extension LiveConnection {
         } catch {
             return send(LiveMessage.error(error.message, id: request.id))
         }
+        guard hub.engine.databaseExists(request.database) else {
+            return send(LiveMessage.error("database not found: \(request.database)", id: request.id))
+        }
         let refusal = state.withLock { s -> String? in
             if s.closing { return "connection is closing" }
             if s.subscriptions[request.id] != nil { return "subscription id \(request.id) is already in use" }
