@@ -53,3 +53,50 @@ struct LiveRegistryTests {
         try await f.shutdown()
     }
 }
+
+extension LiveRegistryTests {
+    @Test func closeHandedToAWaitingReaderEndsTheConnection() async throws {
+        let f = try LiveFixture()
+        let c = f.client()
+        let connection = c.connection
+        let waiting = Task { await connection.nextOutbound() }
+        try await Task.sleep(nanoseconds: 20_000_000)
+        #expect(f.hub.close(id: connection.id, reason: "bye"))
+        guard case .close(4001, "bye")? = await waiting.value else {
+            Issue.record("expected the close")
+            return
+        }
+        // Bounded: after the close, nextOutbound answers nil at once instead of waiting.
+        let endedAtOnce = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await connection.nextOutbound() == nil }
+            group.addTask {
+                try? await Task.sleep(nanoseconds: 2_000_000_000)
+                return false
+            }
+            let first = await group.next()!
+            group.cancelAll()
+            return first
+        }
+        #expect(endedAtOnce)
+        connection.transportClosed()
+        try await f.shutdown()
+    }
+
+    @Test func manySubscribersOfOneShapeEachGetEveryBatch() async throws {
+        let f = try LiveFixture()
+        let clients = (0..<100).map { _ in f.client() }
+        for (i, c) in clients.enumerated() {
+            await c.send(#"{"action":"subscribe","id":"s\#(i)","db":"robots","measurement":"robot","where":{"device_id":"robot-0001"}}"#)
+            _ = try await c.messages { $0.type == "live" }
+        }
+        #expect(f.hub.state.withLock { ($0.shapes.count, $0.subscriptionCount) } == (1, 100))
+        var written: [UInt64] = []
+        for s in Int64(0)..<20 { written.append(try await f.write([(1, s, Double(s)), (2, s, 0)])) }
+        for c in clients {
+            var seqs: [UInt64] = []
+            for _ in 0..<20 { seqs.append(try #require(try await c.message().seq)) }
+            #expect(seqs == written)
+        }
+        try await f.shutdown()
+    }
+}

@@ -36,6 +36,8 @@ struct ConnectionState: Sendable {
     mutating func enqueue(_ item: LiveOutbound) -> Handoff? {
         if let reader, queue.isEmpty {
             self.reader = nil
+            // A close handed out ends the connection just as a close popped from the queue.
+            if case .close = item { finished = true }
             return Handoff(reader: reader, item: item)
         }
         queue.push(item)
