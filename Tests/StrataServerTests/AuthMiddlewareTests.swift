@@ -140,6 +140,31 @@ let authScopes: [(token: String, scopes: Set<Scope>)] = [
         }
     }
 
+    @Test func aTokenFileDrivesTheRoutesWhileTheServerRuns() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = TokenStore(directory: dir.path)
+        let authenticator = try Authenticator(store: store, allowOpen: true, refreshInterval: .zero)
+        let fixture = try ServerFixture()
+        try await fixture.test(authenticator: authenticator) { client in
+            func flush(_ token: String?) async throws -> HTTPResponse.Status {
+                let headers: HTTPFields = token.map { [.authorization: "Bearer \($0)"] } ?? [:]
+                return try await client.execute(uri: "/flush", method: .post, headers: headers, body: nil).status
+            }
+            #expect(try await flush(nil) == .noContent, "no tokens on loopback: open")
+            let admin = try store.create(scopes: [.admin])
+            #expect(try await flush(nil) == .unauthorized, "the first token ends the open mode")
+            #expect(try await flush(admin.token) == .noContent)
+            let reader = try store.create(scopes: [.read])
+            #expect(try await flush(reader.token) == .forbidden)
+            try store.revoke(id: admin.record.id)
+            let revoked = try await client.execute(
+                uri: "/flush", method: .post, headers: [.authorization: "Bearer \(admin.token)"], body: nil)
+            #expect(revoked.status == .unauthorized)
+            #expect(bodyText(revoked) == #"{"error":"authorization failed: token \#(admin.record.id) was revoked"}"# + "\n")
+        }
+    }
+
     @Test func anOpenServerLetsEverythingThrough() async throws {
         let fixture = try ServerFixture()
         try await fixture.test { client in

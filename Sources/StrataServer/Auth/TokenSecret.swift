@@ -11,9 +11,11 @@ public enum TokenSecret {
     static let idLength = 8
     /// 32 bytes = 256 bits of secret, the output size of the hash that stores it.
     static let secretBytes = 32
+    /// 32 bytes in base64url without padding: ceil(32 × 8 / 6) characters.
     static let secretLength = 43
 
-    /// A fresh token text for `id`, from the system's cryptographic random source.
+    /// A fresh token text for `id`. `SystemRandomNumberGenerator` reads the kernel CSPRNG
+    /// (getrandom on Linux, arc4random on Darwin).
     static func generate(id: String) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<secretBytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
