@@ -275,7 +275,7 @@ class Scenario:
         until Reconnect, which resumes with what was written meanwhile."""
         self.http("GET", "/v1/connections")
         connections = json.loads(self.last_body)["connections"]
-        pages = [c for c in connections if "Chrome" in (c.get("userAgent") or "")]
+        pages = [c for c in connections if "Chrome" in (c.get("user_agent") or "")]
         self.expect(len(pages) == 1, f"want the page's one connection in the registry, got {connections}")
         self.http("DELETE", f"/v1/connections/{urllib.parse.quote(pages[0]['id'])}?reason=browser+test+kick")
         shown = self.wait_for("closed by an admin", lambda s: s["state"] == "closed", self.args.timeout)
