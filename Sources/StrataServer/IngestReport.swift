@@ -49,11 +49,16 @@ public struct IngestReport: Sendable, Equatable {
     }
 
     /// The same for a slice of a parse (an import batch): `lineNumbers[i]` is the line of `points[i]`.
+    /// `refused` are lines the caller dropped itself (a device outside the token's allowlist).
     public static func write(
-        _ points: [Point], lineNumbers: [Int], parseErrors: [LineProtocolError] = [], to database: String,
-        engine: StorageEngine
+        _ points: [Point], lineNumbers: [Int], parseErrors: [LineProtocolError] = [], refused: [Drop] = [],
+        to database: String, engine: StorageEngine
     ) async throws -> IngestReport {
         var drops = parseErrors.map { Drop(line: $0.line, reason: $0.reason, parseError: $0) }
+        if !refused.isEmpty {
+            drops += refused
+            drops.sort { $0.line < $1.line }
+        }
         guard !points.isEmpty else { return IngestReport(dropped: drops) }
         let result = try await engine.write(WriteBatch(database: database, points: points))
         if !result.rejected.isEmpty {

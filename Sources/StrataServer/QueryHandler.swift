@@ -1,17 +1,20 @@
 import Hummingbird
 import Logging
 import NIOCore
+import StrataCore
 import StrataQuery
 
-/// `GET|POST /query`: InfluxQL in, InfluxDB 1.x JSON or CSV out (docs/http-api.md).
+/// `GET|POST /query`: InfluxQL in, InfluxDB 1.x JSON or CSV out (docs/http-api.md). What a
+/// token may run, and the devices it sees, follow docs/auth.md.
 struct QueryHandler: Sendable {
     let runner: any QueryRunner
     let limits: StrataServerConfiguration.Limits
+    var metrics = StrataMetrics()
 
     /// InfluxDB's default `chunk_size`.
     static let defaultChunkSize = 10_000
 
-    func query(_ request: Request, context: some RequestContext) async throws -> Response {
+    func query(_ request: Request, context: StrataRequestContext) async throws -> Response {
         let params = try await QueryParameters.read(request, limit: limits.maxQueryBytes)
         let format = QueryResponseFormat(
             format: params["format"], pretty: params["pretty"] == "true", accept: request.headers[.accept])
@@ -32,14 +35,28 @@ struct QueryHandler: Sendable {
             }
         }
 
-        let results: [StatementResult]
+        let text: String
         do {
-            let text = try QueryBoundParameters.substitute(q, literals)
-            results = try await runner.execute(text, database: database, now: nil)
+            text = try QueryBoundParameters.substitute(q, literals)
         } catch {
             context.logger.info("query refused", metadata: ["error": .string(error.description)])
             return Self.failure(.badRequest, error.description, format: format)
         }
+        if let refusal = Self.refusal(text, principal: context.principal) {
+            context.logger.info("query refused", metadata: ["error": .string(refusal)])
+            return Self.failure(.forbidden, refusal, format: format)
+        }
+        let results: [StatementResult]
+        let started = ContinuousClock.now
+        do {
+            results = try await runner.execute(
+                text, database: database, now: nil, restriction: Self.restriction(context.principal))
+        } catch {
+            context.logger.info("query refused", metadata: ["error": .string(error.description)])
+            return Self.failure(.badRequest, error.description, format: format)
+        }
+        // Parse and execution; encoding is left out, as chunked answers encode while sending.
+        metrics.queryDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
         for result in results {
             if let error = result.error {
                 context.logger.debug("statement failed", metadata: [
@@ -69,6 +86,35 @@ struct QueryHandler: Sendable {
             }
             try await writer.finish(nil)
         })
+    }
+
+    /// Why the principal may not run `text` at all (InfluxDB 1.x authorizes every statement
+    /// before running any: 403), nil when it may. A text that does not parse is left to the
+    /// runner, which answers the parse error.
+    static func refusal(_ text: String, principal: Principal) -> String? {
+        guard !principal.allows(.admin) else { return nil }
+        guard let statements = try? QueryParser.parse(text) else { return nil }
+        for statement in statements {
+            let scope: Scope
+            switch statement.privilege {
+            case .read: scope = .read
+            case .write: scope = .write
+            case .admin: scope = .admin
+            }
+            if !principal.allows(scope) {
+                return "\(AuthMiddleware.name(principal)) lacks the \(scope.rawValue) scope needed for \(statement.keyword)"
+            }
+        }
+        return nil
+    }
+
+    /// The series a device-limited token sees: those whose device tag is one of its devices.
+    static func restriction(_ principal: Principal) -> TagPredicate? {
+        principal.devices.map { .isIn(principal.deviceTag, $0) }
+    }
+
+    static func nanoseconds(_ d: Duration) -> Int64 {
+        d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
     }
 
     static func encode(_ results: [StatementResult], format: QueryResponseFormat, epoch: TimeEpoch?) -> String {

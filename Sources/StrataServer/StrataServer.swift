@@ -18,13 +18,16 @@ public enum StrataServer {
         let services = services ?? .defaults(engine: engine)
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: InfluxResponseMiddleware())
-        router.add(middleware: AuthMiddleware(authenticator: services.authenticator))
+        // Every route below is behind it: docs/auth.md lists what each one needs.
+        router.add(middleware: AuthMiddleware(
+            authenticator: services.authenticator, maxFormBytes: configuration.limits.maxQueryBytes))
 
-        let write = WriteHandler(engine: engine, limits: configuration.limits)
+        let write = WriteHandler(engine: engine, limits: configuration.limits, metrics: services.metrics)
         router.post("/write", use: write.writeV1)
         router.post("/api/v2/write", use: write.writeV2)
 
-        let query = QueryHandler(runner: queries ?? QueryExecutor(engine: engine), limits: configuration.limits)
+        let query = QueryHandler(
+            runner: queries ?? QueryExecutor(engine: engine), limits: configuration.limits, metrics: services.metrics)
         router.get("/query", use: query.query)
         router.post("/query", use: query.query)
 

@@ -3,12 +3,15 @@ import Logging
 import NIOCore
 import StrataCore
 
-/// `POST /write` (InfluxDB 1.x) and `POST /api/v2/write` (InfluxDB 2.x). docs/http-api.md.
+/// `POST /write` (InfluxDB 1.x) and `POST /api/v2/write` (InfluxDB 2.x). docs/http-api.md;
+/// a device-limited token writes only its devices' lines (docs/auth.md).
 struct WriteHandler: Sendable {
     let engine: StorageEngine
     let limits: StrataServerConfiguration.Limits
+    var metrics = StrataMetrics()
 
-    func writeV1(_ request: Request, context: some RequestContext) async throws -> Response {
+    func writeV1(_ request: Request, context: StrataRequestContext) async throws -> Response {
+        metrics.writeRequests.increment()
         let params = FormParameters(query: request.uri.query)
         guard let db = params["db"], !db.isEmpty else {
             throw InfluxHTTPError(.badRequest, "database is required")
@@ -26,7 +29,8 @@ struct WriteHandler: Sendable {
         return try await ingest(request, database: db, precision: precision, dialect: .v1, context: context)
     }
 
-    func writeV2(_ request: Request, context: some RequestContext) async throws -> Response {
+    func writeV2(_ request: Request, context: StrataRequestContext) async throws -> Response {
+        metrics.writeRequests.increment()
         let params = FormParameters(query: request.uri.query)
         guard let bucket = params["bucket"], !bucket.isEmpty else {
             throw InfluxHTTPError(.badRequest, "bucket is required", dialect: .v2)
@@ -51,7 +55,7 @@ struct WriteHandler: Sendable {
 
     private func ingest(
         _ request: Request, database: String, precision: Precision, dialect: InfluxHTTPError.Dialect,
-        context: some RequestContext
+        context: StrataRequestContext
     ) async throws -> Response {
         // One receive time per request, as InfluxDB: every line without a timestamp in a body
         // lands on the same instant.
@@ -63,16 +67,46 @@ struct WriteHandler: Sendable {
             guard let first = parsed.errors.first else { return Response(status: .noContent) }
             throw InfluxHTTPError(.badRequest, first.description, dialect: dialect)
         }
+        let allowed = Self.allowed(parsed, principal: context.principal)
         let report: IngestReport
         do {
-            report = try await IngestReport.write(parsed, to: database, engine: engine)
+            report = try await IngestReport.write(
+                allowed.points, lineNumbers: allowed.lineNumbers, parseErrors: parsed.errors, refused: allowed.refused,
+                to: database, engine: engine)
         } catch {
             throw InfluxHTTPError(.internalServerError, "write failed: \(error)", dialect: dialect)
         }
+        metrics.pointsWritten.increment(by: report.accepted)
         guard let first = report.dropped.first else { return Response(status: .noContent) }
         // InfluxDB's partial-write rule: the good lines are written; the answer names the first
         // bad line and how many were dropped (parse errors and engine rejections together).
         throw InfluxHTTPError(
             .badRequest, "partial write: \(first) dropped=\(report.dropped.count)", dialect: dialect)
+    }
+
+    /// The points of `parsed` whose device the principal may write, and a drop for each
+    /// other line: one naming the device, or the missing device tag. Every point passes
+    /// for a token without a device allowlist.
+    static func allowed(_ parsed: ParsedLines, principal: Principal)
+        -> (points: [Point], lineNumbers: [Int], refused: [IngestReport.Drop])
+    {
+        guard principal.devices != nil else { return (parsed.points, parsed.lineNumbers, []) }
+        var points: [Point] = [], lines: [Int] = [], refused: [IngestReport.Drop] = []
+        points.reserveCapacity(parsed.points.count)
+        lines.reserveCapacity(parsed.points.count)
+        let who = AuthMiddleware.name(principal)
+        for (point, line) in zip(parsed.points, parsed.lineNumbers) {
+            guard let device = point.tags.first(where: { $0.key == principal.deviceTag })?.value else {
+                refused.append(.init(line: line, reason: "missing tag \"\(principal.deviceTag)\": \(who) may only write its devices"))
+                continue
+            }
+            guard principal.allowsDevice(device) else {
+                refused.append(.init(line: line, reason: "device \"\(device)\" is not allowed for \(who)"))
+                continue
+            }
+            points.append(point)
+            lines.append(line)
+        }
+        return (points, lines, refused)
     }
 }

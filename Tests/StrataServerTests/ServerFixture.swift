@@ -18,8 +18,15 @@ struct ServerFixture {
     }
 
     /// Runs `body` against the router, then closes the engine (even when `body` throws).
-    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: StrataServer.makeRouter(engine: engine, configuration: configuration))
+    /// `authenticator` replaces the open default (auth tests).
+    func test(
+        authenticator: Authenticator? = nil, metrics: StrataMetrics = StrataMetrics(),
+        _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        var services = ServerServices.defaults(engine: engine)
+        if let authenticator { services.authenticator = authenticator }
+        services.metrics = metrics
+        let app = Application(router: StrataServer.makeRouter(engine: engine, configuration: configuration, services: services))
         do {
             try await app.test(.router, body)
         } catch {

@@ -19,7 +19,8 @@ final class ChangeFeed: Sendable {
         var recent: [CommittedBatch] = []
         var start = 0
         var last: UInt64 = 0
-        var waiters: [(after: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiters: [(after: UInt64, id: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
+        var nextWaiterID: UInt64 = 0
     }
 
     private let state: Mutex<State>
@@ -56,15 +57,29 @@ final class ChangeFeed: Sendable {
 
     var lastSequence: UInt64 { state.withLock { $0.last } }
 
-    /// Returns once a batch above `sequence` is committed (at once if one is).
+    /// Returns once a batch above `sequence` is committed (at once if one is), or as soon as
+    /// the calling task is cancelled: a follower that is shutting down must not wait for the
+    /// next write. Callers re-check what is committed either way.
     func wait(after sequence: UInt64) async {
-        await withCheckedContinuation { continuation in
-            let now = state.withLock { s -> Bool in
-                if s.last > sequence { return true }
-                s.waiters.append((sequence, continuation))
-                return false
+        let id = state.withLock { s in
+            s.nextWaiterID += 1
+            return s.nextWaiterID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { s -> Bool in
+                    if s.last > sequence || Task.isCancelled { return true }
+                    s.waiters.append((sequence, id, continuation))
+                    return false
+                }
+                if now { continuation.resume() }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return s.waiters.remove(at: i).continuation
+            }
+            waiter?.resume()
         }
     }
 }

@@ -18,7 +18,7 @@ extension QueryExecutor {
         }
         for m in try targets(s.sources, db) {
             do {
-                _ = try await engine.delete(database: db, measurement: m, where: clause.tags, range: range)
+                _ = try await engine.delete(database: db, measurement: m, where: restricted(clause.tags), range: range)
             } catch {
                 throw QueryError("delete failed: \(error)")
             }
@@ -38,7 +38,7 @@ extension QueryExecutor {
         }
         for m in try targets(s.sources, db) {
             do {
-                _ = try await engine.dropSeries(database: db, measurement: m, where: clause.tags)
+                _ = try await engine.dropSeries(database: db, measurement: m, where: restricted(clause.tags))
             } catch {
                 throw QueryError("drop series failed: \(error)")
             }
@@ -46,7 +46,8 @@ extension QueryExecutor {
         return StatementResult(statementID: 0)
     }
 
-    /// The measurements a FROM names; nil (every measurement) without FROM.
+    /// The measurements a FROM names; nil (every measurement) without FROM. A restricted
+    /// executor's predicate keeps a delete within its devices either way.
     private func targets(_ sources: [MeasurementRef], _ db: String) throws(QueryError) -> [String?] {
         guard !sources.isEmpty else { return [nil] }
         return try measurements(db, sources)

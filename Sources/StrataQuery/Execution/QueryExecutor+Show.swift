@@ -26,18 +26,24 @@ extension QueryExecutor {
 
     /// The measurements named by FROM (all of them when FROM is absent).
     func measurements(_ db: String, _ refs: [MeasurementRef]) throws(QueryError) -> [String] {
-        let all = engine.measurements(database: db)
-        guard !refs.isEmpty else { return all }
-        let source = StorageSource(engine: engine, database: db)
+        let source = StorageSource(engine: engine, database: db, restriction: restriction)
+        guard !refs.isEmpty else { return try source.measurements(matching: MeasurementRef()) }
         var out = Set<String>()
-        for ref in refs { out.formUnion(try source.measurementNames(ref, all: all)) }
+        for ref in refs { out.formUnion(try source.measurements(matching: ref)) }
         return out.sorted()
     }
 
     /// SHOW conditions may only test tags; a time bound is accepted and ignored, as InfluxDB
-    /// 1.x ignores it for the in-memory index.
+    /// 1.x ignores it for the in-memory index. Narrowed to the executor's restriction.
     func tagCondition(_ condition: Expr?) throws(QueryError) -> TagPredicate {
-        try WhereClause(condition, fields: [], now: 0).tags
+        restricted(try WhereClause(condition, fields: [], now: 0).tags)
+    }
+
+    /// `predicate` and the restriction, if any.
+    func restricted(_ predicate: TagPredicate) -> TagPredicate {
+        guard let restriction else { return predicate }
+        if case .all = predicate { return restriction }
+        return .and([predicate, restriction])
     }
 
     static func paged<T>(_ items: [T], limit: Int, offset: Int) -> [T] {
@@ -48,7 +54,7 @@ extension QueryExecutor {
     private func showMeasurements(_ s: ShowMeasurements, _ database: String?) throws(QueryError) -> [ResultSeries] {
         let db = try requireDatabase(s.database ?? database)
         var names = try measurements(db, s.source.map { [$0] } ?? [])
-        if s.condition != nil {
+        if s.condition != nil || restriction != nil {
             let predicate = try tagCondition(s.condition)
             names = names.filter { !engine.seriesKeys(database: db, measurement: $0, where: predicate).isEmpty }
         }

@@ -5,9 +5,13 @@ import Foundation
 /// one instance serves every request.
 public final class QueryExecutor: Sendable {
     public let engine: StorageEngine
+    /// Series outside this predicate do not exist for this executor: not read, listed nor
+    /// deleted (a device-limited token; docs/auth.md). nil: every series.
+    public let restriction: TagPredicate?
 
-    public init(engine: StorageEngine) {
+    public init(engine: StorageEngine, restriction: TagPredicate? = nil) {
         self.engine = engine
+        self.restriction = restriction
     }
 
     /// Parses and runs `text`. A parse error fails the whole text (the caller answers 400);
@@ -17,6 +21,15 @@ public final class QueryExecutor: Sendable {
     public func execute(_ text: String, database: String?, now: Int64? = nil) async throws(QueryParseError) -> [StatementResult] {
         let statements = try QueryParser.parse(text)
         return await execute(statements, database: database, now: now ?? WallClockNow.nanoseconds())
+    }
+
+    /// The same, seeing only the series `restriction` lets through (nil: every series).
+    public func execute(_ text: String, database: String?, now: Int64? = nil, restriction: TagPredicate?)
+        async throws(QueryParseError) -> [StatementResult]
+    {
+        guard let restriction else { return try await execute(text, database: database, now: now) }
+        let narrowed = self.restriction.map { TagPredicate.and([$0, restriction]) } ?? restriction
+        return try await QueryExecutor(engine: engine, restriction: narrowed).execute(text, database: database, now: now)
     }
 
     public func execute(_ statements: [Statement], database: String?, now: Int64) async -> [StatementResult] {

@@ -30,24 +30,33 @@ extension SelectSource {
 struct StorageSource: SelectSource {
     let engine: StorageEngine
     let database: String
+    /// Only series matching this exist for the query (`QueryExecutor.restriction`).
+    var restriction: TagPredicate? = nil
     var mergesSeriesByTime: Bool { true }
 
     func measurements(matching ref: MeasurementRef) throws(QueryError) -> [String] {
-        try measurementNames(ref, all: engine.measurements(database: database))
+        let names = try measurementNames(ref, all: engine.measurements(database: database))
+        guard let restriction else { return names }
+        return names.filter { !engine.seriesKeys(database: database, measurement: $0, where: restriction).isEmpty }
     }
 
+    /// A measurement's field types are shared by all its series, so a restricted source
+    /// still sees all of them (docs/auth.md says so).
     func fieldTypes(_ measurement: String) -> [String: FieldType] {
         engine.fieldTypes(database: database, measurement: measurement)
     }
 
     func tagKeys(_ measurement: String) -> [String] {
-        engine.tagKeys(database: database, measurement: measurement)
+        guard let restriction else { return engine.tagKeys(database: database, measurement: measurement) }
+        let keys = engine.seriesKeys(database: database, measurement: measurement, where: restriction)
+        return Set(keys.flatMap { $0.tags.map(\.key) }).sorted()
     }
 
     func chunks(_ measurement: String, tags: TagPredicate, fields: Set<String>, range: ClosedRange<Int64>,
                 canSummarize: (Int64, Int64) -> Bool, statistics: inout ScanStatistics) throws(QueryError) -> [SeriesChunks] {
         do {
-            return try engine.scanChunks(database: database, measurement: measurement, where: tags, fields: fields,
+            let narrowed = restriction.map { TagPredicate.and([tags, $0]) } ?? tags
+            return try engine.scanChunks(database: database, measurement: measurement, where: narrowed, fields: fields,
                                          range: range, canSummarize: canSummarize, statistics: &statistics)
         } catch {
             throw QueryError("reading \(measurement): \(error)")

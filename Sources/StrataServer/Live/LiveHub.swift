@@ -1,72 +1,102 @@
 import Logging
 import NIOCore
 import StrataCore
+import StrataQuery
+import Synchronization
 
-/// PLACEHOLDER (issue 4 skeleton): the live subscription hub. The signatures below are the
-/// contract between the hub and the WebSocket transport; the bodies are replaced.
+/// The live subscription hub: connections, their subscriptions, and the one task that
+/// follows the engine's change feed and fans each batch out (docs/websocket-protocol.md).
+///
+/// Ingest never waits on it (the feed keeps batches in memory and the WAL behind it), and
+/// it never waits on a client: it only appends to bounded per-connection queues.
 public final class LiveHub: Sendable {
-    public init(engine: StorageEngine, configuration: LiveConfiguration = LiveConfiguration(),
-                metrics: StrataMetrics, logger: Logger) {}
+    let engine: StorageEngine
+    let configuration: LiveConfiguration
+    let metrics: StrataMetrics
+    let logger: Logger
+    let state: Mutex<HubState>
+    /// Computes the windows of `every` subscriptions, as `/query` would.
+    let executor: QueryExecutor
+    /// Wakes the window loop: a new `every` subscription or a late point.
+    let windowBell = Doorbell()
 
-    /// Follows the engine's change feed and fans batches out, until the task is cancelled.
-    public func run() async throws {}
+    public init(engine: StorageEngine, configuration: LiveConfiguration = LiveConfiguration(),
+                metrics: StrataMetrics, logger: Logger) {
+        self.engine = engine
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        executor = QueryExecutor(engine: engine)
+        state = Mutex(HubState(dispatched: engine.appliedSequence))
+    }
+
+    /// Follows the engine's change feed and fans batches out, and closes the windows of
+    /// `every` subscriptions, until the task is cancelled.
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.followFeed() }
+            group.addTask { await self.runWindows() }
+            await group.waitForAll()
+        }
+    }
 
     /// A new WebSocket connection, after its handshake was accepted for `principal`.
     public func open(_ info: ConnectionInfo, principal: Principal) -> LiveConnection {
-        LiveConnection(id: "c1")
+        let now = configuration.clock.now()
+        let connection = state.withLock { s in
+            let id = "c\(s.nextConnectionNumber)"
+            s.nextConnectionNumber += 1
+            let connection = LiveConnection(id: id, hub: self, info: info, principal: principal, connectedAt: now)
+            s.connections[id] = connection
+            s.order.append(id)
+            return connection
+        }
+        metrics.connections.increment()
+        return connection
     }
 
     /// The registry, oldest connection first.
-    public func connections() -> [ConnectionSnapshot] { [] }
-    public func connection(id: String) -> ConnectionSnapshot? { nil }
-    /// Closes a connection with `reason` (sent in the close frame); false if there is none.
-    @discardableResult public func close(id: String, reason: String) -> Bool { false }
-}
-
-public struct LiveConfiguration: Sendable {
-    public init() {}
-}
-
-/// What the transport knows about a connection when it opens.
-public struct ConnectionInfo: Sendable {
-    public var remoteAddress: String
-    public var userAgent: String?
-    /// The subprotocol selected (`strata.v1`).
-    public var subprotocol: String
-
-    public init(remoteAddress: String, userAgent: String?, subprotocol: String) {
-        self.remoteAddress = remoteAddress
-        self.userAgent = userAgent
-        self.subprotocol = subprotocol
+    public func connections() -> [ConnectionSnapshot] {
+        let open = state.withLock { s in s.order.compactMap { s.connections[$0] } }
+        return open.map { $0.snapshot() }
     }
-}
 
-/// One WebSocket connection's side of the hub. The transport feeds it each text message,
-/// writes out whatever `nextOutbound` yields, and calls `transportClosed` when the socket
-/// ends (for any reason).
-public final class LiveConnection: Sendable {
-    public let id: String
-    init(id: String) { self.id = id }
+    public func connection(id: String) -> ConnectionSnapshot? {
+        state.withLock { $0.connections[id] }?.snapshot()
+    }
 
-    /// One client message (a JSON object, docs/websocket-protocol.md). Replies and data go
-    /// to the outbound queue.
-    public func receive(_ text: String) async {}
+    /// Closes a connection with `reason` (sent in the close frame, code 4001); false if
+    /// there is none.
+    @discardableResult public func close(id: String, reason: String) -> Bool {
+        guard let connection = state.withLock({ $0.connections[id] }) else { return false }
+        connection.close(code: LiveCloseCode.closedByAdmin, reason: reason)
+        return true
+    }
 
-    /// The next message to send; `.close` ends the connection; nil once closed.
-    public func nextOutbound() async -> LiveOutbound? { nil }
+    /// Closes the connections of a token that was revoked or expired (code 1008); returns
+    /// how many.
+    @discardableResult public func close(tokenID: String, reason: String = "token revoked or expired") -> Int {
+        let matching = state.withLock { s in s.connections.values.filter { $0.principal.tokenID == tokenID } }
+        for connection in matching { connection.close(code: LiveCloseCode.policyViolation, reason: reason) }
+        return matching.count
+    }
 
-    public func transportClosed() {}
-}
+    /// Closes every connection (code 1001), for a server shutting down.
+    public func closeAll(reason: String = "server shutting down") {
+        let open = state.withLock { Array($0.connections.values) }
+        for connection in open { connection.close(code: LiveCloseCode.goingAway, reason: reason) }
+    }
 
-public enum LiveOutbound: Sendable {
-    /// A text frame's bytes (UTF-8 JSON).
-    case text(ByteBuffer)
-    /// Close the connection with this WebSocket close code and reason (policy
-    /// `disconnect`, a kick by an admin); codes in docs/websocket-protocol.md.
-    case close(code: UInt16, reason: String)
-}
+    /// The sequence the fan-out has reached.
+    var dispatchedSequence: UInt64 { state.withLock { $0.dispatched } }
 
-/// A registry entry (`GET /v1/connections`).
-public struct ConnectionSnapshot: Sendable, Encodable {
-    public var id: String
+    /// Forgets a connection whose socket ended.
+    func remove(_ connection: LiveConnection) {
+        let removed = state.withLock { s -> Bool in
+            guard s.connections.removeValue(forKey: connection.id) != nil else { return false }
+            s.order.removeAll { $0 == connection.id }
+            return true
+        }
+        if removed { metrics.connections.decrement() }
+    }
 }

@@ -1,0 +1,43 @@
+/// What a statement needs from whoever runs it (docs/auth.md, "/query statements"). The
+/// server maps these onto token scopes; InfluxDB 1.x has the same three levels (read,
+/// write, admin) for its users.
+public enum StatementPrivilege: String, Sendable, Equatable {
+    /// SELECT, EXPLAIN, SHOW.
+    case read
+    /// DELETE, DROP SERIES: they change data, as a write does.
+    case write
+    /// CREATE DATABASE: InfluxDB 1.x reserves it to admin users.
+    case admin
+}
+
+extension Statement {
+    public var privilege: StatementPrivilege {
+        switch self {
+        case .select, .explain, .showDatabases, .showMeasurements, .showSeries, .showTagKeys, .showTagValues,
+            .showFieldKeys, .showRetentionPolicies:
+            return .read
+        case .delete, .dropSeries:
+            return .write
+        case .createDatabase:
+            return .admin
+        }
+    }
+
+    /// The statement's leading keywords, for messages (`DELETE`, `CREATE DATABASE`).
+    public var keyword: String {
+        switch self {
+        case .select: "SELECT"
+        case .explain: "EXPLAIN"
+        case .showDatabases: "SHOW DATABASES"
+        case .showMeasurements: "SHOW MEASUREMENTS"
+        case .showSeries: "SHOW SERIES"
+        case .showTagKeys: "SHOW TAG KEYS"
+        case .showTagValues: "SHOW TAG VALUES"
+        case .showFieldKeys: "SHOW FIELD KEYS"
+        case .showRetentionPolicies: "SHOW RETENTION POLICIES"
+        case .createDatabase: "CREATE DATABASE"
+        case .dropSeries: "DROP SERIES"
+        case .delete: "DELETE"
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import NIOCore
+
+/// What a connection's lock guards.
+struct ConnectionState: Sendable {
+    var queue = OutboundQueue()
+    /// `nextOutbound` waiting for a message (only while the queue is empty).
+    var reader: CheckedContinuation<LiveOutbound?, Never>?
+    /// History producers waiting for queue space.
+    var spaceWaiters: [CheckedContinuation<Void, Never>] = []
+    /// A close is queued (or the socket ended): nothing more is queued.
+    var closing = false
+    /// The close was handed out or the socket ended: `nextOutbound` returns nil.
+    var finished = false
+    var subscriptions: [String: SubscriptionState] = [:]
+    /// Subscription ids, oldest first.
+    var order: [String] = []
+    var lastActive: Int64
+    var pointsSent = 0
+    var conflated = 0
+    /// Messages dropped at a close (queued but never sent).
+    var dropped = 0
+
+    init(now: Int64) {
+        lastActive = now
+    }
+
+    /// Whether a message of `size` bytes would overflow the bounds. An empty queue takes
+    /// any message, so a batch bigger than the byte bound is still delivered.
+    func isFull(adding size: Int, _ configuration: LiveConfiguration) -> Bool {
+        !queue.isEmpty && (queue.count >= configuration.maxQueuedMessages
+            || queue.bytes + size > configuration.maxQueuedBytes)
+    }
+
+    /// Queues `item`, or hands it to the waiting reader: returned for the caller to resume
+    /// outside the lock.
+    mutating func enqueue(_ item: LiveOutbound) -> Handoff? {
+        if let reader, queue.isEmpty {
+            self.reader = nil
+            // A close handed out ends the connection just as a close popped from the queue.
+            if case .close = item { finished = true }
+            return Handoff(reader: reader, item: item)
+        }
+        queue.push(item)
+        return nil
+    }
+
+    /// Stops queueing, drops what is queued and queues the close; returns what the caller
+    /// must release outside the lock.
+    mutating func close(code: UInt16, reason: String) -> Released {
+        var released = Released()
+        guard !closing else { return released }
+        closing = true
+        dropped += queue.count
+        queue.removeAll()
+        released.handoff = enqueue(.close(code: code, reason: reason))
+        released.merge(releaseSubscriptions())
+        return released
+    }
+
+    /// Empties the subscriptions: their registrations and tasks, and the space waiters.
+    mutating func releaseSubscriptions() -> Released {
+        var released = Released()
+        for (_, subscription) in subscriptions {
+            if let registration = subscription.registration { released.registrations.append(registration) }
+            if let task = subscription.task { released.tasks.append(task) }
+        }
+        subscriptions = [:]
+        order = []
+        released.spaceWaiters = spaceWaiters
+        spaceWaiters = []
+        return released
+    }
+}

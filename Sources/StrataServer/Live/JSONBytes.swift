@@ -1,0 +1,57 @@
+import StrataCore
+import StrataQuery
+
+/// Compact JSON written straight into bytes: no intermediate values per cell, the same
+/// string and float forms as `/query` (Go's encoding/json, as InfluxDB writes them).
+enum JSONBytes {
+    static func appendString(_ s: String, to out: inout [UInt8]) {
+        GoJSONWriter.appendQuoted(s, to: &out)
+    }
+
+    static func appendRaw(_ s: StaticString, to out: inout [UInt8]) {
+        s.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+
+    static func appendInteger<I: BinaryInteger>(_ value: I, to out: inout [UInt8]) {
+        out.append(contentsOf: String(value).utf8)
+    }
+
+    /// NaN and ±Inf have no JSON form: null, as the row would have no value.
+    static func appendFloat(_ x: Double, to out: inout [UInt8]) {
+        if let text = GoFloat.json(x) {
+            out.append(contentsOf: text.utf8)
+        } else {
+            appendRaw("null", to: &out)
+        }
+    }
+
+    static func appendValue(_ value: FieldValue?, to out: inout [UInt8]) {
+        switch value {
+        case nil: appendRaw("null", to: &out)
+        case .float(let x): appendFloat(x, to: &out)
+        case .integer(let i): appendInteger(i, to: &out)
+        case .unsigned(let u): appendInteger(u, to: &out)
+        case .boolean(let b): b ? appendRaw("true", to: &out) : appendRaw("false", to: &out)
+        case .string(let s): appendString(s, to: &out)
+        }
+    }
+
+    static func appendTime(_ ns: Int64, format: TimeFormat, to out: inout [UInt8]) {
+        switch format {
+        case .ns: appendInteger(ns, to: &out)
+        case .rfc3339: appendString(RFC3339.format(ns), to: &out)
+        }
+    }
+
+    /// One cell of a column, without boxing it into a FieldValue.
+    static func appendCell(_ column: ColumnData, row: Int, to out: inout [UInt8]) {
+        guard column.valid[row] else { return appendRaw("null", to: &out) }
+        switch column.type {
+        case .float: appendFloat(column.floats[row], to: &out)
+        case .integer: appendInteger(column.integers[row], to: &out)
+        case .unsigned: appendInteger(column.unsigneds[row], to: &out)
+        case .boolean: column.booleans[row] ? appendRaw("true", to: &out) : appendRaw("false", to: &out)
+        case .string: appendString(column.strings[row], to: &out)
+        }
+    }
+}
