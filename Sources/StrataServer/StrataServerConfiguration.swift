@@ -1,21 +1,24 @@
 /// How `strata serve` listens and what it accepts. Documented in docs/http-api.md ("Limits").
 public struct StrataServerConfiguration: Sendable {
-    /// Loopback by default: without tokens (a later issue) the server is open, so it must not
-    /// be reachable from other machines unless asked.
+    /// Loopback by default: without tokens the server is open, so it must not be reachable
+    /// from other machines unless asked (`strata serve` refuses otherwise, docs/cli.md).
     public var host: String
     /// 8086: InfluxDB's port, so that existing clients and Telegraf configs work unchanged.
     public var port: Int
     public var dataDirectory: String
     public var limits: Limits
+    /// The `/v1/stream` WebSocket transport: message size, pings, timeouts.
+    public var stream: StreamSettings
 
     public init(
         host: String = "127.0.0.1", port: Int = 8086, dataDirectory: String = "./strata-data",
-        limits: Limits = Limits()
+        limits: Limits = Limits(), stream: StreamSettings = StreamSettings()
     ) {
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
         self.limits = limits
+        self.stream = stream
     }
 
     public struct Limits: Sendable {

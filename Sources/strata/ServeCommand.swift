@@ -13,8 +13,12 @@ import Darwin
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP server (InfluxDB-compatible /write, /api/v2/write, /query, /ping).",
+        abstract: "Run the server: InfluxDB-compatible /write, /api/v2/write, /query; live subscriptions on /v1/stream; /metrics.",
         discussion: """
+            Tokens (strata token create) protect every route. With none configured the server runs \
+            open, which it allows only on a loopback address; on any other address it refuses to \
+            start unless given --insecure.
+
             Environment: STRATA_DATA_DIR and STRATA_HTTP give defaults for --data-dir and --http \
             (the flags win); STRATA_LOG_LEVEL sets the log level (trace ... critical, default info).
             """
@@ -32,6 +36,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("wal-retention-bytes"), help: "At most this many bytes of flushed WAL files (default 1073741824).")
     var walRetentionBytes: Int?
+
+    @Flag(name: .customLong("insecure"),
+          help: "Allow running without tokens on a non-loopback address (anyone who can reach it may read, write and administer).")
+    var insecure = false
 
     func run() async throws {
         let dataDirectory = dataDir ?? Environment.value("STRATA_DATA_DIR") ?? "./strata-data"
@@ -51,11 +59,24 @@ struct ServeCommand: AsyncParsableCommand {
             guard bytes >= 0 else { throw ValidationError("--wal-retention-bytes must not be negative") }
             options.walRetentionBytes = bytes
         }
+        // Before the engine opens: a server that may not start touches nothing.
+        let authenticator = try ServeSecurity.makeAuthenticator(
+            dataDirectory: dataDirectory, host: host, insecure: insecure, logger: logger)
+        // One registry for everything /metrics shows; also the process default, so the WAL's
+        // fsync timer (created as the engine opens) lands in it.
+        let metrics = StrataMetrics.prometheus()
+        metrics.bootstrapProcessDefault()
+        options.metricsFactory = metrics.factory
         let engine = try StorageEngine.open(
             directory: dataDirectory, options: options, logger: StrataLogging.logger("strata.engine"))
+        let services = ServerServices(
+            authenticator: authenticator,
+            hub: LiveHub(engine: engine, metrics: metrics, logger: StrataLogging.logger("strata.live")),
+            metrics: metrics)
         let configuration = StrataServerConfiguration(host: host, port: port, dataDirectory: dataDirectory)
-        let app = StrataServer.makeApplication(engine: engine, configuration: configuration, logger: logger) {
-            host, port in
+        let app = StrataServer.makeApplication(
+            engine: engine, configuration: configuration, services: services, logger: logger
+        ) { host, port in
             let url = "http://\(HostPort.format(host: host, port: port))"
             logger.info("listening", metadata: ["url": .string(url), "dataDir": .string(dataDirectory)])
             StandardError.write("strata listening on \(url)\n")

@@ -24,10 +24,10 @@ final class ServerProcess: Sendable {
 
     /// Starts the server with `--http 127.0.0.1:0` and reads the port it bound from its
     /// `strata listening on http://...` line (no race for a free port).
-    static func start(dataDir: String, timeout: Duration = .seconds(30)) throws -> ServerProcess {
+    static func start(dataDir: String, extraArguments: [String] = [], timeout: Duration = .seconds(30)) throws -> ServerProcess {
         let process = Process()
         process.executableURL = try strataBinary()
-        process.arguments = ["serve", "--data-dir", dataDir, "--http", "127.0.0.1:0"]
+        process.arguments = ["serve", "--data-dir", dataDir, "--http", "127.0.0.1:0"] + extraArguments
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice
@@ -118,6 +118,9 @@ final class ServerProcess: Sendable {
     }
 
     var log: String { stderrText.value.withLock { $0 } }
+
+    /// The port it listens on, from `baseURL`.
+    var port: Int { Int(baseURL.split(separator: ":").last ?? "") ?? 0 }
 }
 
 /// What the server printed on stderr, appended to from the pipe's reader thread.

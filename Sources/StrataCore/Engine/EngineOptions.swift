@@ -1,3 +1,5 @@
+import CoreMetrics
+
 /// Tuning of a `StorageEngine`. Every default says where its number came from.
 public struct EngineOptions: Sendable {
     /// Flush the head to a segment once it holds about this many bytes of column data.
@@ -16,6 +18,9 @@ public struct EngineOptions: Sendable {
     public var walRetentionSeconds: Double = 3600
     /// ... and at most this many bytes of flushed WAL files (1 GiB).
     public var walRetentionBytes: Int = 1 << 30
+    /// Where the engine's metrics (the WAL's fsync timer) go; nil: the process-wide
+    /// `MetricsSystem.factory` (a no-op one unless bootstrapped).
+    public var metricsFactory: (any MetricsFactory)?
 
     public init() {}
 }

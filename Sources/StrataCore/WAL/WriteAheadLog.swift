@@ -1,4 +1,5 @@
 // See docs/format/wal.md.
+import CoreMetrics
 import Dispatch
 import Logging
 import Synchronization
@@ -21,6 +22,11 @@ public final class WriteAheadLog: Sendable {
     let state: Mutex<State>
     /// Only touched on `queue`.
     let writer: Mutex<Writer>
+    /// Each group commit's fdatasync (docs/metrics.md).
+    let fsyncTimer: CoreMetrics.Timer
+
+    /// The label of the fsync timer, for metric backends that configure it by name.
+    public static let fsyncMetricLabel = "strata_wal_fsync_duration_seconds"
 
     struct Pending {
         var sequence: UInt64
@@ -59,8 +65,12 @@ public final class WriteAheadLog: Sendable {
     }
 
     init(directory: String, fileSystem: any FileSystem, segmentBytes: Int, logger: Logger,
-         files: [FileInfo], current: any WritableFile, lastSequence: UInt64) {
+         files: [FileInfo], current: any WritableFile, lastSequence: UInt64,
+         metricsFactory: (any MetricsFactory)? = nil) {
         self.directory = directory
+        // The process-wide factory when none is given: `strata serve` bootstraps it with
+        // the same Prometheus factory its /metrics renders.
+        self.fsyncTimer = CoreMetrics.Timer(label: Self.fsyncMetricLabel, factory: metricsFactory ?? MetricsSystem.factory)
         self.fileSystem = fileSystem
         self.segmentBytes = segmentBytes
         self.logger = logger
@@ -141,7 +151,9 @@ public final class WriteAheadLog: Sendable {
                     throw FileSystemError(operation: "append", path: directory, errno: 0, message: "WAL is closed")
                 }
                 try file.append(w.bytes)
+                let started = ContinuousClock.now
                 try file.sync()
+                fsyncTimer.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
                 wr.files[wr.files.count - 1].bytes = file.size
             }
         } catch {
@@ -200,6 +212,10 @@ public final class WriteAheadLog: Sendable {
             wr.files.append(FileInfo(name: name, firstSequence: first, bytes: file.size, closedAt: nil))
         }
         return first
+    }
+
+    static func nanoseconds(_ d: Duration) -> Int64 {
+        d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
     }
 
     /// Closes the current file after every queued record is durable.

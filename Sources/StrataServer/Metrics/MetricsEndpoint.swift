@@ -1,0 +1,64 @@
+import Hummingbird
+import Prometheus
+import StrataCore
+
+/// `GET /metrics`: the Prometheus text format (version 0.0.4) of the server's registry,
+/// after setting the gauges that describe state rather than events (engine sizes, open
+/// connections) from their sources. Names and meanings: docs/metrics.md.
+struct MetricsEndpoint: Sendable {
+    static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    let engine: StorageEngine?
+    let hub: LiveHub
+    let registry: PrometheusCollectorRegistry
+    private let gauges: Gauges
+
+    init(engine: StorageEngine?, hub: LiveHub, metrics: StrataMetrics) {
+        self.engine = engine
+        self.hub = hub
+        // A server built with another factory still reports its state.
+        registry = metrics.registry ?? PrometheusCollectorRegistry()
+        gauges = Gauges(registry: registry)
+    }
+
+    func render(_ request: Request, context: some RequestContext) async throws -> Response {
+        if let engine { gauges.set(engine: engine.stats()) }
+        gauges.set(connections: hub.connections())
+        var bytes: [UInt8] = []
+        registry.emit(into: &bytes)
+        return Response(status: .ok, headers: [.contentType: Self.contentType],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    private struct Gauges: Sendable {
+        let headBytes, headRows, segments, segmentBytes, walFiles, walBytes, series, lastSequence: Gauge
+        let registryConnections: Gauge
+
+        init(registry r: PrometheusCollectorRegistry) {
+            headBytes = r.makeGauge(name: "strata_head_bytes", help: "Bytes of column data in the in-memory head (not yet in segments)")
+            headRows = r.makeGauge(name: "strata_head_rows", help: "Rows in the in-memory head")
+            segments = r.makeGauge(name: "strata_segments", help: "Segment files")
+            segmentBytes = r.makeGauge(name: "strata_segment_bytes", help: "Bytes of segment files")
+            walFiles = r.makeGauge(name: "strata_wal_files", help: "WAL files, including flushed ones kept for resuming subscribers")
+            walBytes = r.makeGauge(name: "strata_wal_bytes", help: "Bytes of WAL files")
+            series = r.makeGauge(name: "strata_series", help: "Series in the index")
+            lastSequence = r.makeGauge(name: "strata_wal_last_sequence", help: "Sequence number of the last durable WAL record")
+            registryConnections = r.makeGauge(name: "strata_live_registry_connections", help: "WebSocket connections in the registry at scrape time")
+        }
+
+        func set(connections: [ConnectionSnapshot]) {
+            registryConnections.set(to: Double(connections.count))
+        }
+
+        func set(engine s: EngineStats) {
+            headBytes.set(to: Double(s.headBytes))
+            headRows.set(to: Double(s.headRows))
+            segments.set(to: Double(s.segmentCount))
+            segmentBytes.set(to: Double(s.segmentBytes))
+            walFiles.set(to: Double(s.walFiles))
+            walBytes.set(to: Double(s.walBytes))
+            series.set(to: Double(s.seriesCount))
+            lastSequence.set(to: Double(s.lastSequence))
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import NIOCore
+import Synchronization
+
+/// Drops WebSocket connections whose socket has accepted nothing for `stallTimeout` while a
+/// frame waits to go out (shorter, `closeTimeout`, once the server is shutting down).
+///
+/// Why it exists: a write to a client that never reads suspends for good once the kernel
+/// and NIO buffers are full, and the library's ping and close handshakes write too, so they
+/// stall with it. Closing the channel fails the stuck write and ends the connection. One
+/// watchdog scans every connection, rather than a timer task per connection, to keep an
+/// idle connection small.
+final class StreamWatchdog: Sendable {
+    /// When the frame now being written started waiting (nanoseconds on `clock`), 0 when none is.
+    final class Writes: Sendable {
+        private let since = Atomic<Int64>(0)
+        fileprivate let clock: StreamWatchdog
+
+        fileprivate init(clock: StreamWatchdog) { self.clock = clock }
+
+        /// Runs one write, marked as pending while it runs.
+        func guarded<T>(_ body: () async throws -> T) async rethrows -> T {
+            since.store(clock.nanosecondsNow(), ordering: .relaxed)
+            defer { since.store(0, ordering: .relaxed) }
+            return try await body()
+        }
+
+        fileprivate var pendingSince: Int64 { since.load(ordering: .relaxed) }
+    }
+
+    private struct Entry {
+        var writes: Writes
+        var channel: any Channel
+        var state: StreamChannelState
+    }
+
+    let settings: StreamSettings
+    private let start = ContinuousClock.now
+    private let entries = Mutex<[ObjectIdentifier: Entry]>([:])
+
+    init(settings: StreamSettings) {
+        self.settings = settings
+    }
+
+    func register(channel: any Channel, state: StreamChannelState) -> Writes {
+        let writes = Writes(clock: self)
+        entries.withLock { $0[ObjectIdentifier(writes)] = Entry(writes: writes, channel: channel, state: state) }
+        return writes
+    }
+
+    func unregister(_ writes: Writes) {
+        _ = entries.withLock { $0.removeValue(forKey: ObjectIdentifier(writes)) }
+    }
+
+    var count: Int { entries.withLock { $0.count } }
+
+    /// Scans until cancelled. The period is a quarter of the shorter limit (at most 1 s), so
+    /// a stall is acted on within 25% of its limit.
+    func run() async {
+        let shortest = min(settings.stallTimeout, settings.closeTimeout)
+        let period = min(.seconds(1), shortest / 4)
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: period) } catch { return }
+            scan()
+        }
+    }
+
+    /// Closes every stalled connection; returns how many.
+    @discardableResult func scan() -> Int {
+        let now = nanosecondsNow()
+        let stalled = entries.withLock { entries -> [any Channel] in
+            var out: [any Channel] = []
+            for (key, entry) in entries {
+                let since = entry.writes.pendingSince
+                guard since != 0 else { continue }
+                let limit = entry.state.isShuttingDown ? settings.closeTimeout : settings.stallTimeout
+                if Duration.nanoseconds(now - since) >= limit {
+                    out.append(entry.channel)
+                    entries.removeValue(forKey: key)
+                }
+            }
+            return out
+        }
+        for channel in stalled { channel.close(mode: .all, promise: nil) }
+        return stalled.count
+    }
+
+    /// Never 0 (0 means "no write pending").
+    fileprivate func nanosecondsNow() -> Int64 {
+        let elapsed = (ContinuousClock.now - start).components
+        return elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000 + 1
+    }
+}
