@@ -277,7 +277,7 @@ class Scenario:
         connections = json.loads(self.last_body)["connections"]
         pages = [c for c in connections if "Chrome" in (c.get("user_agent") or "")]
         self.expect(len(pages) == 1, f"want the page's one connection in the registry, got {connections}")
-        self.http("DELETE", f"/v1/connections/{urllib.parse.quote(pages[0]['id'])}?reason=browser+test+kick")
+        self.http("DELETE", f"/v1/connections/{urllib.parse.quote(pages[0]['id'])}?reason=browser%20test%20kick")
         shown = self.wait_for("closed by an admin", lambda s: s["state"] == "closed", self.args.timeout)
         self.expect("browser test kick" in shown["reason"], f"close reason not shown: {shown['reason']!r}")
         written = self.write_live(1, 99.5)
