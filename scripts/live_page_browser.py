@@ -257,6 +257,7 @@ class Scenario:
         shown = self.last
         errors = [e for e in shown["errors"] if e not in early_errors and "closed by an admin" not in e]
         self.expect(not errors, f"the page logged errors: {errors}")
+        self.screenshot()
         if a.token:
             # The token was kept in localStorage: a reload goes live again without asking.
             self.browser.call("Page.reload")
@@ -264,7 +265,6 @@ class Scenario:
                                   and s["points"] >= expected and s["resumes"] == 0, a.timeout)
             self.expect(shown["points"] == expected, f"after a reload: points {shown['points']} != {expected}")
 
-        self.screenshot()
         outside = self.outside_requests()
         self.expect(not outside, f"requests to elsewhere than the server: {outside}")
         return {"history": a.history, "live": len(live_points), "resumed": len(resumed_points), "points": expected,
