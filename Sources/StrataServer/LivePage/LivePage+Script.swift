@@ -23,7 +23,8 @@ extension LivePage {
             want: null,          // {db, measurement, device, field} being shown
             ws: null, opened: false,
             subId: 0, activeId: null,
-            live: false, lastSeq: null, lastTime: null,   // resume point (BigInt time)
+            live: false, lastSeq: null,   // the resume point: seq of `live` or of the last live data
+            lastTime: null,               // newest point time held (BigInt ns)
             resuming: false,
             series: new Map(), hiddenSeries: 0,
             points: 0, repeats: 0, conflated: 0, resumes: 0,
@@ -264,10 +265,12 @@ extension LivePage {
             let text;
             S.resuming = S.lastSeq != null;
             if (S.resuming) {
-              // Resume after the last data message seen live: no gap, no duplicate. The time is
-              // the fallback for a seq the server no longer keeps. BigInt has no JSON form.
-              msg.start = S.lastTime != null ? { seq: S.lastSeq, time: "@TIME@" } : { seq: S.lastSeq };
-              text = JSON.stringify(msg).replace('"@TIME@"', S.lastTime != null ? (S.lastTime + 1n).toString() : "0");
+              // Resume after the last data message seen live: no gap, no duplicate. No "time":
+              // with one the server would also drop every later row older than it (late points
+              // from a robot that was offline); a seq it no longer keeps is an error, answered
+              // by starting over from recent history (see the "error" case).
+              msg.start = { seq: S.lastSeq };
+              text = JSON.stringify(msg);
               log("resuming " + w.measurement + " from seq " + S.lastSeq);
             } else {
               resetStore();
@@ -308,7 +311,6 @@ extension LivePage {
             switch (msg.type) {
               case "subscribed":
                 setState("history", "replaying to seq " + msg.seq);
-                if (msg.fallback) log("seq " + S.lastSeq + " is older than the server keeps: replayed from the last point's time", "warn");
                 break;
               case "data":
                 if (msg.conflated) { S.conflated += msg.conflated; log(msg.conflated + " points conflated: the page fell behind", "warn"); }
@@ -325,7 +327,9 @@ extension LivePage {
               case "error":
                 log("server: " + msg.error, "error");
                 if (msg.id === S.activeId && S.resuming && !S.live && S.ws) {
-                  // A resume the server cannot serve: start over from recent history, once.
+                  // A resume the server cannot serve (its WAL no longer holds the seq): start
+                  // over from recent history, once.
+                  log("cannot resume from seq " + S.lastSeq + ": reloading recent history", "warn");
                   S.lastSeq = null;
                   subscribe(S.ws);
                 } else if (msg.id === S.activeId) setState("error", msg.error);
