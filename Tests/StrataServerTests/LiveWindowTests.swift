@@ -106,3 +106,15 @@ extension LiveWindowTests {
         try await f.shutdown()
     }
 }
+
+extension LiveWindowTests {
+    @Test func tooManyHistoryWindowsAreRefused() async throws {
+        let f = try LiveFixture(now: Self.at(86_400))
+        let c = f.client()
+        await c.send(#"{"action":"subscribe","id":"w","db":"robots","measurement":"robot","every":"1s","aggregates":["mean"],"start":{"time":\#(LiveFixture.t0)}}"#)
+        #expect(try await c.message() == ["type": .string("error"), "id": .string("w"),
+                                          "error": .string("\"start\": 86399 windows of history; at most 10000 (start later or use a longer \"every\")")])
+        #expect(f.hub.state.withLock { $0.subscriptionCount } == 0)
+        try await f.shutdown()
+    }
+}

@@ -14,6 +14,11 @@ extension LiveConnection {
         var tracker = WindowTracker(spec: window, first: first, next: first)
         tracker.next = max(first, tracker.closedEnd(at: now))
         let historyEnd = tracker.next
+        let historyWindows = (historyEnd - first) / window.every
+        guard historyWindows <= LiveLimits.maxHistoryWindows else {
+            throw LiveProtocolError("\"start\": \(historyWindows) windows of history; at most "
+                + "\(LiveLimits.maxHistoryWindows) (start later or use a longer \"every\")")
+        }
         // The cursor skips batches already applied, even if the fan-out has not reached them:
         // the history query below runs later and counts them, so noting them would only push
         // needless corrections.
