@@ -64,14 +64,17 @@ extension LiveConnection {
         }
     }
 
-    /// Removes a subscription that could not start, telling the client why.
+    /// Removes a subscription that could not start (or whose windows failed), telling the
+    /// client why; a registration it already had is withdrawn from the fan-out.
     func fail(_ id: String, _ message: String) {
-        let removed = state.withLock { s -> Bool in
-            guard s.subscriptions.removeValue(forKey: id) != nil else { return false }
+        let removed = state.withLock { s -> SubscriptionState? in
+            guard let removed = s.subscriptions.removeValue(forKey: id) else { return nil }
             s.order.removeAll { $0 == id }
-            return true
+            return removed
         }
-        if removed { send(LiveMessage.error(message, id: id)) }
+        guard let removed else { return }
+        if let registration = removed.registration { hub.unregister(registration) }
+        send(LiveMessage.error(message, id: id))
     }
 
     /// Queues a message of subscription `id`, waiting while the queue is full (history and
