@@ -80,7 +80,9 @@ extension LiveConnection {
     /// Queues a message of subscription `id`, waiting while the queue is full (history and
     /// catch-up only: this waits on this connection's own reader, never on the hub).
     /// Throws CancellationError once the subscription or the connection is gone.
-    func sendWaiting(_ buffer: ByteBuffer, for id: String, points: Int = 0, position: UInt64? = nil) async throws {
+    /// `whenQueued` runs under the lock as the message is queued.
+    func sendWaiting(_ buffer: ByteBuffer, for id: String, points: Int = 0, position: UInt64? = nil,
+                     whenQueued: (inout SubscriptionState) -> Void = { _ in }) async throws {
         let item = LiveOutbound.text(buffer)
         while true {
             enum Step { case queued(Handoff?), gone, full }
@@ -90,6 +92,7 @@ extension LiveConnection {
                 s.subscriptions[id]!.pointsSent += points
                 s.pointsSent += points
                 if let position { s.subscriptions[id]!.position = position }
+                whenQueued(&s.subscriptions[id]!)
                 return .queued(s.enqueue(item))
             }
             switch step {

@@ -37,10 +37,10 @@ extension LiveConnection {
                                              history: true, correction: false, series: series, format: request.timeFormat)
             try await sendWaiting(message, for: id, points: series.count)
         }
-        try await sendWaiting(LiveMessage.live(id: id, seq: sequence), for: id, position: sequence)
-        state.withLock { s in
-            s.subscriptions[id]?.phase = .live
-            s.subscriptions[id]?.windows?.live = true
+        // Live from the moment `live` is queued, in one step: no window is pushed before it.
+        try await sendWaiting(LiveMessage.live(id: id, seq: sequence), for: id, position: sequence) { subscription in
+            subscription.phase = .live
+            subscription.windows?.live = true
         }
         hub.windowBell.ring()
     }
