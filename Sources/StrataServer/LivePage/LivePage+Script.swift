@@ -156,11 +156,11 @@ extension LivePage {
           }
           function listFailed(e) {
             if (e instanceof Refused) {
-              stop("refused", e.message + (S.token ? "" : " (enter a token)"));
+              stop("refused", e.message + (S.token ? "" : " (enter a token)"));   // stop() logs it
             } else {
               setState("error", e.message);
+              log("lists: " + e.message, "error");
             }
-            log("lists: " + e.message, "error");
           }
 
           // ---- the point store ----
