@@ -1,6 +1,6 @@
 /// Who a request acts for: the token it presented (or none, on an open server), what that
 /// token may do, and which devices it may see or write.
-public struct Principal: Sendable, Equatable {
+public struct Principal: Sendable, Hashable {
     /// The token's public id; nil on an open server (no tokens configured, loopback).
     public var tokenID: String?
     public var scopes: Set<Scope>
