@@ -109,4 +109,28 @@ import Testing
             _ = stalled
         }
     }
+
+    /// SIGTERM's graceful shutdown with a subscribed client: its close is 1001.
+    @Test func shutdownClosesSubscribersWith1001() async throws {
+        try await StreamTestServer.with { server in
+            let port = server.port
+            let socket = try await offPool { () -> RawSocket in
+                let socket = try RawSocket.upgraded(port: port)
+                try socket.sendText(Self.subscribe("s1"))
+                while let frame = try socket.readDataOrClose(), !frame.text.contains("\"type\":\"live\"") {}
+                return socket
+            }
+            async let close = offPool { () -> RawSocket.Frame? in
+                while let frame = try socket.readDataOrClose() {
+                    if frame.opcode == 0x8 { return frame }
+                }
+                return nil
+            }
+            await server.group.triggerGracefulShutdown()
+            let frame = try await close
+            #expect(frame?.close?.code == 1001)
+            #expect(frame?.close?.reason == "server shutting down")
+            try await offPool { try socket.sendClose() }
+        }
+    }
 }
