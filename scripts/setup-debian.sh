@@ -5,11 +5,13 @@
 #   - influxdb (InfluxDB 1.6, the reference the differential test compares Strata with;
 #     the test starts its own influxd on a free loopback port, the package's service is
 #     kept from starting at install time and is never needed);
+#   - chromium (headless, for the live page's browser test) and the Python package
+#     `websocket-client` that drives it over the DevTools protocol;
 #   - the Python package `influxdb` (the official 1.x client) for the python3 on PATH, for
 #     the Python client test.
 # Idempotent and quiet; needs root (or sudo).
 set -euo pipefail
-packages=(liblz4-dev zlib1g-dev pkg-config influxdb)
+packages=(liblz4-dev zlib1g-dev pkg-config influxdb chromium)
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 
@@ -30,16 +32,23 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The InfluxDB 1.x Python client, for whichever python3 the tests will run.
-client_version() { python3 -c 'import influxdb; print(influxdb.__version__)' 2>/dev/null; }
-if ! version=$(client_version); then
-  pip_args=(-m pip install --quiet --disable-pip-version-check --no-input influxdb)
-  # A Debian-managed python3 refuses plain pip installs (PEP 668): then the Debian package
-  # if that python3 is Debian's, else pip past the marker (this machine is a build box).
-  python3 "${pip_args[@]}" 2>/dev/null \
-    || { [ "$(command -v python3)" = /usr/bin/python3 ] \
-         && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-influxdb >/dev/null; } \
-    || python3 "${pip_args[@]}" --break-system-packages
-  version=$(client_version) || { echo "python3 cannot import influxdb after installing it" >&2; exit 1; }
-fi
-echo "system packages ready: ${packages[*]}; python3 influxdb client $version"
+# Python packages for whichever python3 the tests will run: pip_module MODULE PIP_NAME DEB_NAME
+# prints the module's version, installing it first if python3 cannot import it.
+pip_module() {
+  local module=$1 pip_name=$2 deb_name=$3
+  module_version() { python3 -c "import $module; print($module.__version__)" 2>/dev/null; }
+  if ! module_version; then
+    local pip_args=(-m pip install --quiet --disable-pip-version-check --no-input "$pip_name")
+    # A Debian-managed python3 refuses plain pip installs (PEP 668): then the Debian package
+    # if that python3 is Debian's, else pip past the marker (this machine is a build box).
+    python3 "${pip_args[@]}" 2>/dev/null \
+      || { [ "$(command -v python3)" = /usr/bin/python3 ] \
+           && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$deb_name" >/dev/null; } \
+      || python3 "${pip_args[@]}" --break-system-packages
+    module_version || { echo "python3 cannot import $module after installing it" >&2; return 1; }
+  fi
+}
+# The InfluxDB 1.x client for the Python client test; websocket-client for the live page test.
+version=$(pip_module influxdb influxdb python3-influxdb)
+ws_version=$(pip_module websocket websocket-client python3-websocket)
+echo "system packages ready: ${packages[*]}; python3 influxdb client $version, websocket-client $ws_version"

@@ -23,6 +23,9 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: "Server to query (default \(QueryConnection.defaultURL)).")
     var url: String?
 
+    @Option(help: "Token for a server that requires one (default: STRATA_TOKEN; the variable keeps it out of ps).")
+    var token: String?
+
     @Option(help: "Default database for statements that do not name one.")
     var db: String?
 
@@ -51,7 +54,7 @@ struct QueryCommand: AsyncParsableCommand {
             pretty: pretty)
         let connection: QueryConnection
         do {
-            connection = try QueryConnection.open(dataDir: dataDir, url: url)
+            connection = try QueryConnection.open(dataDir: dataDir, url: url, token: token)
         } catch {
             StandardError.write("strata query: \(error)\n")
             throw ExitCode(1)

@@ -16,7 +16,8 @@ final class QueryConnection: Sendable {
 
     enum Target: Sendable {
         case local(StorageEngine, QueryExecutor)
-        case remote(URL)
+        /// The token, if any, goes in `Authorization: Bearer` (docs/auth.md).
+        case remote(URL, token: String?)
     }
 
     let target: Target
@@ -32,8 +33,9 @@ final class QueryConnection: Sendable {
     }
 
     /// `--data-dir` opens the engine in this process; `--url` (or `STRATA_URL`, or the
-    /// default URL) talks to a server. Both given is a usage error the caller reports.
-    static func open(dataDir: String?, url: String?) throws(Failure) -> QueryConnection {
+    /// default URL) talks to a server, with `--token` (or `STRATA_TOKEN`) if it requires
+    /// one. Both given is a usage error the caller reports.
+    static func open(dataDir: String?, url: String?, token: String? = nil) throws(Failure) -> QueryConnection {
         if let dataDir {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -60,13 +62,13 @@ final class QueryConnection: Sendable {
         else {
             throw Failure(description: "--url must be an http:// or https:// URL such as \(defaultURL), got \"\(text)\"")
         }
-        return QueryConnection(target: .remote(base))
+        return QueryConnection(target: .remote(base, token: token ?? Environment.value("STRATA_TOKEN")))
     }
 
     var description: String {
         switch target {
         case .local: "local data directory"
-        case .remote(let url): url.absoluteString
+        case .remote(let url, _): url.absoluteString
         }
     }
 
@@ -79,8 +81,8 @@ final class QueryConnection: Sendable {
             } catch {
                 throw Failure(description: error.description)
             }
-        case .remote(let base):
-            return try await post(text, database: database, to: base)
+        case .remote(let base, let token):
+            return try await post(text, database: database, to: base, token: token)
         }
     }
 
@@ -90,12 +92,15 @@ final class QueryConnection: Sendable {
 
     /// POSTs a form (no length limit of a URL) asking for nanosecond times, so the answer
     /// decodes back to exact times whatever the display wants.
-    private func post(_ text: String, database: String?, to base: URL) async throws(Failure) -> [StatementResult] {
+    private func post(_ text: String, database: String?, to base: URL, token: String?) async throws(Failure)
+        -> [StatementResult]
+    {
         let url = base.appendingPathComponent("query")
         var request = URLRequest(url: url, timeoutInterval: 3_600)
         request.httpMethod = "POST"
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         request.setValue("application/json", forHTTPHeaderField: "Accept")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         var form = [("q", text), ("epoch", "ns")]
         if let database { form.append(("db", database)) }
         request.httpBody = Data(form.map { "\($0)=\(Self.formEncode($1))" }.joined(separator: "&").utf8)

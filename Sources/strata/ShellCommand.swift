@@ -18,6 +18,9 @@ struct ShellCommand: AsyncParsableCommand {
     @Option(help: "Server to query (default \(QueryConnection.defaultURL)).")
     var url: String?
 
+    @Option(help: "Token for a server that requires one (default: STRATA_TOKEN; the variable keeps it out of ps).")
+    var token: String?
+
     @Option(help: "Default database for statements that do not name one.")
     var db: String?
 
@@ -28,7 +31,7 @@ struct ShellCommand: AsyncParsableCommand {
     func run() async throws {
         let connection: QueryConnection
         do {
-            connection = try QueryConnection.open(dataDir: dataDir, url: url)
+            connection = try QueryConnection.open(dataDir: dataDir, url: url, token: token)
         } catch {
             StandardError.write("strata shell: \(error)\n")
             throw ExitCode(1)

@@ -100,3 +100,17 @@ extension LiveRegistryTests {
         try await f.shutdown()
     }
 }
+
+extension LiveRegistryTests {
+    @Test func allowlistBesideARegexOnTheDeviceTagShowsAsOneFilterObject() async throws {
+        let f = try LiveFixture()
+        let c = f.client(Principal(tokenID: "t", scopes: [.read], devices: ["robot-0001", "robot-0003"]))
+        await c.send(#"{"action":"subscribe","id":"s1","db":"robots","measurement":"robot","where":{"device_id":{"=~":"000[12]"}}}"#)
+        _ = try await c.messages { $0.type == "live" }
+        let sub = try #require(f.hub.connection(id: c.connection.id)?.subscriptions.first)
+        #expect(sub.filter == #"{"device_id":{"=~":"000[12]","in":["robot-0001","robot-0003"]}}"#)
+        try await f.write([(1, 0, 1), (2, 0, 2), (3, 0, 3)])
+        #expect(try await c.message().rows.map(\.device) == ["robot-0001"], "the regex and the allowlist both apply")
+        try await f.shutdown()
+    }
+}

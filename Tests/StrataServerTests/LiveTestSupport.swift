@@ -66,8 +66,9 @@ final class LiveClient: Sendable {
 
     func send(_ json: String) async { await connection.receive(json) }
 
-    /// The next outbound message, or nil if none comes within `seconds`.
-    func next(within seconds: Double = 5) async -> LiveOutbound? {
+    /// The next outbound message, or nil if none comes within `seconds` (generous: the
+    /// wait ends as soon as a message comes, and a loaded 2-core machine can stall for seconds).
+    func next(within seconds: Double = 20) async -> LiveOutbound? {
         if let held = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return held }
         let connection = self.connection
         return await withTaskGroup(of: LiveOutbound?.self) { group in
@@ -85,7 +86,7 @@ final class LiveClient: Sendable {
     }
 
     /// The next text message as JSON.
-    func message(within seconds: Double = 5) async throws -> [String: LiveJSON] {
+    func message(within seconds: Double = 20) async throws -> [String: LiveJSON] {
         let outbound = try #require(await next(within: seconds), "no message within \(seconds) s")
         guard case .text(let buffer) = outbound else {
             Issue.record("expected a text message, got \(outbound)")
@@ -98,7 +99,7 @@ final class LiveClient: Sendable {
 
     /// Messages until one satisfies `stop` (included), at most `limit` of them.
     func messages(until stop: ([String: LiveJSON]) -> Bool, limit: Int = 10_000,
-                  within seconds: Double = 5) async throws -> [[String: LiveJSON]] {
+                  within seconds: Double = 20) async throws -> [[String: LiveJSON]] {
         var out: [[String: LiveJSON]] = []
         for _ in 0..<limit {
             let m = try await message(within: seconds)

@@ -106,3 +106,34 @@ extension LiveWindowTests {
         try await f.shutdown()
     }
 }
+
+extension LiveWindowTests {
+    @Test func tooManyHistoryWindowsAreRefused() async throws {
+        let f = try LiveFixture(now: Self.at(86_400))
+        let c = f.client()
+        await c.send(#"{"action":"subscribe","id":"w","db":"robots","measurement":"robot","every":"1s","aggregates":["mean"],"start":{"time":\#(LiveFixture.t0)}}"#)
+        #expect(try await c.message() == ["type": .string("error"), "id": .string("w"),
+                                          "error": .string("\"start\": 86399 windows of history; at most 10000 (start later or use a longer \"every\")")])
+        #expect(f.hub.state.withLock { $0.subscriptionCount } == 0)
+        try await f.shutdown()
+    }
+}
+
+extension LiveWindowTests {
+    @Test func aWindowQueryThatFailsEndsTheSubscription() async throws {
+        let f = try LiveFixture(now: Self.at(10))
+        let batch = WriteBatch(database: "robots", points: [
+            Point(measurement: "robot", tags: [Tag("device_id", "robot-0001")], fields: [Field("mode", .string("idle"))], timestamp: Self.at(1)),
+        ])
+        _ = try await f.engine.write(batch)
+        let c = f.client()
+        await c.send(#"{"action":"subscribe","id":"w","db":"robots","measurement":"robot","fields":["mode"],"every":"1s","aggregates":["mean"],"start":{"time":\#(Self.at(0))}}"#)
+        let messages = try await c.messages { $0.type == "error" || $0.type == "live" }
+        let last = try #require(messages.last)
+        #expect(last.type == "error")
+        #expect(last.string("id") == "w")
+        #expect(last.string("error")?.hasPrefix("window query failed: ") == true)
+        #expect(f.hub.state.withLock { ($0.subscriptionCount, $0.shapes.count) } == (0, 0), "the registration is withdrawn")
+        try await f.shutdown()
+    }
+}

@@ -151,7 +151,8 @@ public final class Authenticator: Sendable {
         guard force || instant - state.checkedAt >= refreshInterval else { return }
         state.checkedAt = instant
         let stamp = store.stamp()
-        guard stamp != state.stamp || state.failure != nil else { return }
+        // A damaged file is read again once it changes, not every interval (one error log each).
+        guard stamp != state.stamp else { return }
         state.stamp = stamp
         do {
             let records = try store.load()

@@ -37,8 +37,7 @@ extension LiveConnection {
                 return try await replay(request, shape: shape, range: t...Int64.max, fallback: true)
             }
             try await sendWaiting(LiveMessage.subscribed(id: id, seq: n, fallbackTime: false), for: id, position: n)
-            try await sendWaiting(LiveMessage.live(id: id, seq: n), for: id)
-            markLive(id)
+            try await sendWaiting(LiveMessage.live(id: id, seq: n), for: id) { $0.phase = .live }
             try await catchUp(request, shape: shape, from: n)
         }
     }
@@ -69,8 +68,7 @@ extension LiveConnection {
                                            tail: chunk.tail)
             try await sendWaiting(message, for: id, points: chunk.points)
         }
-        try await sendWaiting(LiveMessage.live(id: id, seq: sequence), for: id, position: sequence)
-        markLive(id)
+        try await sendWaiting(LiveMessage.live(id: id, seq: sequence), for: id, position: sequence) { $0.phase = .live }
     }
 
     /// Follows the change feed from `cursor` on this task until it reaches the fan-out's
@@ -124,10 +122,6 @@ extension LiveConnection {
         guard let handoff else { return false }
         handoff?.resume()
         return true
-    }
-
-    func markLive(_ id: String) {
-        state.withLock { s in s.subscriptions[id]?.phase = .live }
     }
 
     /// The last `count` rows per series: scans a window ending now, widening it (doubling)

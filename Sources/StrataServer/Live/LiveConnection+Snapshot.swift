@@ -12,19 +12,36 @@ extension LiveConnection {
 
     private static func snapshot(_ sub: SubscriptionState) -> SubscriptionSnapshot {
         let request = sub.request
-        var filter = "{"
-        for (i, tag) in sub.shape.filterTags.enumerated() {
-            if i > 0 { filter += "," }
-            var quoted: [UInt8] = []
-            JSONBytes.appendString(tag.0, to: &quoted)
-            filter += String(decoding: quoted, as: UTF8.self) + ":" + tag.1.json
-        }
-        filter += "}"
+        let filter = filterJSON(sub.shape.filterTags)
         return SubscriptionSnapshot(
             id: request.id, db: request.database, measurement: request.measurement, filter: filter,
             fields: request.fields, start: request.start.description, policy: request.policy.rawValue,
             every: sub.shape.window.map { LiveDuration.format($0.every) },
             aggregates: sub.shape.window.map { $0.aggregates.map(\.rawValue) },
             phase: sub.phase.rawValue, position: sub.position, pointsSent: sub.pointsSent, conflated: sub.conflated)
+    }
+
+    /// The filter as JSON text. A tag with two conditions (a regex ANDed with the token's
+    /// allowlist) is one object holding both, the allowlist as `"in"`, so keys stay unique.
+    private static func filterJSON(_ conditions: [(String, TagCondition)]) -> String {
+        var tags: [String] = []
+        var byTag: [String: [TagCondition]] = [:]
+        for (tag, condition) in conditions {
+            if byTag[tag] == nil { tags.append(tag) }
+            byTag[tag, default: []].append(condition)
+        }
+        let members = tags.map { tag -> String in
+            let conditions = byTag[tag]!
+            let value = conditions.count == 1 ? conditions[0].json
+                : "{" + conditions.map(\.jsonMember).joined(separator: ",") + "}"
+            return quote(tag) + ":" + value
+        }
+        return "{" + members.joined(separator: ",") + "}"
+    }
+
+    private static func quote(_ s: String) -> String {
+        var out: [UInt8] = []
+        JSONBytes.appendString(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -64,20 +64,25 @@ extension LiveConnection {
         }
     }
 
-    /// Removes a subscription that could not start, telling the client why.
+    /// Removes a subscription that could not start (or whose windows failed), telling the
+    /// client why; a registration it already had is withdrawn from the fan-out.
     func fail(_ id: String, _ message: String) {
-        let removed = state.withLock { s -> Bool in
-            guard s.subscriptions.removeValue(forKey: id) != nil else { return false }
+        let removed = state.withLock { s -> SubscriptionState? in
+            guard let removed = s.subscriptions.removeValue(forKey: id) else { return nil }
             s.order.removeAll { $0 == id }
-            return true
+            return removed
         }
-        if removed { send(LiveMessage.error(message, id: id)) }
+        guard let removed else { return }
+        if let registration = removed.registration { hub.unregister(registration) }
+        send(LiveMessage.error(message, id: id))
     }
 
     /// Queues a message of subscription `id`, waiting while the queue is full (history and
     /// catch-up only: this waits on this connection's own reader, never on the hub).
     /// Throws CancellationError once the subscription or the connection is gone.
-    func sendWaiting(_ buffer: ByteBuffer, for id: String, points: Int = 0, position: UInt64? = nil) async throws {
+    /// `whenQueued` runs under the lock as the message is queued.
+    func sendWaiting(_ buffer: ByteBuffer, for id: String, points: Int = 0, position: UInt64? = nil,
+                     whenQueued: (inout SubscriptionState) -> Void = { _ in }) async throws {
         let item = LiveOutbound.text(buffer)
         while true {
             enum Step { case queued(Handoff?), gone, full }
@@ -87,6 +92,7 @@ extension LiveConnection {
                 s.subscriptions[id]!.pointsSent += points
                 s.pointsSent += points
                 if let position { s.subscriptions[id]!.position = position }
+                whenQueued(&s.subscriptions[id]!)
                 return .queued(s.enqueue(item))
             }
             switch step {

@@ -18,7 +18,7 @@ extension LiveConnection {
                 }
             }
         } catch {
-            send(LiveMessage.error(error.message, id: work.id))
+            fail(work.id, error.message)
         }
         if work.overflowed {
             send(LiveMessage.error("more than \(configuration.maxPendingCorrections) late windows at once: "

@@ -14,6 +14,11 @@ extension LiveConnection {
         var tracker = WindowTracker(spec: window, first: first, next: first)
         tracker.next = max(first, tracker.closedEnd(at: now))
         let historyEnd = tracker.next
+        let historyWindows = (historyEnd - first) / window.every
+        guard historyWindows <= LiveLimits.maxHistoryWindows else {
+            throw LiveProtocolError("\"start\": \(historyWindows) windows of history; at most "
+                + "\(LiveLimits.maxHistoryWindows) (start later or use a longer \"every\")")
+        }
         // The cursor skips batches already applied, even if the fan-out has not reached them:
         // the history query below runs later and counts them, so noting them would only push
         // needless corrections.
@@ -32,10 +37,10 @@ extension LiveConnection {
                                              history: true, correction: false, series: series, format: request.timeFormat)
             try await sendWaiting(message, for: id, points: series.count)
         }
-        try await sendWaiting(LiveMessage.live(id: id, seq: sequence), for: id, position: sequence)
-        state.withLock { s in
-            s.subscriptions[id]?.phase = .live
-            s.subscriptions[id]?.windows?.live = true
+        // Live from the moment `live` is queued, in one step: no window is pushed before it.
+        try await sendWaiting(LiveMessage.live(id: id, seq: sequence), for: id, position: sequence) { subscription in
+            subscription.phase = .live
+            subscription.windows?.live = true
         }
         hub.windowBell.ring()
     }

@@ -52,7 +52,9 @@ public final class LiveConnection: Sendable {
                         s.spaceWaiters = []
                         return (.some(item), wake)
                     }
-                    if s.finished { return (.some(nil), []) }
+                    // Checked under the lock: a cancellation that came before this point
+                    // found no reader to resume.
+                    if s.finished || Task.isCancelled { return (.some(nil), []) }
                     s.reader = continuation
                     return (nil, [])
                 }

@@ -12,4 +12,7 @@ enum LiveLimits {
     /// ... or at about this many bytes, below the 256 KiB that browsers and proxies handle
     /// as one frame without trouble.
     static let historyChunkBytes = 256 << 10
+    /// Closed windows an `every` subscription may replay as history: one message each;
+    /// 10,000 is a day of 10 s windows or ~3 hours of 1 s windows, more than a chart shows.
+    static let maxHistoryWindows: Int64 = 10_000
 }

@@ -62,6 +62,16 @@ enum TagCondition: Sendable, Equatable {
         }
     }
 
+    /// The condition as one member of an object: `"in":[…]`, `"=~":…`, `"!~":…`, `"!=":…`.
+    var jsonMember: String {
+        switch self {
+        case .anyOf(let values): "\"in\":[" + values.map(Self.quote).joined(separator: ",") + "]"
+        case .matches(let re): "\"=~\":\(Self.quote(re))"
+        case .notMatches(let re): "\"!~\":\(Self.quote(re))"
+        case .notEquals(let v): "\"!=\":\(Self.quote(v))"
+        }
+    }
+
     private static func quote(_ s: String) -> String {
         var out: [UInt8] = []
         JSONBytes.appendString(s, to: &out)

@@ -1,7 +1,17 @@
-/// PLACEHOLDER (issue 4 skeleton): the self-contained live page served at `/`.
+/// The self-contained live page served at `/` (docs/live-page.md).
+///
+/// One HTML document with its CSS and JavaScript inline: nothing is fetched from anywhere but
+/// the server that served it (`/query` for the pickers, `/v1/stream` for the data), so it works
+/// on a machine with no internet access and leaks no request to a third party. Its parts live
+/// in `LivePage+Markup.swift`, `LivePage+Style.swift`, `LivePage+Script.swift` and
+/// `LivePage+Chart.swift`, joined once here.
 enum LivePage {
-    static let html = """
-        <!doctype html><html><head><meta charset="utf-8"><title>Strata live</title></head>
-        <body><p>Strata live page (placeholder)</p></body></html>
-        """
+    static let html: String = [
+        markupHead,
+        "<style>", style, "</style>",
+        "</head>",
+        markupBody,
+        "<script>", chartScript, script, "</script>",
+        "</body></html>",
+    ].joined(separator: "\n")
 }
