@@ -70,10 +70,9 @@ import Testing
             let port = server.port
             let hub = server.services.hub
             // Subscribes, waits for "live", then never reads again; a 4 KiB receive buffer
-            // makes the server's writes back up quickly.
+            // (set before connecting) makes the server's writes back up quickly.
             let stalled = try await offPool { () -> RawSocket in
-                let socket = try RawSocket.upgraded(port: port)
-                socket.shrinkReceiveBuffer()
+                let socket = try RawSocket.upgraded(port: port, receiveBuffer: 4096)
                 try socket.sendText(Self.subscribe("slow", policy: "disconnect"))
                 while let frame = try socket.readDataOrClose(), !frame.text.contains("\"type\":\"live\"") {}
                 return socket
@@ -87,8 +86,8 @@ import Testing
             #expect(hub.connections().count == 2)
             let batches = 1_500, points = 10
             // ~40 kB per message to the stalled client (every device), 60 MB in all: far
-            // past the ~16-24 MB that loopback socket buffers were seen to absorb. The
-            // healthy one follows one device, so it keeps up and never conflates.
+            // past the socket buffers (4 MiB of send buffer, tcp_wmem, and the client's
+            // 4 KiB). The healthy one follows one device, so it keeps up and never conflates.
             let note = String(repeating: "n", count: 4_000)
             let reader = Task {
                 try await offPool { () -> Int in
