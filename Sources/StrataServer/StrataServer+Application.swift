@@ -27,8 +27,9 @@ extension StrataServer {
         open: @escaping StreamEndpointOpener
     ) -> some ApplicationProtocol {
         let watchdog = StreamWatchdog(settings: configuration.stream)
+        let hub = services.hub
         let upgrade = StreamUpgrade(authenticator: services.authenticator, open: open, watchdog: watchdog,
-                                    logger: logger)
+                                    onShutdown: StreamShutdownOnce { hub.closeAll() }, logger: logger)
         return Application(
             router: makeRouter(engine: engine, configuration: configuration, services: services),
             server: StreamUpgradeChannel.builder(upgrade),

@@ -22,7 +22,7 @@ extension StrataServer {
         router.get("/v1/connections/{id}", use: registry.show)
         router.delete("/v1/connections/{id}", use: registry.close)
 
-        let metrics = MetricsEndpoint(engine: nil /* TODO after hub merge: services.hub.engine */, hub: services.hub, metrics: services.metrics)
+        let metrics = MetricsEndpoint(engine: services.hub.engine, hub: services.hub, metrics: services.metrics)
         router.get("/metrics", use: metrics.render)
     }
 

@@ -70,29 +70,29 @@ import Testing
             let port = server.port
             let hub = server.services.hub
             // Subscribes, waits for "live", then never reads again; a 4 KiB receive buffer
-            // makes the server's writes back up quickly.
+            // (set before connecting) makes the server's writes back up quickly.
             let stalled = try await offPool { () -> RawSocket in
-                let socket = try RawSocket.upgraded(port: port)
-                socket.shrinkReceiveBuffer()
+                let socket = try RawSocket.upgraded(port: port, receiveBuffer: 4096)
                 try socket.sendText(Self.subscribe("slow", policy: "disconnect"))
                 while let frame = try socket.readDataOrClose(), !frame.text.contains("\"type\":\"live\"") {}
                 return socket
             }
             let healthy = try await offPool { () -> RawSocket in
                 let socket = try RawSocket.upgraded(port: port)
-                try socket.sendText(Self.subscribe("fast"))
+                try socket.sendText(Self.subscribe("fast", device: "r0"))
                 while let frame = try socket.readDataOrClose(), !frame.text.contains("\"type\":\"live\"") {}
                 return socket
             }
             #expect(hub.connections().count == 2)
-            let batches = 600, points = 10
-            // ~10 kB per message to each client: 6 MB in all, past every buffer between the
-            // server and the stalled client.
-            let note = String(repeating: "n", count: 1_000)
+            let batches = 1_500, points = 10
+            // ~40 kB per message to the stalled client (every device), 60 MB in all: far
+            // past the socket buffers (4 MiB of send buffer, tcp_wmem, and the client's
+            // 4 KiB). The healthy one follows one device, so it keeps up and never conflates.
+            let note = String(repeating: "n", count: 4_000)
             let reader = Task {
                 try await offPool { () -> Int in
                     var rows = 0
-                    while rows < batches * points, let frame = try healthy.readDataOrClose(), frame.opcode == 1 {
+                    while rows < batches, let frame = try healthy.readDataOrClose(), frame.opcode == 1 {
                         let message = jsonObject(frame.text)
                         if message["type"] as? String == "data" { rows += rowCount(message) }
                     }
@@ -100,10 +100,36 @@ import Testing
                 }
             }
             for n in 0..<batches { _ = try await server.engine.write(Self.batch(n, points: points, payload: note)) }
-            #expect(try await reader.value == batches * points, "the healthy client got every point")
+            #expect(try await reader.value == batches, "the healthy client got every point of its device")
             #expect(try await eventually(timeout: .seconds(20)) { hub.connections().count == 1 },
                     "the stalled client is gone from the registry")
+            let metrics = server.services.metrics.registry?.emitToString() ?? ""
+            #expect(metrics.contains("strata_live_slow_disconnects_total 1"), "its policy disconnected it:\n\(metrics)")
             _ = stalled
+        }
+    }
+
+    /// SIGTERM's graceful shutdown with a subscribed client: its close is 1001.
+    @Test func shutdownClosesSubscribersWith1001() async throws {
+        try await StreamTestServer.with { server in
+            let port = server.port
+            let socket = try await offPool { () -> RawSocket in
+                let socket = try RawSocket.upgraded(port: port)
+                try socket.sendText(Self.subscribe("s1"))
+                while let frame = try socket.readDataOrClose(), !frame.text.contains("\"type\":\"live\"") {}
+                return socket
+            }
+            async let close = offPool { () -> RawSocket.Frame? in
+                while let frame = try socket.readDataOrClose() {
+                    if frame.opcode == 0x8 { return frame }
+                }
+                return nil
+            }
+            await server.group.triggerGracefulShutdown()
+            let frame = try await close
+            #expect(frame?.close?.code == 1001)
+            #expect(frame?.close?.reason == "server shutting down")
+            try await offPool { try socket.sendClose() }
         }
     }
 }

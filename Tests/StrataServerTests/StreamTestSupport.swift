@@ -67,9 +67,14 @@ final class RawSocket: @unchecked Sendable {
     private let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, timeout: Duration = .seconds(10)) throws {
+    /// `receiveBuffer`: a small kernel receive buffer, set before connecting (after, Linux
+    /// has already grown the window), so a client that stops reading stalls the server soon.
+    init(port: Int, timeout: Duration = .seconds(10), receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StreamTestError("socket: errno \(errno)") }
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -88,13 +93,6 @@ final class RawSocket: @unchecked Sendable {
     }
 
     deinit { Glibc.close(fd) }
-
-    /// Makes the kernel's receive buffer small, so a client that stops reading stalls the
-    /// server sooner.
-    func shrinkReceiveBuffer() {
-        var size: Int32 = 4096
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-    }
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
@@ -204,8 +202,9 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Connects and completes a `/v1/stream` upgrade; returns the socket past the 101.
-    static func upgraded(port: Int, protocols: String = "strata.v1", authorization: String? = nil) throws -> RawSocket {
-        let socket = try RawSocket(port: port)
+    static func upgraded(port: Int, protocols: String = "strata.v1", authorization: String? = nil,
+                         receiveBuffer: Int32? = nil) throws -> RawSocket {
+        let socket = try RawSocket(port: port, receiveBuffer: receiveBuffer)
         try socket.send(upgradeRequest(protocols: protocols, authorization: authorization))
         let head = try socket.readHead()
         guard head.hasPrefix("HTTP/1.1 101") else { throw StreamTestError("upgrade refused: \(head)") }

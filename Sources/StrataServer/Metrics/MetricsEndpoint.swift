@@ -32,7 +32,7 @@ struct MetricsEndpoint: Sendable {
 
     private struct Gauges: Sendable {
         let headBytes, headRows, segments, segmentBytes, walFiles, walBytes, series, lastSequence: Gauge
-        let registryConnections: Gauge
+        let queuedMessages, queuedBytes: Gauge
 
         init(registry r: PrometheusCollectorRegistry) {
             headBytes = r.makeGauge(name: "strata_head_bytes", help: "Bytes of column data in the in-memory head (not yet in segments)")
@@ -43,11 +43,13 @@ struct MetricsEndpoint: Sendable {
             walBytes = r.makeGauge(name: "strata_wal_bytes", help: "Bytes of WAL files")
             series = r.makeGauge(name: "strata_series", help: "Series in the index")
             lastSequence = r.makeGauge(name: "strata_wal_last_sequence", help: "Sequence number of the last durable WAL record")
-            registryConnections = r.makeGauge(name: "strata_live_registry_connections", help: "WebSocket connections in the registry at scrape time")
+            queuedMessages = r.makeGauge(name: "strata_live_queued_messages", help: "Messages waiting in every connection's outgoing queue")
+            queuedBytes = r.makeGauge(name: "strata_live_queued_bytes", help: "Bytes waiting in every connection's outgoing queue")
         }
 
         func set(connections: [ConnectionSnapshot]) {
-            registryConnections.set(to: Double(connections.count))
+            queuedMessages.set(to: Double(connections.reduce(0) { $0 + $1.queuedMessages }))
+            queuedBytes.set(to: Double(connections.reduce(0) { $0 + $1.queuedBytes }))
         }
 
         func set(engine s: EngineStats) {

@@ -12,6 +12,9 @@ struct StreamUpgrade: Sendable {
     let authenticator: Authenticator
     let open: StreamEndpointOpener
     let watchdog: StreamWatchdog
+    /// Runs once, at the first connection's graceful-shutdown hook: the hub's `closeAll`,
+    /// so it queues 1001 to every connection and stops fanning out to them.
+    let onShutdown: StreamShutdownOnce
     let logger: Logger
 
     var settings: StreamSettings { watchdog.settings }

@@ -46,8 +46,9 @@ struct StreamUpgradeChannel: ServerChildChannel {
     func handle(value: Value, logger: Logger) async {
         await withGracefulShutdownHandler {
             await value.inner.handle(value: value.innerValue, logger: logger)
-        } onGracefulShutdown: {
+        } onGracefulShutdown: { [upgrade] in
             value.state.beginShutdown()
+            upgrade.onShutdown.run()
         }
     }
 }
