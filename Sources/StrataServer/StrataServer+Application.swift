@@ -37,7 +37,7 @@ extension StrataServer {
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: nil
             ),
-            services: [LiveStreamService(hub: services.hub, watchdog: watchdog)],
+            services: [LiveStreamService(hub: services.hub, watchdog: watchdog, authenticator: services.authenticator)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 await onListening(configuration.host, port)

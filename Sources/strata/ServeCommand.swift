@@ -62,10 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Before the engine opens: a server that may not start touches nothing.
         let authenticator = try ServeSecurity.makeAuthenticator(
             dataDirectory: dataDirectory, host: host, insecure: insecure, logger: logger)
-        // One registry for everything /metrics shows; also the process default, so the WAL's
-        // fsync timer (created as the engine opens) lands in it.
+        // One registry for everything /metrics shows, the engine's WAL fsync timer included.
         let metrics = StrataMetrics.prometheus()
-        metrics.bootstrapProcessDefault()
         options.metricsFactory = metrics.factory
         let engine = try StorageEngine.open(
             directory: dataDirectory, options: options, logger: StrataLogging.logger("strata.engine"))

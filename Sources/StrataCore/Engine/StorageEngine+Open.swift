@@ -19,7 +19,8 @@ extension StorageEngine {
         let now = WriteAheadLog.now()
         let (wal, report) = try WriteAheadLog.open(
             directory: FilePath.join(directory, "wal"), fileSystem: fileSystem,
-            segmentBytes: options.walSegmentBytes, logger: logger, afterSequence: manifest.flushedThrough
+            segmentBytes: options.walSegmentBytes, logger: logger, afterSequence: manifest.flushedThrough,
+            metricsFactory: options.metricsFactory
         ) { record in
             if record.type == .tombstone {
                 do {

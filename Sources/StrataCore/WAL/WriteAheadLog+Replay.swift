@@ -1,3 +1,4 @@
+import CoreMetrics
 // See docs/format/wal.md, "Reading and recovery".
 import Logging
 
@@ -17,7 +18,7 @@ extension WriteAheadLog {
     /// and reported; corruption before intact records throws.
     public static func open(
         directory: String, fileSystem: any FileSystem, segmentBytes: Int, logger: Logger,
-        afterSequence: UInt64, replay: (WALRecord) throws -> Void
+        afterSequence: UInt64, metricsFactory: (any MetricsFactory)? = nil, replay: (WALRecord) throws -> Void
     ) throws -> (WriteAheadLog, WALReplayReport) {
         try fileSystem.createDirectory(directory)
         let names = try fileSystem.listDirectory(directory)
@@ -72,7 +73,8 @@ extension WriteAheadLog {
         report.lastSequence = last
         let current = try openCurrentFile(directory: directory, fileSystem: fileSystem, files: &files, next: last + 1)
         let log = WriteAheadLog(directory: directory, fileSystem: fileSystem, segmentBytes: segmentBytes,
-                                logger: logger, files: files, current: current, lastSequence: last)
+                                logger: logger, files: files, current: current, lastSequence: last,
+                                metricsFactory: metricsFactory)
         return (log, report)
     }
 

@@ -68,8 +68,8 @@ public final class WriteAheadLog: Sendable {
          files: [FileInfo], current: any WritableFile, lastSequence: UInt64,
          metricsFactory: (any MetricsFactory)? = nil) {
         self.directory = directory
-        // The process-wide factory when none is given: `strata serve` bootstraps it with
-        // the same Prometheus factory its /metrics renders.
+        // `strata serve` passes the Prometheus factory its /metrics renders (through
+        // EngineOptions); without one, the process-wide factory (a no-op unless bootstrapped).
         self.fsyncTimer = CoreMetrics.Timer(label: Self.fsyncMetricLabel, factory: metricsFactory ?? MetricsSystem.factory)
         self.fileSystem = fileSystem
         self.segmentBytes = segmentBytes

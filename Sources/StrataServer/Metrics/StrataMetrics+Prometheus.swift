@@ -17,12 +17,6 @@ extension StrataMetrics {
         StrataMetrics(prometheus: PrometheusCollectorRegistry())
     }
 
-    /// Makes `factory` the process-wide swift-metrics factory, for metrics created where
-    /// no factory is passed (the WAL's fsync timer). Once per process: `strata serve` only.
-    public func bootstrapProcessDefault() {
-        MetricsSystem.bootstrap(factory)
-    }
-
     /// Per timer label. Each range spans what was measured here up to where something is
     /// badly wrong, about 2.5× per step (Prometheus' own default spacing).
     static let histogramBuckets: [String: [Duration]] = [
