@@ -14,10 +14,12 @@ TARGETS=(StrataCoreTests StrataQueryTests StrataServerTests strataTests)
 
 swift build --build-tests
 
-declared=$(ls -d Tests/*/ | xargs -n1 basename | sort | tr '\n' ' ')
-listed=$(printf '%s\n' "${TARGETS[@]}" | sort | tr '\n' ' ')
+declared=$(swift package dump-package | python3 -c '
+import json, sys
+print(" ".join(sorted(t["name"] for t in json.load(sys.stdin)["targets"] if t["type"] == "test")))')
+listed=$(printf '%s\n' "${TARGETS[@]}" | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
 if [[ "$declared" != "$listed" ]]; then
-    echo "scripts/test.sh: test targets in Tests/ ($declared) differ from TARGETS ($listed)" >&2
+    echo "scripts/test.sh: test targets in Package.swift ($declared) differ from TARGETS ($listed)" >&2
     exit 1
 fi
 
