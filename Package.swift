@@ -64,12 +64,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test code shared by the StrataServerTests and strataTests targets (a raw WebSocket client).
+        .target(name: "StrataTestSupport", path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StrataQueryTests", dependencies: ["StrataQuery", "StrataCore"]),
         .testTarget(
             name: "StrataServerTests",
             dependencies: [
                 "StrataServer",
+                "StrataTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "strataTests",
-            dependencies: ["strata", "StrataServer", "StrataQuery", "StrataCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["strata", "StrataServer", "StrataQuery", "StrataCore", "StrataTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
     ],
     swiftLanguageModes: [.v6]

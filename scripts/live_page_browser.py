@@ -349,7 +349,7 @@ def main():
     p.add_argument("--device", default="robot-0001")
     p.add_argument("--field", default="battery")
     p.add_argument("--history", type=int, default=40)
-    p.add_argument("--timeout", type=float, default=15.0, help="seconds for each wait")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds for each wait (30: a loaded 2-core machine; each wait ends as soon as the page shows what it waits for)")
     p.add_argument("--screenshot", default=os.path.join(tempfile.gettempdir(), "strata-live-page.png"))
     args = p.parse_args()
     # A SIGTERM from the test's time bound unwinds through `finally`, which stops Chromium.

@@ -1,4 +1,5 @@
 import HTTPTypes
+import StrataTestSupport
 import Testing
 @testable import StrataServer
 

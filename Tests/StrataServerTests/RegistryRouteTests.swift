@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import StrataTestSupport
 import Testing
 @testable import StrataServer
 

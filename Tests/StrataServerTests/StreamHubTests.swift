@@ -4,6 +4,7 @@ import HummingbirdWSClient
 import Logging
 import StrataCore
 import Synchronization
+import StrataTestSupport
 import Testing
 @testable import StrataServer
 

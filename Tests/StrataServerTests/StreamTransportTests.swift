@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Synchronization
+import StrataTestSupport
 import Testing
 @testable import StrataServer
 

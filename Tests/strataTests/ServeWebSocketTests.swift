@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import Testing
 
 /// `strata serve` as a process: its security rule at start, and a live subscription end to

@@ -1,27 +1,26 @@
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-// A copy of StrataServerTests' raw client (test targets share no code): exact handshake
-// bytes, hand-written frames, a client that stops reading.
+// Test code shared by StrataServerTests and strataTests: a raw WebSocket client that sees
+// exact handshake bytes, writes frames by hand, and can stop reading.
 
-struct StreamTestError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct StreamTestError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// A blocking TCP client for exact bytes: the handshake's status line and headers, frames
 /// written by hand, a client that stops reading. Reads time out after `timeout`.
-final class RawSocket: @unchecked Sendable {
+public final class RawSocket: @unchecked Sendable {
     private let fd: Int32
     private var buffer: [UInt8] = []
 
     /// `receiveBuffer`: a small kernel receive buffer, set before connecting (after, Linux
     /// has already grown the window), so a client that stops reading stalls the server soon.
-    init(port: Int, timeout: Duration = .seconds(10), receiveBuffer: Int32? = nil) throws {
+    public init(port: Int, timeout: Duration = .seconds(10), receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StreamTestError("socket: errno \(errno)") }
         if var size = receiveBuffer {
@@ -46,9 +45,9 @@ final class RawSocket: @unchecked Sendable {
 
     deinit { Glibc.close(fd) }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -68,7 +67,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// The HTTP response head (through the blank line).
-    func readHead() throws -> String {
+    public func readHead() throws -> String {
         let end: [UInt8] = [13, 10, 13, 10]
         while true {
             if let range = buffer.firstRange(of: end) {
@@ -81,25 +80,25 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Everything until the server closes the connection.
-    func readToEnd() throws -> String {
+    public func readToEnd() throws -> String {
         while try fill() {}
         defer { buffer = [] }
         return String(decoding: buffer, as: UTF8.self)
     }
 
-    struct Frame {
-        var opcode: UInt8
-        var payload: [UInt8]
-        var text: String { String(decoding: payload, as: UTF8.self) }
+    public struct Frame: Sendable {
+        public var opcode: UInt8
+        public var payload: [UInt8]
+        public var text: String { String(decoding: payload, as: UTF8.self) }
         /// A close frame's code and reason.
-        var close: (code: UInt16, reason: String)? {
+        public var close: (code: UInt16, reason: String)? {
             guard opcode == 0x8, payload.count >= 2 else { return nil }
             return (UInt16(payload[0]) << 8 | UInt16(payload[1]), String(decoding: payload[2...], as: UTF8.self))
         }
     }
 
     /// The next frame (server frames are not masked); nil if the connection ended.
-    func readFrame() throws -> Frame? {
+    public func readFrame() throws -> Frame? {
         func need(_ count: Int) throws -> Bool {
             while buffer.count < count { guard try fill() else { return false } }
             return true
@@ -123,7 +122,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// The next frame that is not a ping.
-    func readDataOrClose() throws -> Frame? {
+    public func readDataOrClose() throws -> Frame? {
         while let frame = try readFrame() {
             if frame.opcode != 0x9 { return frame }
         }
@@ -131,7 +130,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// A masked client frame (RFC 6455 §5.3).
-    func sendFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true) throws {
+    public func sendFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true) throws {
         var bytes: [UInt8] = [(fin ? 0x80 : 0) | opcode]
         if payload.count < 126 {
             bytes.append(0x80 | UInt8(payload.count))
@@ -147,14 +146,14 @@ final class RawSocket: @unchecked Sendable {
         try send(bytes)
     }
 
-    func sendText(_ text: String) throws { try sendFrame(opcode: 0x1, payload: Array(text.utf8)) }
+    public func sendText(_ text: String) throws { try sendFrame(opcode: 0x1, payload: Array(text.utf8)) }
 
-    func sendClose(code: UInt16 = 1000) throws {
+    public func sendClose(code: UInt16 = 1000) throws {
         try sendFrame(opcode: 0x8, payload: [UInt8(code >> 8), UInt8(code & 0xFF)])
     }
 
     /// Connects and completes a `/v1/stream` upgrade; returns the socket past the 101.
-    static func upgraded(port: Int, protocols: String = "strata.v1", authorization: String? = nil,
+    public static func upgraded(port: Int, protocols: String = "strata.v1", authorization: String? = nil,
                          receiveBuffer: Int32? = nil) throws -> RawSocket {
         let socket = try RawSocket(port: port, receiveBuffer: receiveBuffer)
         try socket.send(upgradeRequest(protocols: protocols, authorization: authorization))
@@ -164,7 +163,7 @@ final class RawSocket: @unchecked Sendable {
     }
 }
 
-func upgradeRequest(path: String = "/v1/stream", protocols: String?, authorization: String? = nil) -> String {
+public func upgradeRequest(path: String = "/v1/stream", protocols: String?, authorization: String? = nil) -> String {
     var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
     request += "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
     if let protocols { request += "Sec-WebSocket-Protocol: \(protocols)\r\n" }
@@ -174,7 +173,7 @@ func upgradeRequest(path: String = "/v1/stream", protocols: String?, authorizati
 
 /// Runs blocking socket code on a thread of its own: the cooperative pool (two threads on
 /// this machine) also runs the server's WebSocket tasks and must not be blocked.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try body() }) }.start()
     }
