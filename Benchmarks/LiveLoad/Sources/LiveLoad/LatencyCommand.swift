@@ -48,8 +48,7 @@ struct LatencyCommand: AsyncParsableCommand {
             )
             let result = try await scenario.run()
             results.append(result)
-            print(LatencyTable.row(result))
-            fflush(stdout)
+            FileHandle.standardOutput.write(Data((LatencyTable.row(result) + "\n").utf8))
             try await Task.sleep(for: .seconds(2))
         }
         print(LatencyTable.header)

@@ -34,7 +34,7 @@ struct Subscriber: Sendable {
     let logger: Logger
 
     func run() async -> Log {
-        let box = Mutex(Log(device: device, stalled: mode == .stalled))
+        let box = LogBox(Log(device: device, stalled: mode == .stalled))
         // A short close timeout: a stalled subscriber never reads the server's close reply.
         var configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20, closeTimeout: .seconds(2))
         configuration.additionalHeaders[.secWebSocketProtocol] = "strata.v1"
@@ -78,7 +78,7 @@ struct Subscriber: Sendable {
         return box.withLock { $0 }
     }
 
-    private func record(_ buffer: ByteBuffer, at now: Int64, into box: Mutex<Log>) {
+    private func record(_ buffer: ByteBuffer, at now: Int64, into box: LogBox) {
         buffer.withUnsafeReadableBytes { bytes in
             box.withLock { log in
                 if TimeScanner.contains(#""type":"data""#, in: bytes) {
