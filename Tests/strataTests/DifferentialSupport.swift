@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Runs the Python programs under Tests/differential/ with the `python3` on PATH, output to a
+/// Runs the Python programs under Tests/differential/ (and the live page's browser driver) with the `python3` on PATH, output to a
 /// temporary file (so a chatty program never blocks on a pipe), with a deadline: SIGTERM, then
 /// SIGKILL. The programs stop their own servers on SIGTERM, and their servers die with them
 /// even on SIGKILL (PR_SET_PDEATHSIG).
@@ -24,6 +24,11 @@ enum PythonScript {
         guard FileManager.default.fileExists(atPath: scriptPath) else {
             throw LiveTestError(description: "\(scriptPath) is missing")
         }
+        return try await run(path: scriptPath, arguments: arguments, timeout: timeout)
+    }
+
+    /// Any Python program of the repository, by its path.
+    static func run(path scriptPath: String, arguments: [String], timeout: Duration) async throws -> Result {
         let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("strata-py-\(UUID().uuidString).txt")
         guard FileManager.default.createFile(atPath: outURL.path, contents: nil) else {
             throw LiveTestError(description: "cannot create \(outURL.path)")

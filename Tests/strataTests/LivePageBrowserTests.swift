@@ -101,8 +101,8 @@ struct LivePageBrowserTests {
 /// Runs scripts/live_page_browser.py; its last output line is a JSON report.
 enum BrowserDriver {
     static let setupHint = "run scripts/setup-debian.sh (installs chromium and the Python websocket-client)"
-    /// The script waits at most 15 s for each of its ~6 steps; a healthy run takes ~6 s.
-    static let timeout: Duration = .seconds(100)
+    /// The script waits at most 30 s for each of its ~6 steps; a healthy run takes ~6 s.
+    static let timeout: Duration = .seconds(200)
 
     /// `CHROMIUM` when set, else `chromium` on PATH. Missing is a failure, not a skip: the
     /// page would go untested.
@@ -123,59 +123,18 @@ enum BrowserDriver {
 
     static func run(baseURL: String, chromium: String, extra: [String] = []) async throws -> [String: Any] {
         let screenshot = FileManager.default.temporaryDirectory.appendingPathComponent("strata-live-page.png").path
-        let output = try await runProcess(
-            ["python3", scriptPath(), "--base-url", baseURL, "--chromium", chromium, "--screenshot", screenshot] + extra)
-        let lastLine = output.text.split(separator: "\n").last.map(String.init) ?? ""
+        let output = try await PythonScript.run(
+            path: scriptPath(),
+            arguments: ["--base-url", baseURL, "--chromium", chromium, "--screenshot", screenshot] + extra,
+            timeout: timeout)
+        let lastLine = output.output.split(separator: "\n").last.map(String.init) ?? ""
         guard output.status == 0,
             let report = try? JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any],
             report["passed"] as? Bool == true
         else {
             let hint = output.status == 2 || output.status == 127 ? "\n\(setupHint)" : ""
-            throw LiveTestError(description: "live page check failed (exit \(output.status)):\n\(output.text)\(hint)")
+            throw LiveTestError(description: "live page check failed (exit \(output.status)):\n\(output.output)\(hint)")
         }
         return report
-    }
-
-    /// Output goes to a file, not a pipe, so a chatty child can never block on a full pipe.
-    private static func runProcess(_ arguments: [String]) async throws -> (status: Int32, text: String) {
-        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("strata-page-\(UUID().uuidString).txt")
-        guard FileManager.default.createFile(atPath: outURL.path, contents: nil) else {
-            throw LiveTestError(description: "cannot create \(outURL.path)")
-        }
-        defer { try? FileManager.default.removeItem(at: outURL) }
-        let out = try FileHandle(forWritingTo: outURL)
-        defer { try? out.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONUNBUFFERED"] = "1"
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out
-        process.standardError = out
-        do {
-            try process.run()
-        } catch {
-            throw LiveTestError(description: "cannot start python3 (\(error)): \(setupHint)")
-        }
-        let deadline = ContinuousClock.now + timeout
-        var timedOut = false
-        while process.isRunning {
-            if ContinuousClock.now >= deadline {
-                timedOut = true
-                // SIGTERM lets the script's finally block stop its Chromium.
-                process.terminate()
-                let killAt = ContinuousClock.now + .seconds(10)
-                while process.isRunning, ContinuousClock.now < killAt { try await Task.sleep(for: .milliseconds(100)) }
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                process.waitUntilExit()
-                break
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        var text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        if timedOut { text += "\n(stopped: no exit within \(timeout))" }
-        return (timedOut ? -1 : process.terminationStatus, text)
     }
 }
