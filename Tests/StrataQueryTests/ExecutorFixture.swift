@@ -21,6 +21,12 @@ enum ExecutorFixture {
     /// An engine on an in-memory file system holding `lines` in database `test`, flushed to a
     /// segment when `flushed` so block-header answers are exercised too.
     static func executor(flushed: Bool) async throws -> QueryExecutor {
+        QueryExecutor(engine: try await engine(lines: lines, flushed: flushed))
+    }
+
+    /// An in-memory engine holding `lines` (line protocol whose times are seconds after
+    /// `t0`) in database `test`, flushed to a segment when `flushed`.
+    static func engine(lines: String, flushed: Bool) async throws -> StorageEngine {
         let engine = try StorageEngine.open(directory: "/d", fileSystem: InMemoryFileSystem())
         try engine.createDatabase("test")
         let text = lines.split(separator: "\n").map { line -> String in
@@ -31,7 +37,7 @@ enum ExecutorFixture {
         precondition(parsed.errors.isEmpty, "\(parsed.errors)")
         _ = try await engine.write(WriteBatch(database: "test", points: parsed.points))
         if flushed { try await engine.flush() }
-        return QueryExecutor(engine: engine)
+        return engine
     }
 
     /// One statement's answer as text: per series `name{tags}` then rows `time: values`, with

@@ -5,7 +5,6 @@ import Testing
 /// A restricted executor (a device-limited token) sees only the series its predicate lets
 /// through, in every statement: reads, metadata and deletes (docs/auth.md).
 @Suite struct ExecutorRestrictTests {
-    static let t0 = ExecutorFixture.t0
     static let lines = """
         robot,device_id=r1,fleet=n battery=80 0
         robot,device_id=r1,fleet=n battery=79 10
@@ -16,17 +15,7 @@ import Testing
     static let restriction = TagPredicate.isIn("device_id", ["r1"])
 
     static func engine(flushed: Bool) async throws -> StorageEngine {
-        let engine = try StorageEngine.open(directory: "/d", fileSystem: InMemoryFileSystem())
-        try engine.createDatabase("test")
-        let text = lines.split(separator: "\n").map { line -> String in
-            let parts = line.split(separator: " ")
-            return "\(parts[0]) \(parts[1]) \(t0 + Int64(parts[2])! * 1_000_000_000)"
-        }.joined(separator: "\n")
-        let parsed = LineProtocolParser(precision: .nanoseconds).parse(Array(text.utf8), defaultTimestamp: 0)
-        precondition(parsed.errors.isEmpty, "\(parsed.errors)")
-        _ = try await engine.write(WriteBatch(database: "test", points: parsed.points))
-        if flushed { try await engine.flush() }
-        return engine
+        try await ExecutorFixture.engine(lines: lines, flushed: flushed)
     }
 
     static func run(_ engine: StorageEngine, _ q: String, restriction: TagPredicate?) async throws -> String {
