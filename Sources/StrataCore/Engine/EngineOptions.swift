@@ -21,6 +21,24 @@ public struct EngineOptions: Sendable {
     /// Where the engine's metrics (the WAL's fsync timer) go; nil: the process-wide
     /// `MetricsSystem.factory` (a no-op one unless bootstrapped).
     public var metricsFactory: (any MetricsFactory)?
+    /// Retention, partitioning and tiers of a database no statement configured (the serve
+    /// flags set it). Raw data forever, day partitions, 1 m and 1 h tiers forever.
+    public var defaultRetention = DatabaseRetention.standard
+    /// Compact in the background once this many flushed (level 0) segments exist. 4: an
+    /// import or a busy hour yields a few segments; merging them by partition keeps a query
+    /// reading one file per partition, while waiting for four bounds how often today's
+    /// partition is rewritten (at the default 10-minute flushes, every 40 minutes).
+    public var compactionTriggerSegments = 4
+    /// Compaction writes at most this many bytes a second, so it cannot starve ingest of CPU
+    /// or disk. 32 MiB/s: Cassandra's default compaction throughput is 64 MB/s on servers
+    /// with many cores; on our 2-core reference machine half of it is roughly a fifth of
+    /// one core of merging and encoding (docs/compaction.md has the measurement).
+    public var compactionBytesPerSecond = 32 << 20
+    /// Run compaction and retention in the background (tests that drive them by hand
+    /// turn this off).
+    public var backgroundCompaction = true
+    /// Wall-clock time in nanoseconds since the epoch, which retention counts from.
+    public var now: @Sendable () -> Int64 = { Int64(WriteAheadLog.now() * 1e9) }
 
     public init() {}
 }

@@ -6,10 +6,11 @@ import Foundation
 /// old manifest or the new, and a segment file not named here is ignored (and removed).
 struct Manifest: Codable, Equatable, Sendable {
     static let fileName = "MANIFEST.json"
-    /// 2 added `tombstones`. Version 1 files (no tombstones) are read as they are; a build
-    /// that knows only version 1 refuses version 2 rather than resurrect deleted rows.
-    static let currentVersion = 2
-    static let readableVersions: ClosedRange<Int> = 1...2
+    /// 2 added `tombstones`; 3 added compacted segments (`database`, `partitionStart`,
+    /// `partitionEnd`), `tiers`, `retention` and `cuts`. Older files are read as they are; a
+    /// build that knows an older version refuses a newer one rather than misread it.
+    static let currentVersion = 3
+    static let readableVersions: ClosedRange<Int> = 1...3
 
     struct SegmentEntry: Codable, Equatable, Sendable {
         var file: String
@@ -20,6 +21,41 @@ struct Manifest: Codable, Equatable, Sendable {
         var series: Int
         var rows: Int
         var bytes: Int
+        /// All three set for a compacted (level 1) segment: it holds exactly the rows of
+        /// `database` in [partitionStart, partitionEnd). All absent for a flushed one.
+        var database: String? = nil
+        var partitionStart: Int64? = nil
+        var partitionEnd: Int64? = nil
+
+        var partition: PartitionKey? {
+            guard let database, let partitionStart, let partitionEnd else { return nil }
+            return PartitionKey(database: database, start: partitionStart, end: partitionEnd)
+        }
+    }
+
+    /// A rollup tier file (docs/format/tier.md): tier `tier` of one partition.
+    struct TierEntry: Codable, Equatable, Sendable {
+        var file: String
+        var database: String
+        var tier: String
+        var resolution: Int64
+        var partitionStart: Int64
+        var partitionEnd: Int64
+        /// The raw rows it summarizes are those of the partition as of this WAL sequence.
+        var flushedThrough: UInt64
+        var series: Int
+        var rows: Int
+        var bytes: Int
+
+        var partition: PartitionKey { PartitionKey(database: database, start: partitionStart, end: partitionEnd) }
+    }
+
+    /// Where retention has cut a database's data: everything before `raw` (raw rows) or
+    /// before `tiers[name]` (that tier's buckets) is gone and never read, even while a file
+    /// still holding some of it waits for compaction. Partition-aligned.
+    struct RetentionCuts: Codable, Equatable, Sendable {
+        var raw: Int64?
+        var tiers: [String: Int64] = [:]
     }
 
     /// A delete whose WAL record a flush covered: it must outlive the record, since it
@@ -72,6 +108,11 @@ struct Manifest: Codable, Equatable, Sendable {
     var segments: [SegmentEntry] = []
     /// Ascending sequence.
     var tombstones: [TombstoneEntry] = []
+    var tiers: [TierEntry] = []
+    /// Retention set by statements, per database; a database absent here uses the
+    /// engine's default (`EngineOptions.defaultRetention`, the serve flags).
+    var retention: [String: DatabaseRetention] = [:]
+    var cuts: [String: RetentionCuts] = [:]
 
     init() {}
 
@@ -83,6 +124,9 @@ struct Manifest: Codable, Equatable, Sendable {
         databases = try c.decode([String].self, forKey: .databases)
         segments = try c.decode([SegmentEntry].self, forKey: .segments)
         tombstones = try c.decodeIfPresent([TombstoneEntry].self, forKey: .tombstones) ?? []
+        tiers = try c.decodeIfPresent([TierEntry].self, forKey: .tiers) ?? []
+        retention = try c.decodeIfPresent([String: DatabaseRetention].self, forKey: .retention) ?? [:]
+        cuts = try c.decodeIfPresent([String: RetentionCuts].self, forKey: .cuts) ?? [:]
     }
 
     static func load(directory: String, fileSystem: any FileSystem) throws -> Manifest {
@@ -124,6 +168,7 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case invalidName(String)
     case directoryInUse(String)
     case deleteTooLarge(series: Int)
+    case invalidRetention(String)
 
     public var description: String {
         switch self {
@@ -132,6 +177,7 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case let .corruptWALRecord(sequence, reason): "WAL record \(sequence) does not decode: \(reason)"
         case .closed: "the storage engine is closed"
         case let .invalidName(reason): reason
+        case let .invalidRetention(reason): reason
         case let .deleteTooLarge(series):
             "the delete matches \(series) series, more than one WAL record can list; narrow it (e.g. per measurement)"
         case let .directoryInUse(directory):

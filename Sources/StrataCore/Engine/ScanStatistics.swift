@@ -25,6 +25,11 @@ public struct ScanStatistics: Sendable, Equatable {
     public var rowsReturned = 0
     /// Chunks returned.
     public var chunks = 0
+    /// Rollup tier buckets returned as summaries, per tier name.
+    public var tierBuckets: [String: Int] = [:]
+    /// Which source served which times, over all series: "raw" (decoded rows, head rows),
+    /// "blocks" (row block headers) or a tier's name.
+    public var served: [String: ServedRanges] = [:]
 
     public init() {}
 
@@ -43,5 +48,7 @@ public struct ScanStatistics: Sendable, Equatable {
         headRows += other.headRows
         rowsReturned += other.rowsReturned
         chunks += other.chunks
+        tierBuckets.merge(other.tierBuckets, uniquingKeysWith: +)
+        for (k, v) in other.served { served[k, default: ServedRanges()].formUnion(v) }
     }
 }

@@ -18,7 +18,7 @@ extension StorageEngine {
                      fields: Set<String>? = nil, range: ClosedRange<Int64> = Int64.min...Int64.max,
                      statistics: inout ScanStatistics) throws -> [SeriesRows] {
         try scanChunks(database: database, measurement: measurement, where: predicate, fields: fields, range: range,
-                       canSummarize: { _, _ in false }, statistics: &statistics).map { series in
+                       canSummarize: { _, _ in false }, tiers: false, statistics: &statistics).map { series in
             let parts = series.chunks.map { chunk -> SeriesRows in
                 guard case .rows(let rows) = chunk else { preconditionFailure("a scan summarizes nothing") }
                 return rows
@@ -36,13 +36,20 @@ extension StorageEngine {
     /// sum, and `canSummarize(minTime, maxTime)` says yes (the query layer uses it to require
     /// a block to fall inside one GROUP BY bucket). Everything else is decoded (only the
     /// requested fields, only blocks overlapping `range`) and merged as `scan` merges it.
+    ///
+    /// With `tiers`, a compacted partition's rows that `canSummarize` refuses as a whole
+    /// block may come as the buckets of one of its rollup tiers instead (docs/retention.md,
+    /// "Reading tiers"): each bucket a `.summary` spanning the bucket, offered to
+    /// `canSummarize` as (bucket start, bucket end - 1). Where raw data has expired, tier
+    /// buckets are the only data. `tiers: false` reads raw data only (a diagnostic).
     public func scanChunks(database: String, measurement: String, where predicate: TagPredicate = .all,
                            fields: Set<String>? = nil, range: ClosedRange<Int64>,
-                           canSummarize: (Int64, Int64) -> Bool = { _, _ in true },
+                           canSummarize: (Int64, Int64) -> Bool = { _, _ in true }, tiers: Bool = true,
                            statistics: inout ScanStatistics) throws -> [SeriesChunks] {
         var sequence: UInt64 = 0
         return try scanChunks(database: database, measurement: measurement, where: predicate, fields: fields,
-                              range: range, canSummarize: canSummarize, statistics: &statistics, sequence: &sequence)
+                              range: range, canSummarize: canSummarize, tiers: tiers, statistics: &statistics,
+                              sequence: &sequence)
     }
 
     /// `scan`, and the WAL sequence the rows reflect: every committed write at or below it
@@ -54,8 +61,8 @@ extension StorageEngine {
         var statistics = ScanStatistics()
         var sequence: UInt64 = 0
         let chunks = try scanChunks(database: database, measurement: measurement, where: predicate, fields: fields,
-                                    range: range, canSummarize: { _, _ in false }, statistics: &statistics,
-                                    sequence: &sequence)
+                                    range: range, canSummarize: { _, _ in false }, tiers: false,
+                                    statistics: &statistics, sequence: &sequence)
         let series = chunks.map { series in
             let parts = series.chunks.map { chunk -> SeriesRows in
                 guard case .rows(let rows) = chunk else { preconditionFailure("a snapshot scan summarizes nothing") }
@@ -71,7 +78,7 @@ extension StorageEngine {
 
     func scanChunks(database: String, measurement: String, where predicate: TagPredicate,
                     fields: Set<String>?, range: ClosedRange<Int64>, canSummarize: (Int64, Int64) -> Bool,
-                    statistics: inout ScanStatistics, sequence: inout UInt64) throws -> [SeriesChunks] {
+                    tiers: Bool, statistics: inout ScanStatistics, sequence: inout UInt64) throws -> [SeriesChunks] {
         let (selected, segments, applied) = state.withLock { s -> ([SelectedSeries], [LiveSegment], UInt64) in
             let ids = s.index.select(database: database, measurement: measurement, where: predicate)
             let picked = ids.map { id -> SelectedSeries in

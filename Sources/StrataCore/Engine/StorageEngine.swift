@@ -97,8 +97,12 @@ struct EngineState {
     var frozen: [FrozenHead] = []
     /// Oldest first, as the manifest lists them.
     var segments: [LiveSegment] = []
-    /// Deletes that still mask rows of some segment (docs/format/manifest.md).
+    /// Rollup tier files, as the manifest lists them.
+    var tiers: [LiveTier] = []
+    /// Deletes that still mask rows of some segment or tier file (docs/format/manifest.md).
     var tombstones = TombstoneSet()
+    /// A compaction is running (they run one at a time).
+    var compacting = false
     /// database → measurement → field → type: the first type written wins, as in InfluxDB.
     var fieldTypes: [String: [String: [String: FieldType]]] = [:]
     var closed = false
@@ -134,4 +138,12 @@ public struct EngineStats: Sendable, Equatable, Codable {
     public var segmentBytes: Int
     public var walFiles: Int
     public var walBytes: Int
+    /// Compacted partitions (with raw data) and rollup tier files, and their bytes.
+    public var partitions = 0
+    public var tierFiles = 0
+    public var tierBytes = 0
+    /// A compaction is running; compactions finished and bytes they wrote since open.
+    public var compacting = false
+    public var compactions = 0
+    public var compactionBytesWritten = 0
 }

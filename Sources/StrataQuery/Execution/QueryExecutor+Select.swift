@@ -11,7 +11,7 @@ extension QueryExecutor {
             case .measurement(let ref):
                 guard let db = ref.database ?? database, !db.isEmpty else { throw QueryError("database name required") }
                 guard engine.databaseExists(db) else { throw QueryError("database not found: \(db)") }
-                let storage = StorageSource(engine: engine, database: db, restriction: restriction)
+                let storage = StorageSource(engine: engine, database: db, restriction: restriction, tiers: tiers)
                 resolved.append((storage, try storage.measurements(matching: ref)))
             case .subquery(let inner):
                 let innerStmt = Self.inheritingTime(inner, from: stmt)

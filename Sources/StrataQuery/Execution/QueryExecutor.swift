@@ -8,10 +8,14 @@ public final class QueryExecutor: Sendable {
     /// Series outside this predicate do not exist for this executor: not read, listed nor
     /// deleted (a device-limited token; docs/auth.md). nil: every series.
     public let restriction: TagPredicate?
+    /// Whether aggregates may read rollup tiers (docs/tiers.md); false reads raw data only,
+    /// which must give the same answers (`/query?tiers=off`, a diagnostic).
+    public let tiers: Bool
 
-    public init(engine: StorageEngine, restriction: TagPredicate? = nil) {
+    public init(engine: StorageEngine, restriction: TagPredicate? = nil, tiers: Bool = true) {
         self.engine = engine
         self.restriction = restriction
+        self.tiers = tiers
     }
 
     /// Parses and runs `text`. A parse error fails the whole text (the caller answers 400);
@@ -29,7 +33,7 @@ public final class QueryExecutor: Sendable {
     {
         guard let restriction else { return try await execute(text, database: database, now: now) }
         let narrowed = self.restriction.map { TagPredicate.and([$0, restriction]) } ?? restriction
-        return try await QueryExecutor(engine: engine, restriction: narrowed).execute(text, database: database, now: now)
+        return try await QueryExecutor(engine: engine, restriction: narrowed, tiers: tiers).execute(text, database: database, now: now)
     }
 
     public func execute(_ statements: [Statement], database: String?, now: Int64) async -> [StatementResult] {

@@ -32,6 +32,8 @@ struct StorageSource: SelectSource {
     let database: String
     /// Only series matching this exist for the query (`QueryExecutor.restriction`).
     var restriction: TagPredicate? = nil
+    /// `QueryExecutor.tiers`.
+    var tiers = true
     var mergesSeriesByTime: Bool { true }
 
     func measurements(matching ref: MeasurementRef) throws(QueryError) -> [String] {
@@ -57,7 +59,8 @@ struct StorageSource: SelectSource {
         do {
             let narrowed = restriction.map { TagPredicate.and([tags, $0]) } ?? tags
             return try engine.scanChunks(database: database, measurement: measurement, where: narrowed, fields: fields,
-                                         range: range, canSummarize: canSummarize, statistics: &statistics)
+                                         range: range, canSummarize: canSummarize, tiers: tiers,
+                                         statistics: &statistics)
         } catch {
             throw QueryError("reading \(measurement): \(error)")
         }
