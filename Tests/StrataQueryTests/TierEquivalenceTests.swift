@@ -109,7 +109,8 @@ import StrataCore
             }
         }
         out += [
-            ("SELECT mean(f), count(i) FROM m WHERE \(days) GROUP BY time(1h)", true),
+            // Whole hour blocks answer from headers; the day blocks meet late points: no tier.
+            ("SELECT mean(f), count(i) FROM m WHERE \(days) GROUP BY time(1h)", false),
             ("SELECT max(f) FROM m WHERE \(unaligned) GROUP BY time(1h), id", true),
             ("SELECT min(i) FROM m WHERE \(unaligned) GROUP BY time(5m), id fill(none)", true),
             ("SELECT \(calls) FROM m WHERE \(unaligned) GROUP BY id", true),
