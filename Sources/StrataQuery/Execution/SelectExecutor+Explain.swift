@@ -71,7 +71,9 @@ extension QueryExecutor {
                 "series touched: \(s.seriesTouched)",
                 "blocks answered from headers: \(s.blocksSummarized)",
                 "blocks decoded: \(s.blocksDecoded)",
+                "tier buckets: \(s.tierBuckets.isEmpty ? "none" : s.tierBuckets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))",
                 "rows decoded: \(s.rowsDecoded) (of which head rows: \(s.headRows))",
+            ] + Self.servedLines(s.served) + [
                 "result: \(series.count) series, \(series.reduce(0) { $0 + $1.values.count }) rows",
                 "time reading: \(Self.milliseconds(report.scanTime))",
                 "time computing: \(Self.milliseconds(report.computeTime))",
@@ -81,6 +83,17 @@ extension QueryExecutor {
         return StatementResult(statementID: 0, series: [
             ResultSeries(name: "", columns: ["QUERY PLAN"], values: lines.map { [.string($0)] }),
         ])
+    }
+
+    /// "served by raw: lo..hi, lo..hi": which source answered which times (docs/tiers.md);
+    /// at most 8 ranges a source, since a hundred scattered late points would flood the plan.
+    static func servedLines(_ served: [String: ServedRanges]) -> [String] {
+        served.keys.sorted().map { name in
+            let ranges = served[name]!.ranges
+            var text = ranges.prefix(8).map { "\($0.lowerBound)..\($0.upperBound)" }.joined(separator: ", ")
+            if ranges.count > 8 { text += ", ... (\(ranges.count) ranges)" }
+            return "served by \(name): \(text)"
+        }
     }
 
     static func milliseconds(_ d: Duration) -> String {
