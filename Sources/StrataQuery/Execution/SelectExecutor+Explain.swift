@@ -64,8 +64,8 @@ extension SelectExecutor {
         let offset = interval > 0 ? ((c.plan.offset % interval) + interval) % interval : 0
         let usable = setting.tiers.filter { interval == 0 || (interval % $0.resolution == 0 && offset % $0.resolution == 0) }
         guard !usable.isEmpty else {
-            return "not used (no tier's resolution divides GROUP BY time(\(durationText(interval)), "
-                + "offset \(durationText(offset)))); configured: \(listed)"
+            let time = offset == 0 ? durationText(interval) : "\(durationText(interval)), \(durationText(offset))"
+            return "not used (no tier's resolution divides GROUP BY time(\(time))); configured: \(listed)"
         }
         let names = usable.reversed().map { "\($0.name) (\(durationText($0.resolution)))" }.joined(separator: ", ")
         return "\(names) can serve whole buckets of compacted data, coarsest first; raw rows serve the range edges, "
