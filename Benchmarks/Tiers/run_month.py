@@ -373,8 +373,9 @@ def ingest_streamed(ad, args, meta):
     for t in threads:
         t.start()
 
-    samples = [(0.0, 0, rp.proc_cpu_s(pid), rp.host_cpu_s()[0], rp.proc_status(pid).get("VmRSS"), None)]
-    stimes = [0.0]        # samples: (t, lines, server_cpu, host_busy, rss, compaction_active), one per second
+    samples = [(0.0, 0, rp.proc_cpu_s(pid), rp.host_cpu_s()[0], rp.proc_status(pid).get("VmRSS"), None,
+                time.process_time())]
+    stimes = [0.0]        # samples: (t, lines, server_cpu, host_busy, rss, compaction_active, harness_cpu), 1/s
     windows = []
     abort = None
     win = args.window_s
@@ -395,11 +396,24 @@ def ingest_streamed(ad, args, meta):
             except (OSError, http.client.HTTPException):
                 mconn.close()
                 mconn = http.client.HTTPConnection(HOST, ad.port, timeout=5)
-        samples.append((el, lines, rp.proc_cpu_s(pid), rp.host_cpu_s()[0], rp.proc_status(pid).get("VmRSS"), comp))
+        samples.append((el, lines, rp.proc_cpu_s(pid), rp.host_cpu_s()[0], rp.proc_status(pid).get("VmRSS"), comp,
+                        time.process_time()))
         stimes.append(el)
         alive = any(t.is_alive() for t in threads[1:])
+        # abort rules
+        if not alive:
+            pass
+        elif el >= args.max_ingest_s:
+            abort = f"hard cap: stopped after {el:.0f} s (> {args.max_ingest_s} s)"
+        elif el >= args.collapse_s:
+            ref = samples[min(len(samples) - 1, bisect.bisect_left(stimes, el - args.collapse_s - 0.5))]
+            if el - ref[0] >= args.collapse_s - 1.5:
+                rate = (lines - ref[1]) / (el - ref[0])
+                if rate < args.collapse_lps:
+                    abort = (f"rate collapse: {rate:,.0f} lines/s over the last {el - ref[0]:.0f} s "
+                             f"(< {args.collapse_lps:,} lines/s)")
         # close a 10 s window (or the last, partial one)
-        if (len(samples) - 1) % win == 0 or not alive:
+        if (len(samples) - 1) % win == 0 or not alive or abort:
             k0 = len(windows) * win
             a = samples[k0]
             b = samples[-1]
@@ -411,6 +425,8 @@ def ingest_streamed(ad, args, meta):
                     "lines_per_s": (b[1] - a[1]) / dt, "values_per_s": (b[1] - a[1]) * nfields / dt,
                     "server_cpu_s": round(b[2] - a[2], 2),
                     "host_busy_cpu_s": round(b[3] - a[3], 2),
+                    "harness_cpu_s": round(b[6] - a[6], 2),
+                    "other_cpu_s": round(max(0.0, (b[3] - a[3]) - (b[2] - a[2]) - (b[6] - a[6])), 2),
                     "rss_bytes": b[4],
                     **({"compaction_active_frac": (sum(1 for c in comps if c and c > 0) / len(comps)) if comps else 0.0,
                         "compaction_samples": len(comps)} if mconn is not None else {}),
@@ -424,16 +440,6 @@ def ingest_streamed(ad, args, meta):
                 f"RSS {(samples[-1][4] or 0) / 2**20:.0f} MiB")
         if not alive:
             break
-        # abort rules
-        if el >= args.max_ingest_s:
-            abort = f"hard cap: stopped after {el:.0f} s (> {args.max_ingest_s} s)"
-        elif el >= args.collapse_s:
-            ref = samples[min(len(samples) - 1, bisect.bisect_left(stimes, el - args.collapse_s - 0.5))]
-            if el - ref[0] >= args.collapse_s - 1.5:
-                rate = (lines - ref[1]) / (el - ref[0])
-                if rate < args.collapse_lps:
-                    abort = (f"rate collapse: {rate:,.0f} lines/s over the last {el - ref[0]:.0f} s "
-                             f"(< {args.collapse_lps:,} lines/s)")
         if abort:
             log(f"{ad.name}: ABORT ingest: {abort}")
             stop.set()

@@ -56,7 +56,7 @@ import Testing
         #expect(lines[0] == "served by raw: 1970-01-01T00:00:00Z .. 1970-01-01T00:00:00.000000999Z")
         #expect(lines[1].hasPrefix("served by rollup_1m: 1970-01-01T00:00:00Z .. 1970-01-01T00:00:00.000000099Z, "))
         #expect(lines[1].hasSuffix(", and 2 more ranges"))
-        #expect(QueryExecutor.tierBucketText(["rollup_1h": 3, "rollup_1m": 0, "a": 1]) == "a 1, rollup_1h 3")
+        #expect(QueryExecutor.tierBucketText(["rollup_1h": 3, "rollup_1m": 0, "a": 1]) == "a=1, rollup_1h=3")
         #expect(QueryExecutor.tierBucketText([:]) == "none")
     }
 
@@ -73,7 +73,7 @@ import Testing
         try await engine.close()
         let text: [String] = result.series.first?.values.compactMap { row -> String? in if case .string(let s) = row.first { s } else { nil } } ?? []
         if tiers {
-            #expect(text.contains("tier buckets: rollup_1h 3"), "\(text)")
+            #expect(text.contains("tier buckets: rollup_1h=3"), "\(text)")
             #expect(text.contains("served by rollup_1h: 2024-01-01T00:00:00Z .. 2024-01-01T02:59:59.999999999Z"), "\(text)")
         } else {
             #expect(text.contains("tier buckets: none"), "\(text)")

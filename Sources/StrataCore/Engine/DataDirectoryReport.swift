@@ -17,7 +17,15 @@ public struct DataDirectoryReport: Sendable {
         public var values: Int
     }
 
+    /// A database's retention and partitions.
+    public struct DatabaseSummary: Sendable {
+        public var name: String
+        public var retention: DatabaseRetention
+        public var partitions: [PartitionInfo]
+    }
+
     public var segments: [SegmentSummary] = []
+    public var databases: [DatabaseSummary] = []
     /// Keyed by "<column kind> <encoding>", e.g. "float decimal+lz4", "time deltaConstant".
     public var encodings: [String: EncodingUse] = [:]
     public var stats: EngineStats
@@ -31,6 +39,11 @@ public struct DataDirectoryReport: Sendable {
         stats = engine.stats()
         replay = engine.replayReport
         for reader in engine.segmentReaders() { add(reader) }
+        let partitions = Dictionary(grouping: engine.partitions(), by: \.partition.database)
+        for name in Set(engine.databaseNames()).union(partitions.keys).sorted() {
+            databases.append(DatabaseSummary(name: name, retention: engine.retention(database: name),
+                                             partitions: partitions[name] ?? []))
+        }
     }
 
     private mutating func add(_ reader: SegmentReader) {
@@ -81,12 +94,30 @@ public struct DataDirectoryReport: Sendable {
             let bpv = use.values > 0 ? Double(use.bytes) / Double(use.values) : 0
             lines.append("  \(use.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(use.blocks) blocks  \(use.values) values  \(use.bytes) B  \(format(bpv)) B/value")
         }
+        for db in databases { lines += render(db) }
         lines.append("series: \(stats.seriesCount)")
         lines.append("head: \(stats.headRows) rows, ~\(stats.headBytes) bytes not yet in segments")
+        lines.append("compacted: \(stats.partitions) partitions with raw data, \(stats.tierFiles) tier files, \(stats.tierBytes) bytes of tiers")
         lines.append("wal: \(stats.walFiles) files, \(stats.walBytes) bytes, last sequence \(stats.lastSequence)")
         lines.append("last open: replayed \(replay.recordsReplayed) WAL records, skipped \(replay.recordsSkipped) already in segments"
                      + (replay.truncatedTail.map { "; \($0)" } ?? ""))
         return lines.joined(separator: "\n")
+    }
+
+    private func render(_ db: DatabaseSummary) -> [String] {
+        let r = db.retention
+        let tiers = r.tiers.map { "\($0.name) (\(TimeText.duration($0.resolution)) buckets, kept \($0.duration.map(TimeText.duration) ?? "forever"))" }
+        var lines = ["database \(db.name): raw kept \(r.rawDuration.map(TimeText.duration) ?? "forever"), "
+                     + "shard duration \(TimeText.duration(r.partitionDuration)), tiers: \(tiers.isEmpty ? "none" : tiers.joined(separator: ", "))"]
+        lines.append("  partitions (start, end, raw rows, raw bytes, tier rows and bytes, uncompacted segments):")
+        for p in db.partitions {
+            let tierText = p.tiers.map { "\($0.name) \($0.rows) rows \($0.bytes) B" }.joined(separator: ", ")
+            lines.append("    \(TimeText.rfc3339(p.partition.start))  \(TimeText.rfc3339(p.partition.end))  "
+                         + "raw \(p.rawFile == nil ? "-" : "\(p.rawRows) rows \(p.rawBytes) B")  "
+                         + "tiers \(tierText.isEmpty ? "-" : tierText)  uncompacted \(p.uncompactedSegments)")
+        }
+        if db.partitions.isEmpty { lines.append("    (none)") }
+        return lines
     }
 
     private func format(_ v: Double) -> String {

@@ -129,6 +129,23 @@ struct Manifest: Codable, Equatable, Sendable {
         cuts = try c.decodeIfPresent([String: RetentionCuts].self, forKey: .cuts) ?? [:]
     }
 
+    /// The publishing order (docs/compaction.md, "Levels"): compacted segments by
+    /// `flushedThrough`, then flushed ones in flush order, so later entries win over earlier
+    /// ones (every flushed segment left is newer than every compacted one); tier files by
+    /// database, partition and resolution.
+    mutating func orderFiles() {
+        let compacted = segments.filter { $0.partition != nil }
+            .sorted { ($0.flushedThrough, $0.file) < ($1.flushedThrough, $1.file) }
+        segments = compacted + segments.filter { $0.partition == nil }
+        tiers.sort { ($0.database, $0.partitionStart, $0.resolution, $0.file) < ($1.database, $1.partitionStart, $1.resolution, $1.file) }
+    }
+
+    /// The file name of tier file `number` (beside the segments, numbered from the same counter).
+    static func tierFileName(number: UInt64) -> String {
+        let digits = String(number)
+        return String(repeating: "0", count: max(0, 16 - digits.count)) + digits + ".tier"
+    }
+
     static func load(directory: String, fileSystem: any FileSystem) throws -> Manifest {
         let path = FilePath.join(directory, fileName)
         guard fileSystem.fileExists(path) else { return Manifest() }

@@ -6,21 +6,45 @@
 /// are sorted by start time and swept into groups of transitively overlapping blocks; head
 /// rows (already merged, sorted) fall into the group whose interval holds them or between
 /// groups. A group of one block with no head row inside it, no tombstone over it, lying
-/// wholly in the range, is a summary if its stats suffice and the caller agrees.
+/// wholly in the range, is a summary if its stats suffice and the caller agrees. Such a
+/// group of a compacted segment that the caller refuses may instead come as the buckets of a
+/// rollup tier of its partition, and partitions whose raw data expired come from their tiers
+/// only (`SeriesChunker+Tiers.swift`, docs/tiers.md).
 struct SeriesChunker: Sendable {
     let database: String
     let key: SeriesKey
     let fields: Set<String>?
+    /// What raw sources (segments, heads) are read in: the query's range above the raw
+    /// retention cut. Meaningless when `readsRaw` is false.
     let range: ClosedRange<Int64>
+    /// False when the raw retention cut lies past the query's range: no raw row may be read.
+    let readsRaw: Bool
+    /// The query's range, uncut: what tier-only partitions are read in.
+    let queryRange: ClosedRange<Int64>
+    let tiers: TierContext
+
+    init(database: String, key: SeriesKey, fields: Set<String>?, range: ClosedRange<Int64>, tiers: TierContext = TierContext()) {
+        self.database = database
+        self.key = key
+        self.fields = fields
+        self.queryRange = range
+        self.tiers = tiers
+        let lower = max(range.lowerBound, tiers.rawCut ?? Int64.min)
+        readsRaw = lower <= range.upperBound
+        self.range = readsRaw ? lower...range.upperBound : range
+    }
 
     /// One segment's version of the series, with the tombstone ranges that mask it.
-    fileprivate struct Source: Sendable {
+    struct Source: Sendable {
         var reader: SegmentReader
         var series: SegmentSeries
         var masks: [ClosedRange<Int64>]
+        /// Set for a compacted segment, with its partition's usable tiers, coarsest first.
+        var partition: PartitionKey?
+        var tiers: [TierSource]
     }
 
-    fileprivate struct Candidate: Sendable {
+    struct Candidate: Sendable {
         var source: Int
         var block: Int
         var minTime: Int64
@@ -30,43 +54,52 @@ struct SeriesChunker: Sendable {
     /// What `prepare` found: the segments holding the series, their row blocks in range,
     /// and the head rows merged. No caller code runs here, so it may run in parallel.
     struct Prepared: Sendable {
-        fileprivate var sources: [Source]
-        fileprivate var candidates: [Candidate]
+        var sources: [Source]
+        var candidates: [Candidate]
         var head: SeriesRows
+        /// Partitions whose raw data expired, with their tiers (coarsest first), oldest first.
+        var tierOnly: [TierOnlyPartition]
     }
 
-    /// One chunk to produce.
-    fileprivate enum Step: Sendable {
+    /// One chunk (or, for tiers, a run of chunks) to produce.
+    enum Step: Sendable {
         case summary(BlockSummary)
         /// Decode these blocks, merge them with these head rows.
         case merge(ArraySlice<Candidate>, head: Range<Int>)
         case head(Range<Int>)
+        /// A lone compacted block: these tier buckets as summaries, the rest decoded.
+        case tiered(Candidate, TierUse)
+        /// Buckets of a partition whose raw data expired.
+        case tierOnly(TierUse)
     }
 
     /// The chunks to produce, decided without decoding (this asks `canSummarize`).
     struct Plan: Sendable {
-        fileprivate var prepared: Prepared
-        fileprivate var steps: [Step]
+        var prepared: Prepared
+        var steps: [Step]
     }
 
     /// `segments` oldest first; `headParts` (frozen heads oldest first, then the head) are
     /// newer than every segment.
     func prepare(segments: [LiveSegment], headParts: [SeriesRows], masks: [TombstoneSet.Mask],
                  statistics: inout ScanStatistics) -> Prepared {
+        let tierOnly = tierOnlyPartitions(masks: masks)
+        guard readsRaw else { return Prepared(sources: [], candidates: [], head: SeriesRows(key: key), tierOnly: tierOnly) }
         let sources = self.sources(segments, masks: masks, statistics: &statistics)
         let candidates = self.candidates(sources)
         statistics.blocksConsidered += candidates.count
         let head = headParts.isEmpty ? SeriesRows(key: key) : SeriesRows.merged(headParts, key: key, range: range, fields: fields)
         statistics.headRows += head.count
-        return Prepared(sources: sources, candidates: candidates, head: head)
+        return Prepared(sources: sources, candidates: candidates, head: head, tierOnly: tierOnly)
     }
 
     func plan(_ prepared: Prepared, canSummarize: (Int64, Int64) -> Bool, statistics: inout ScanStatistics) -> Plan {
         let candidates = prepared.candidates
         let headTimes = prepared.head.timestamps
-        var steps: [Step] = []
+        var steps = planTierOnly(prepared.tierOnly, canSummarize: canSummarize)
         var h = 0
         var i = 0
+        var previousEnd: Int64? = nil
         while i < candidates.count {
             let lo = candidates[i].minTime
             var hi = candidates[i].maxTime
@@ -78,14 +111,20 @@ struct SeriesChunker: Sendable {
             let headStart = headTimes[h...].partitioningIndex { $0 >= lo }
             let headEnd = headTimes[headStart...].partitioningIndex { $0 > hi }
             if h < headStart { steps.append(.head(h..<headStart)) }
-            if j == i + 1, headStart == headEnd,
-               let summary = summary(of: candidates[i], prepared.sources, canSummarize: canSummarize, statistics: &statistics) {
+            let lone = j == i + 1 && headStart == headEnd
+            if lone, let summary = summary(of: candidates[i], prepared.sources, canSummarize: canSummarize, statistics: &statistics) {
                 steps.append(.summary(summary))
                 statistics.blocksSummarized += 1
                 statistics.rowsSummarized += summary.rowCount
+            } else if lone, let use = tierUse(for: candidates[i], prepared.sources, canSummarize: canSummarize,
+                                               after: max(previousEnd ?? Int64.min, headStart > 0 ? headTimes[headStart - 1] : Int64.min),
+                                               before: min(j < candidates.count ? candidates[j].minTime : Int64.max,
+                                                           headEnd < headTimes.count ? headTimes[headEnd] : Int64.max)) {
+                steps.append(.tiered(candidates[i], use))
             } else {
                 steps.append(.merge(candidates[i..<j], head: headStart..<headEnd))
             }
+            previousEnd = hi
             h = headEnd
             i = j
         }
@@ -102,8 +141,13 @@ struct SeriesChunker: Sendable {
             switch step {
             case .summary(let summary):
                 out.append(.summary(summary))
+                statistics.served["blocks", default: ServedRanges()].insert(summary.minTime...summary.maxTime)
             case .head(let rows):
-                appendRows(rows == 0..<head.count ? head : slice(head, rows: rows), to: &out)
+                appendRows(rows == 0..<head.count ? head : slice(head, rows: rows), to: &out, statistics: &statistics)
+            case .tiered(let c, let use):
+                try executeTiered(c, use, plan.prepared.sources, into: &out, statistics: &statistics)
+            case .tierOnly(let use):
+                try executeTierOnly(use, into: &out, statistics: &statistics)
             case .merge(let group, let headRows):
                 // Oldest first: segment order, then the head, so later writes win.
                 let members = group.count == 1 ? Array(group) : group.sorted { ($0.source, $0.block) < ($1.source, $1.block) }
@@ -114,7 +158,9 @@ struct SeriesChunker: Sendable {
                     if rows.count > 0 { parts.append(rows) }
                 }
                 if !headRows.isEmpty { parts.append(slice(head, rows: headRows)) }
-                if !parts.isEmpty { appendRows(SeriesRows.merged(parts, key: key, range: range, fields: fields), to: &out) }
+                if !parts.isEmpty {
+                    appendRows(SeriesRows.merged(parts, key: key, range: range, fields: fields), to: &out, statistics: &statistics)
+                }
             }
         }
         statistics.chunks += out.count
@@ -130,7 +176,8 @@ struct SeriesChunker: Sendable {
             // Deleted whole (or over all it holds): nothing to read.
             if ranges.contains(where: { $0.lowerBound <= first.minTime && $0.upperBound >= last.maxTime }) { continue }
             statistics.segmentSeriesRead += 1
-            out.append(Source(reader: segment.reader, series: series, masks: ranges))
+            out.append(Source(reader: segment.reader, series: series, masks: ranges, partition: segment.partition,
+                              tiers: tierSources(for: segment, masks: masks)))
         }
         return out
     }
@@ -175,7 +222,7 @@ struct SeriesChunker: Sendable {
     }
 
     /// The block's rows in range, minus the rows its segment's tombstones cover.
-    private func decode(_ c: Candidate, _ sources: [Source], statistics: inout ScanStatistics) throws -> SeriesRows {
+    func decode(_ c: Candidate, _ sources: [Source], statistics: inout ScanStatistics) throws -> SeriesRows {
         let source = sources[c.source]
         let block = source.series.rowBlocks[c.block]
         var rows = try source.reader.rows(of: source.series, block: c.block, range: range, fields: fields)
@@ -194,12 +241,13 @@ struct SeriesChunker: Sendable {
         return rows
     }
 
-    private func slice(_ head: SeriesRows, rows: Range<Int>) -> SeriesRows {
+    func slice(_ head: SeriesRows, rows: Range<Int>) -> SeriesRows {
         head.sliced(range: head.timestamps[rows.lowerBound]...head.timestamps[rows.upperBound - 1], fields: nil)
     }
 
-    private func appendRows(_ rows: SeriesRows, to out: inout [ScanChunk]) {
-        guard rows.count > 0 else { return }
+    func appendRows(_ rows: SeriesRows, to out: inout [ScanChunk], statistics: inout ScanStatistics) {
+        guard let first = rows.timestamps.first, let last = rows.timestamps.last else { return }
         out.append(.rows(rows))
+        statistics.served["raw", default: ServedRanges()].insert(first...last)
     }
 }

@@ -56,6 +56,6 @@ extension EngineState {
         }
         // A frozen head being written right now still holds the rows; its segment will be
         // flushed through a sequence below this one, so the tombstone masks it.
-        if !segments.isEmpty || !frozen.isEmpty { tombstones.add(t) }
+        if !segments.isEmpty || !frozen.isEmpty || !tiers.isEmpty { tombstones.add(t) }
     }
 }

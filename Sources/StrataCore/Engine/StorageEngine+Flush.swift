@@ -24,6 +24,7 @@ extension StorageEngine {
                 guard let self, !Task.isCancelled else { return }
                 self.maybeStartFlush()
                 self.expireRetainedWAL()
+                self.maybeRunRetention()
             }
         }
         ageWatcher.withLock { $0 = task }
@@ -74,10 +75,13 @@ extension StorageEngine {
         // Oldest first; a head left frozen by an earlier failed flush goes before this one.
         while let (frozen, number, index) = state.withLock({ s -> (FrozenHead, UInt64, SeriesIndex)? in
             guard let first = s.frozen.first else { return nil }
-            return (first, s.manifest.nextSegmentNumber, s.index)
+            // Taken now, under the lock, since a compaction numbers its files meanwhile.
+            let number = first.head.isEmpty ? s.manifest.nextSegmentNumber : s.reserveFileNumber()
+            return (first, number, s.index)
         }) {
             try writeSegment(frozen, number: number, index: index)
         }
+        maybeStartCompaction()
     }
 
     /// Writes one frozen head as segment `number`, publishes it in the manifest (with the
@@ -100,15 +104,13 @@ extension StorageEngine {
                 manifest.segments.append(Manifest.SegmentEntry(
                     file: p.name, flushedThrough: frozen.throughSequence, minTime: p.summary.minTime,
                     maxTime: p.summary.maxTime, series: p.summary.series, rows: p.summary.rows, bytes: p.bytes))
-                manifest.nextSegmentNumber = number + 1
+                manifest.nextSegmentNumber = max(manifest.nextSegmentNumber, number + 1)
                 segments.append(LiveSegment(reader: p.reader, flushedThrough: frozen.throughSequence))
             }
             manifest.flushedThrough = frozen.throughSequence
             // A tombstone masks segments flushed through a lower sequence than its own; once
             // no segment, nor frozen head still to be written, is that old, it masks nothing.
-            var tombstones = s.tombstones
-            let oldest = [segments.first?.flushedThrough, s.frozen.dropFirst().first?.throughSequence].compactMap { $0 }.min()
-            tombstones.prune(atOrBelow: oldest ?? UInt64.max)
+            let tombstones = s.prunedTombstones(segments: segments, tiers: s.tiers, frozen: s.frozen.dropFirst())
             manifest.tombstones = tombstones.all.map(Manifest.TombstoneEntry.init)
             try manifest.save(directory: directory, fileSystem: fileSystem)
             s.manifest = manifest

@@ -65,32 +65,52 @@ extension StorageEngine {
         }
     }
 
-    /// Opens the segments the manifest names; removes segment files it does not name (left
-    /// by a crash between writing a segment and publishing it).
+    /// Opens the segments and tier files the manifest names; removes files it does not name
+    /// (left by a crash between writing a segment, compacted segment or tier file and
+    /// publishing it, or between a compaction's manifest save and its removal of the files
+    /// it replaced).
     private static func loadSegments(_ manifest: Manifest, directory: String, fileSystem: any FileSystem,
                                      logger: Logger, into state: inout EngineState) throws {
-        let named = Set(manifest.segments.map(\.file))
+        let named = Set(manifest.segments.map(\.file) + manifest.tiers.map(\.file))
         for name in try fileSystem.listDirectory(directory) where !named.contains(name) {
-            logger.warning("removing segment file not named by the manifest", metadata: ["file": "\(name)"])
+            logger.warning("removing a file the manifest does not name", metadata: ["file": "\(name)"])
             try fileSystem.remove(FilePath.join(directory, name))
         }
         for entry in manifest.segments {
             let reader = try SegmentReader(path: FilePath.join(directory, entry.file), fileSystem: fileSystem)
-            for series in reader.series {
-                // Field types are kept even for dropped series: their masked rows are still
-                // in the file, and a column has one type (docs/decisions.md).
-                let masks = state.tombstones.masks(database: series.database, key: series.key)
-                    .ranges(maskingSegmentFlushedThrough: entry.flushedThrough)
-                if !masks.contains(Int64.min...Int64.max) {
-                    _ = state.index.idOrInsert(database: series.database, key: series.key)
+            register(reader, flushedThrough: entry.flushedThrough, tier: false, into: &state)
+            state.segments.append(LiveSegment(reader: reader, flushedThrough: entry.flushedThrough, partition: entry.partition))
+        }
+        for entry in manifest.tiers {
+            let reader = try SegmentReader(path: FilePath.join(directory, entry.file), fileSystem: fileSystem)
+            // Where raw data expired, a tier file is all that is left of a series.
+            register(reader, flushedThrough: entry.flushedThrough, tier: true, into: &state)
+            state.tiers.append(LiveTier(reader: reader, partition: entry.partition, name: entry.tier,
+                                        resolution: entry.resolution, flushedThrough: entry.flushedThrough))
+        }
+    }
+
+    /// Adds a file's series to the index (unless a tombstone deleted all they hold) and its
+    /// fields' types. A tier file's field type is its `min` column's.
+    private static func register(_ reader: SegmentReader, flushedThrough: UInt64, tier: Bool, into state: inout EngineState) {
+        for series in reader.series {
+            // Field types are kept even for dropped series: their masked rows are still
+            // in the file, and a column has one type (docs/decisions.md).
+            let masks = state.tombstones.masks(database: series.database, key: series.key)
+                .ranges(maskingSegmentFlushedThrough: flushedThrough)
+            if !masks.contains(Int64.min...Int64.max) {
+                _ = state.index.idOrInsert(database: series.database, key: series.key)
+            }
+            for field in series.fields {
+                var name = field.name
+                if tier {
+                    guard let parsed = TierColumns.parse(field.name), parsed.part == .min else { continue }
+                    name = parsed.field
                 }
-                for field in series.fields {
-                    if state.fieldTypes[series.database]?[series.key.measurement]?[field.name] == nil {
-                        state.fieldTypes[series.database, default: [:]][series.key.measurement, default: [:]][field.name] = field.type
-                    }
+                if state.fieldTypes[series.database]?[series.key.measurement]?[name] == nil {
+                    state.fieldTypes[series.database, default: [:]][series.key.measurement, default: [:]][name] = field.type
                 }
             }
-            state.segments.append(LiveSegment(reader: reader, flushedThrough: entry.flushedThrough))
         }
     }
 }

@@ -79,7 +79,7 @@ extension StorageEngine {
     func scanChunks(database: String, measurement: String, where predicate: TagPredicate,
                     fields: Set<String>?, range: ClosedRange<Int64>, canSummarize: (Int64, Int64) -> Bool,
                     tiers: Bool, statistics: inout ScanStatistics, sequence: inout UInt64) throws -> [SeriesChunks] {
-        let (selected, segments, applied) = state.withLock { s -> ([SelectedSeries], [LiveSegment], UInt64) in
+        let (selected, segments, applied, context) = state.withLock { s -> ([SelectedSeries], [LiveSegment], UInt64, TierContext) in
             let ids = s.index.select(database: database, measurement: measurement, where: predicate)
             let picked = ids.map { id -> SelectedSeries in
                 var parts: [SeriesRows] = []
@@ -88,11 +88,13 @@ extension StorageEngine {
                 let key = s.index.entries[Int(id)].key
                 return SelectedSeries(key: key, headParts: parts, masks: s.tombstones.masks(database: database, key: key))
             }
-            return (picked, s.segments, s.appliedSequence)
+            return (picked, s.segments, s.appliedSequence, Self.tierContext(s, database: database, measurement: measurement, tiers: tiers))
         }
         sequence = applied
         statistics.seriesTouched += selected.count
-        let chunkers = selected.map { SeriesChunker(database: database, key: $0.key, fields: fields, range: range) }
+        let chunkers = selected.map {
+            SeriesChunker(database: database, key: $0.key, fields: fields, range: range, tiers: context)
+        }
         // Decoding and merging run on every core, a series per task; `canSummarize` (the
         // caller's, not Sendable) is asked on this thread while planning.
         let prepared = Self.concurrentMap(selected.count) { i in
@@ -124,6 +126,17 @@ extension StorageEngine {
         // Series keys order by their line-protocol form: build it once per series.
         out.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         return out.map(\.series)
+    }
+
+    /// The database's retention cuts (which bound every read) and, when `tiers`, its tier
+    /// files coarsest first and the measurement's field types. Called under the lock.
+    static func tierContext(_ s: EngineState, database: String, measurement: String, tiers: Bool) -> TierContext {
+        let cuts = s.manifest.cuts[database]
+        var context = TierContext(rawCut: cuts?.raw, tierCuts: cuts?.tiers ?? [:])
+        guard tiers else { return context }
+        context.files = s.tiers.filter { $0.partition.database == database }.sorted { $0.resolution > $1.resolution }
+        context.fieldTypes = s.fieldTypes[database]?[measurement] ?? [:]
+        return context
     }
 
     /// Committed batches after `sequence`, oldest first: from memory while it holds them,

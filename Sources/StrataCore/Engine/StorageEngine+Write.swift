@@ -6,7 +6,10 @@ extension StorageEngine {
         try Self.validateDatabaseName(batch.database)
         let (accepted, rejected) = try state.withLock { s throws in
             guard !s.closed else { throw EngineError.closed }
-            return FieldTypeValidator.validate(batch, registeringIn: &s)
+            let retention = s.manifest.retention[batch.database] ?? options.defaultRetention
+            let oldest = retention.oldestWritable(now: options.now(), rawCut: s.manifest.cuts[batch.database]?.raw)
+            let limit = oldest.map { RetentionLimit(database: batch.database, oldest: $0, raw: retention.rawDuration) }
+            return FieldTypeValidator.validate(batch, registeringIn: &s, retention: limit)
         }
         guard !accepted.isEmpty else { return WriteResult(sequence: nil, accepted: 0, rejected: rejected) }
         // Grouping, transposing and encoding run here, on the caller's task, in parallel
@@ -71,7 +74,8 @@ enum FieldTypeValidator {
     /// Splits a batch into accepted points and rejections, registering the types of new
     /// fields as it goes (before the WAL write, so two concurrent batches cannot establish
     /// two types for one field).
-    static func validate(_ batch: WriteBatch, registeringIn s: inout EngineState) -> ([Point], [PointRejection]) {
+    static func validate(_ batch: WriteBatch, registeringIn s: inout EngineState,
+                         retention: RetentionLimit? = nil) -> ([Point], [PointRejection]) {
         var accepted: [Point] = []
         accepted.reserveCapacity(batch.points.count)
         var rejected: [PointRejection] = []
@@ -80,6 +84,10 @@ enum FieldTypeValidator {
         var lastMeasurement = ""
         var lastShape: [Field] = []
         for (index, point) in batch.points.enumerated() {
+            if let retention, point.timestamp < retention.oldest {
+                rejected.append(PointRejection(index: index, reason: retention.reason(point.timestamp)))
+                continue
+            }
             if point.measurement == lastMeasurement && sameShape(point.fields, lastShape) {
                 accepted.append(point)
                 continue
@@ -110,5 +118,20 @@ enum FieldTypeValidator {
             }
         }
         return nil
+    }
+}
+
+/// The oldest time a database accepts: raw data older than its retention would be dropped
+/// at once, so it is refused (InfluxDB drops it as "points beyond retention policy").
+struct RetentionLimit {
+    var database: String
+    var oldest: Int64
+    /// Nil when only an earlier cut (a shorter retention set before) limits writes.
+    var raw: Int64?
+
+    func reason(_ time: Int64) -> String {
+        let kept = raw.map { "keeps raw data for \(TimeText.duration($0))" } ?? "has dropped raw data before \(TimeText.rfc3339(oldest))"
+        return "point beyond retention policy: time \(TimeText.rfc3339(time)) is older than database \"\(database)\" "
+            + "accepts (it \(kept); the oldest time accepted now is \(TimeText.rfc3339(oldest)))"
     }
 }

@@ -17,6 +17,9 @@ public final class StorageEngine: Sendable {
     let state: Mutex<EngineState>
     /// The flush in progress, if any; flushes run one at a time.
     let flushTask = Mutex<Task<Void, any Error>?>(nil)
+    /// The last compaction or retention pass queued; they run one at a time, each after
+    /// the one queued before it.
+    let compactionTask = Mutex<Task<CompactionReport, any Error>?>(nil)
     /// Checks the head's age while no writes arrive (writes check it themselves).
     let ageWatcher = Mutex<Task<Void, Never>?>(nil)
     public let replayReport: WALReplayReport
@@ -42,7 +45,9 @@ public final class StorageEngine: Sendable {
     /// segments. Writes after this fail.
     public func close() async throws {
         ageWatcher.withLock { $0?.cancel() }
+        state.withLock { $0.closing = true }
         if let running = flushTask.withLock({ $0 }) { _ = try? await running.value }
+        if let running = compactionTask.withLock({ $0 }) { _ = try? await running.value }
         await wal.close()
         state.withLock { $0.closed = true }
         lock.release()
@@ -82,7 +87,10 @@ public final class StorageEngine: Sendable {
                 headBytes: s.head.bytes + s.frozen.reduce(0) { $0 + $1.head.bytes },
                 headRows: s.head.rows + s.frozen.reduce(0) { $0 + $1.head.rows },
                 segmentCount: s.segments.count, segmentBytes: s.segments.reduce(0) { $0 + $1.reader.fileSize },
-                walFiles: walFiles.count, walBytes: walFiles.reduce(0) { $0 + $1.bytes })
+                walFiles: walFiles.count, walBytes: walFiles.reduce(0) { $0 + $1.bytes },
+                partitions: s.segments.reduce(0) { $0 + ($1.partition == nil ? 0 : 1) }, tierFiles: s.tiers.count,
+                tierBytes: s.tiers.reduce(0) { $0 + $1.reader.fileSize }, compacting: s.compacting,
+                compactions: s.compactions, compactionBytesWritten: s.compactionBytesWritten)
         }
     }
 }
@@ -103,6 +111,16 @@ struct EngineState {
     var tombstones = TombstoneSet()
     /// A compaction is running (they run one at a time).
     var compacting = false
+    /// Compactions finished since open, and the bytes they wrote.
+    var compactions = 0
+    var compactionBytesWritten = 0
+    /// A background compaction is queued or running; none starts before this time
+    /// (seconds since the epoch) after a failure; the age watcher's last retention pass.
+    var autoCompactionRunning = false
+    var autoCompactionBlockedUntil = 0.0
+    var lastRetentionPassAt = 0.0
+    /// `close()` has begun: no compaction or retention pass starts any more.
+    var closing = false
     /// database → measurement → field → type: the first type written wins, as in InfluxDB.
     var fieldTypes: [String: [String: [String: FieldType]]] = [:]
     var closed = false
@@ -114,6 +132,23 @@ struct EngineState {
     var autoFlushRunning = false
     /// No automatic flush before this time (seconds since the epoch): set after a failure.
     var autoFlushBlockedUntil = 0.0
+
+    /// The tombstones that can still mask something once `segments` and `tiers` are the
+    /// live files and `frozen` the heads still to be written: those above the oldest
+    /// `flushedThrough` among them (docs/format/manifest.md, "Tombstones").
+    func prunedTombstones(segments: [LiveSegment], tiers: [LiveTier], frozen: ArraySlice<FrozenHead>) -> TombstoneSet {
+        var pruned = tombstones
+        let oldest = (segments.map(\.flushedThrough) + tiers.map(\.flushedThrough) + frozen.map(\.throughSequence)).min()
+        pruned.prune(atOrBelow: oldest ?? UInt64.max)
+        return pruned
+    }
+
+    /// The number for a new segment or tier file. Taken in memory (the next manifest save
+    /// records it), so a flush and a compaction running side by side never share one.
+    mutating func reserveFileNumber() -> UInt64 {
+        defer { manifest.nextSegmentNumber += 1 }
+        return manifest.nextSegmentNumber
+    }
 
     mutating func registerFieldTypes(database: String, measurement: String, fields: [Field]) {
         for field in fields where fieldTypes[database]?[measurement]?[field.key] == nil {

@@ -10,20 +10,25 @@
 /// with no series.
 struct TierWriter {
     let resolution: Int64
+    private var segment = SegmentWriter()
 
     init(resolution: Int64) {
+        precondition(resolution > 0, "a tier's resolution must be positive")
         self.resolution = resolution
     }
 
     /// Buckets written so far (tier rows).
     private(set) var rows = 0
-    var seriesCount: Int { 0 }
+    var seriesCount: Int { segment.seriesCount }
 
     mutating func add(database: String, rows data: SeriesRows) {
-        // Skeleton: implemented by the tier work.
+        let buckets = TierBuckets.rows(of: data, resolution: resolution)
+        guard buckets.count > 0 else { return }
+        segment.add(database: database, rows: buckets)
+        rows += buckets.count
     }
 
     mutating func finish() -> [UInt8] {
-        SegmentWriter().finish()
+        segment.finish()
     }
 }

@@ -125,7 +125,7 @@ extension QueryExecutor {
 
     static func tierBucketText(_ buckets: [String: Int]) -> String {
         let used = buckets.filter { $0.value > 0 }.sorted { $0.key < $1.key }
-        return used.isEmpty ? "none" : used.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return used.isEmpty ? "none" : used.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
     }
 
     /// At most this many ranges per source: a query over scattered late data can yield

@@ -1,0 +1,208 @@
+// See docs/tiers.md ("How a scan reads a tier") and docs/format/tier.md.
+
+/// What a scan knows of a database's tiers and retention, copied under the engine lock.
+struct TierContext: Sendable {
+    /// The database's tier files (none when the caller reads raw data only), coarsest first.
+    var files: [LiveTier] = []
+    /// Raw rows below this are expired and never read (manifest `cuts`).
+    var rawCut: Int64?
+    /// A tier's buckets below its cut are expired and never read.
+    var tierCuts: [String: Int64] = [:]
+    /// The measurement's field types: a tier answers only for rolled-up (numeric) fields.
+    var fieldTypes: [String: FieldType] = [:]
+}
+
+/// One tier file's version of the series, with the tombstone ranges that mask it (those
+/// with a sequence above its `flushedThrough`, like a segment's).
+struct TierSource: Sendable {
+    var file: LiveTier
+    var series: SegmentSeries
+    var fields: Set<String>
+    var masks: [ClosedRange<Int64>]
+
+    var reader: TierReader { TierReader(file: file.reader, resolution: file.resolution) }
+}
+
+/// A partition whose raw data expired but whose tier files remain.
+struct TierOnlyPartition: Sendable {
+    var partition: PartitionKey
+    var tiers: [TierSource]
+}
+
+/// The tier buckets a plan takes from one tier: ascending starts the caller accepted.
+struct TierUse: Sendable {
+    var tier: TierSource
+    var starts: [Int64]
+}
+
+extension SeriesChunker {
+    /// The tiers of a compacted segment's partition that can stand for its rows: built from
+    /// the same rows (same `flushedThrough`), not cut by retention. Coarsest first.
+    func tierSources(for segment: LiveSegment, masks: [TombstoneSet.Mask]) -> [TierSource] {
+        guard let partition = segment.partition else { return [] }
+        return tiers.files.compactMap { file in
+            guard file.partition == partition, file.flushedThrough == segment.flushedThrough else { return nil }
+            return tierSource(file, masks: masks)
+        }
+    }
+
+    /// Partitions overlapping the query range that lie wholly below the raw cut and still
+    /// have tier files, oldest first.
+    func tierOnlyPartitions(masks: [TombstoneSet.Mask]) -> [TierOnlyPartition] {
+        guard let rawCut = tiers.rawCut else { return [] }
+        var out: [PartitionKey: [TierSource]] = [:]
+        for file in tiers.files {
+            let p = file.partition
+            guard p.database == database, p.end <= rawCut, p.start <= queryRange.upperBound,
+                  p.end - 1 >= queryRange.lowerBound, let source = tierSource(file, masks: masks) else { continue }
+            out[p, default: []].append(source)
+        }
+        return out.map { TierOnlyPartition(partition: $0.key, tiers: $0.value) }.sorted { $0.partition < $1.partition }
+    }
+
+    private func tierSource(_ file: LiveTier, masks: [TombstoneSet.Mask]) -> TierSource? {
+        if let cut = tiers.tierCuts[file.name], file.partition.start < cut { return nil }
+        guard let series = file.reader.series(database: database, key: key) else { return nil }
+        return TierSource(file: file, series: series, fields: TierReader.rolledUpFields(series),
+                          masks: masks.ranges(maskingSegmentFlushedThrough: file.flushedThrough))
+    }
+
+    /// For a lone compacted block the caller refused whole (or that the range cuts): the
+    /// buckets of the coarsest tier whose every usable bucket the caller accepts. A bucket is
+    /// usable when it lies in the range, in the free interval (`after`, `before`) that no
+    /// other data of the series touches, and under no tombstone masking the block; the rest
+    /// of the block is decoded. Nil when a requested field with values in the block is not
+    /// rolled up, or no tier has such buckets.
+    func tierUse(for c: Candidate, _ sources: [Source], canSummarize: (Int64, Int64) -> Bool,
+                 after: Int64, before: Int64) -> TierUse? {
+        let source = sources[c.source]
+        guard let partition = source.partition, !source.tiers.isEmpty else { return nil }
+        var needed: Set<String> = []
+        for f in source.series.fields where (fields?.contains(f.name) ?? true) && f.blocks[c.block] != nil {
+            guard TierColumns.isRolledUp(f.type) else { return nil }
+            needed.insert(f.name)
+        }
+        let lo = max(range.lowerBound, partition.start, after + 1)
+        let hi = min(range.upperBound, partition.end - 1, before - 1)
+        guard lo <= hi else { return nil }
+        let block = source.series.rowBlocks[c.block]
+        for tier in source.tiers where needed.isSubset(of: tier.fields) {
+            let res = tier.file.resolution
+            var starts: [Int64] = []
+            var accepted = true
+            var b = TierBuckets.start(block.minTime, resolution: res)
+            while b <= block.maxTime {
+                let end = b + (res - 1)
+                if b >= lo, end <= hi, !source.masks.contains(where: { $0.overlaps(b...end) }) {
+                    guard canSummarize(b, end) else {
+                        accepted = false
+                        break
+                    }
+                    starts.append(b)
+                }
+                if end >= block.maxTime { break }
+                b = end + 1
+            }
+            if accepted && !starts.isEmpty { return TierUse(tier: tier, starts: starts) }
+        }
+        return nil
+    }
+
+    /// Per expired partition, the coarsest tier whose every bucket overlapping the range the
+    /// caller accepts, if every requested field is rolled up; else nothing (there is no raw
+    /// data left to decode).
+    func planTierOnly(_ partitions: [TierOnlyPartition], canSummarize: (Int64, Int64) -> Bool) -> [Step] {
+        guard !partitions.isEmpty else { return [] }
+        let requested = fields.map(Array.init) ?? Array(tiers.fieldTypes.keys)
+        guard requested.allSatisfy({ tiers.fieldTypes[$0].map(TierColumns.isRolledUp) ?? true }) else { return [] }
+        var steps: [Step] = []
+        for p in partitions {
+            let lo = max(queryRange.lowerBound, p.partition.start)
+            let hi = min(queryRange.upperBound, p.partition.end - 1)
+            for tier in p.tiers {
+                let res = tier.file.resolution
+                var starts: [Int64] = []
+                var b = TierBuckets.start(lo, resolution: res)
+                var accepted = true
+                while true {
+                    let end = b + (res - 1)
+                    guard canSummarize(b, end) else {
+                        accepted = false
+                        break
+                    }
+                    starts.append(b)
+                    if end >= hi { break }
+                    b = end + 1
+                }
+                if accepted {
+                    steps.append(.tierOnly(TierUse(tier: tier, starts: starts)))
+                    break
+                }
+            }
+        }
+        return steps
+    }
+
+    /// The accepted buckets as summaries, the block's other rows (range edges, masked buckets,
+    /// buckets whose integer sum overflowed) decoded, in time order.
+    func executeTiered(_ c: Candidate, _ use: TierUse, _ sources: [Source], into out: inout [ScanChunk],
+                       statistics: inout ScanStatistics) throws {
+        let summaries = try tierSummaries(use, statistics: &statistics)
+        let block = sources[c.source].series.rowBlocks[c.block]
+        // Raw rows are needed unless the buckets cover the block's part of the range.
+        var cursor: Int64? = max(block.minTime, range.lowerBound)
+        var uncovered = false
+        for s in summaries {
+            guard let at = cursor, s.minTime <= at else {
+                uncovered = cursor != nil
+                break
+            }
+            cursor = s.maxTime == Int64.max ? nil : max(at, s.maxTime + 1)
+        }
+        if let at = cursor, at <= min(block.maxTime, range.upperBound) { uncovered = true }
+        let rows = uncovered ? try decode(c, sources, statistics: &statistics) : SeriesRows(key: key)
+        var r = 0
+        for s in summaries {
+            let before = rows.timestamps[r...].partitioningIndex { $0 >= s.minTime }
+            if r < before { appendRows(slice(rows, rows: r..<before), to: &out, statistics: &statistics) }
+            r = rows.timestamps[before...].partitioningIndex { $0 > s.maxTime }
+            out.append(.summary(s))
+        }
+        if r < rows.count { appendRows(r == 0 ? rows : slice(rows, rows: r..<rows.count), to: &out, statistics: &statistics) }
+    }
+
+    /// An expired partition's buckets: those not under a tombstone, whose values' times lie
+    /// in the query range.
+    func executeTierOnly(_ use: TierUse, into out: inout [ScanChunk], statistics: inout ScanStatistics) throws {
+        let masks = use.tier.masks
+        for s in try tierSummaries(use, statistics: &statistics, counting: false) {
+            let first = s.fields.values.map(\.firstTime).min()
+            let last = s.fields.values.map(\.lastTime).max()
+            guard let first, let last, queryRange.contains(first), queryRange.contains(last),
+                  !masks.contains(where: { $0.overlaps(s.minTime...s.maxTime) }) else { continue }
+            count(s, tier: use.tier, statistics: &statistics)
+            out.append(.summary(s))
+        }
+    }
+
+    /// The summaries of the tier's buckets among `use.starts` that hold a value and can be
+    /// summarized, ascending.
+    private func tierSummaries(_ use: TierUse, statistics: inout ScanStatistics, counting: Bool = true) throws -> [BlockSummary] {
+        guard let first = use.starts.first, let last = use.starts.last else { return [] }
+        let buckets = try use.tier.reader.buckets(of: use.tier.series, starts: first...last, fields: fields)
+        var out: [BlockSummary] = []
+        var k = 0
+        for bucket in buckets {
+            while k < use.starts.count && use.starts[k] < bucket.start { k += 1 }
+            guard k < use.starts.count, use.starts[k] == bucket.start, let s = bucket.summary else { continue }
+            if counting { count(s, tier: use.tier, statistics: &statistics) }
+            out.append(s)
+        }
+        return out
+    }
+
+    private func count(_ s: BlockSummary, tier: TierSource, statistics: inout ScanStatistics) {
+        statistics.tierBuckets[tier.file.name, default: 0] += 1
+        statistics.served[tier.file.name, default: ServedRanges()].insert(s.minTime...s.maxTime)
+    }
+}
