@@ -36,8 +36,8 @@ import Testing
                   "invalid duration INF for shard duration at line 1, char 74"),
         ErrorCase("CREATE RETENTION POLICY r ON db DURATION 1d REPLICATION 1 ROLLUP INF",
                   "found INF, expected rollup resolution at line 1, char 66"),
-        ErrorCase("ALTER RETENTION POLICY r ON db", "found EOF, expected DURATION, REPLICATION, SHARD, DEFAULT at line 1, char 31"),
-        ErrorCase("DROP RETENTION POLICY r", "found EOF, expected ON at line 1, char 24"),
+        ErrorCase("ALTER RETENTION POLICY r ON db", "found EOF, expected DURATION, REPLICATION, SHARD, DEFAULT at line 1, char 32"),
+        ErrorCase("DROP RETENTION POLICY r", "found EOF, expected ON at line 1, char 25"),
     ])
     func refusesBadSyntax(_ c: ErrorCase) {
         #expect(throws: QueryParseError(c.message)) { try QueryParser.parse(c.query) }

@@ -40,7 +40,7 @@ import Testing
 
     @Test(arguments: [
         (["--raw-retention", "7x"], "--raw-retention must be a duration such as 90s, 15m, 36h, 7d or 2w, or inf, got \"7x\""),
-        (["--raw-retention", "-1d"], "--raw-retention must be"),
+        (["--raw-retention", "0d"], "--raw-retention must be"),
         (["--shard-duration", "inf"], "--shard-duration must be a duration such as 90s, 15m, 36h, 7d or 2w, got \"inf\""),
         (["--shard-duration", "7h"], "--raw-retention, --shard-duration and --rollups do not fit together: shard duration must"),
         (["--rollups", "r=7m"], "--raw-retention, --shard-duration and --rollups do not fit together: rollup r: resolution must"),
