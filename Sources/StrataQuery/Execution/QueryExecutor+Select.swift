@@ -60,16 +60,3 @@ extension QueryExecutor {
         return inner
     }
 }
-
-extension ScanStatistics {
-    mutating func add(_ o: ScanStatistics) {
-        seriesTouched += o.seriesTouched
-        blocksSummarized += o.blocksSummarized
-        blocksDecoded += o.blocksDecoded
-        rowsDecoded += o.rowsDecoded
-        headRows += o.headRows
-        rowsSummarized += o.rowsSummarized
-        bytesDecoded += o.bytesDecoded
-        rowsMasked += o.rowsMasked
-    }
-}
