@@ -26,6 +26,14 @@ struct QueryHandler: Sendable {
         // InfluxDB converts times for any non-empty epoch, an unknown unit meaning nanoseconds.
         let epoch = params["epoch"].flatMap { $0.isEmpty ? nil : TimeEpoch(parameter: $0) ?? .nanoseconds }
 
+        // Raw data only: a diagnostic whose answers must equal the default's (docs/http-api.md).
+        let tiers: Bool
+        switch params["tiers"] ?? "" {
+        case "", "on": tiers = true
+        case "off": tiers = false
+        case let other: return Self.failure(.badRequest, "tiers must be \"on\" or \"off\", got \"\(other)\"", format: format)
+        }
+
         var literals: [String: String] = [:]
         if let params = params["params"], !params.isEmpty {
             do {
@@ -50,7 +58,7 @@ struct QueryHandler: Sendable {
         let started = ContinuousClock.now
         do {
             results = try await runner.execute(
-                text, database: database, now: nil, restriction: Self.restriction(context.principal))
+                text, database: database, now: nil, restriction: Self.restriction(context.principal), tiers: tiers)
         } catch {
             context.logger.info("query refused", metadata: ["error": .string(error.description)])
             return Self.failure(.badRequest, error.description, format: format)

@@ -12,6 +12,10 @@ public protocol QueryRunner: Sendable {
     /// nil: every series.
     func execute(_ text: String, database: String?, now: Int64?, restriction: TagPredicate?)
         async throws(QueryParseError) -> [StatementResult]
+
+    /// The same, reading raw data only when `tiers` is false (`/query?tiers=off`).
+    func execute(_ text: String, database: String?, now: Int64?, restriction: TagPredicate?, tiers: Bool)
+        async throws(QueryParseError) -> [StatementResult]
 }
 
 extension QueryRunner {
@@ -26,4 +30,20 @@ extension QueryRunner {
     }
 }
 
-extension QueryExecutor: QueryRunner {}
+extension QueryRunner {
+    /// A runner without rollup tiers reads raw data whatever `tiers` says.
+    public func execute(_ text: String, database: String?, now: Int64?, restriction: TagPredicate?, tiers: Bool)
+        async throws(QueryParseError) -> [StatementResult]
+    {
+        try await execute(text, database: database, now: now, restriction: restriction)
+    }
+}
+
+extension QueryExecutor: QueryRunner {
+    public func execute(_ text: String, database: String?, now: Int64?, restriction: TagPredicate?, tiers: Bool)
+        async throws(QueryParseError) -> [StatementResult]
+    {
+        let executor = tiers == self.tiers ? self : QueryExecutor(engine: engine, restriction: self.restriction, tiers: tiers)
+        return try await executor.execute(text, database: database, now: now, restriction: restriction)
+    }
+}

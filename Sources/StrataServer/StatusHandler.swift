@@ -3,8 +3,8 @@ import Logging
 import NIOCore
 import StrataCore
 
-/// `/ping`, `/health` and `/flush`: liveness, readiness with engine numbers, and a durable
-/// flush for benchmarks that measure disk use.
+/// `/ping`, `/health`, `/flush` and `/compact`: liveness, readiness with engine numbers, a
+/// durable flush for benchmarks that measure disk use, and a compaction run to its end.
 struct StatusHandler: Sendable {
     let engine: StorageEngine
 
@@ -37,6 +37,31 @@ struct StatusHandler: Sendable {
         return Response(status: .noContent)
     }
 
+    /// Runs a compaction (after any running one) and answers its report once it is durable.
+    func compact(_ request: Request, context: some RequestContext) async throws -> Response {
+        let report: CompactionReport
+        do {
+            report = try await engine.compact()
+        } catch {
+            throw InfluxHTTPError(.internalServerError, "compaction failed: \(error)")
+        }
+        return Self.json(.ok, Self.reportJSON(report))
+    }
+
+    static func reportJSON(_ r: CompactionReport) -> String {
+        JSONText.object([
+            ("partitionsWritten", String(r.partitionsWritten)),
+            ("segmentsMerged", String(r.segmentsMerged)),
+            ("rowsWritten", String(r.rowsWritten)),
+            ("bytesWritten", String(r.bytesWritten)),
+            ("tierFilesWritten", String(r.tierFilesWritten)),
+            ("partitionsExpired", String(r.partitionsExpired)),
+            ("tierFilesExpired", String(r.tierFilesExpired)),
+            ("rowsDropped", String(r.rowsDropped)),
+            ("seconds", r.seconds.isFinite ? String(r.seconds) : "0"),
+        ])
+    }
+
     static func statsJSON(_ s: EngineStats) -> String {
         JSONText.object([
             ("lastSequence", String(s.lastSequence)),
@@ -47,6 +72,12 @@ struct StatusHandler: Sendable {
             ("segmentBytes", String(s.segmentBytes)),
             ("walFiles", String(s.walFiles)),
             ("walBytes", String(s.walBytes)),
+            ("partitions", String(s.partitions)),
+            ("tierFiles", String(s.tierFiles)),
+            ("tierBytes", String(s.tierBytes)),
+            ("compacting", s.compacting ? "true" : "false"),
+            ("compactions", String(s.compactions)),
+            ("compactionBytesWritten", String(s.compactionBytesWritten)),
         ])
     }
 

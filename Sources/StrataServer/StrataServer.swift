@@ -36,6 +36,7 @@ public enum StrataServer {
         router.head("/ping", use: status.ping)
         router.get("/health", use: status.health)
         router.post("/flush", use: status.flush)
+        router.post("/compact", use: status.compact)
 
         addLiveRoutes(to: router, services: services)
         return router

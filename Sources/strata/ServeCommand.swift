@@ -37,6 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("wal-retention-bytes"), help: "At most this many bytes of flushed WAL files (default 1073741824).")
     var walRetentionBytes: Int?
 
+    @OptionGroup(title: "Retention and rollups") var retention: RetentionFlags
+
     @Flag(name: .customLong("insecure"),
           help: "Allow running without tokens on a non-loopback address (anyone who can reach it may read, write and administer).")
     var insecure = false
@@ -59,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard bytes >= 0 else { throw ValidationError("--wal-retention-bytes must not be negative") }
             options.walRetentionBytes = bytes
         }
+        try retention.apply(to: &options)
         // Before the engine opens: a server that may not start touches nothing.
         let authenticator = try ServeSecurity.makeAuthenticator(
             dataDirectory: dataDirectory, host: host, insecure: insecure, logger: logger)

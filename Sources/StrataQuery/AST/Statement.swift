@@ -9,7 +9,11 @@ public enum Statement: Sendable, Equatable {
     case showTagValues(ShowTagValues)
     case showFieldKeys(ShowFieldKeys)
     case showRetentionPolicies(database: String?)
+    case showShards
     case createDatabase(String)
+    case createRetentionPolicy(CreateRetentionPolicy)
+    case alterRetentionPolicy(AlterRetentionPolicy)
+    case dropRetentionPolicy(name: String, database: String)
     case dropSeries(DropSeries)
     case delete(DeleteStatement)
 }

@@ -6,7 +6,8 @@ public enum StatementPrivilege: String, Sendable, Equatable {
     case read
     /// DELETE, DROP SERIES: they change data, as a write does.
     case write
-    /// CREATE DATABASE: InfluxDB 1.x reserves it to admin users.
+    /// CREATE DATABASE and CREATE/ALTER/DROP RETENTION POLICY: InfluxDB 1.x reserves them to
+    /// admin users.
     case admin
 }
 
@@ -14,11 +15,11 @@ extension Statement {
     public var privilege: StatementPrivilege {
         switch self {
         case .select, .explain, .showDatabases, .showMeasurements, .showSeries, .showTagKeys, .showTagValues,
-            .showFieldKeys, .showRetentionPolicies:
+            .showFieldKeys, .showRetentionPolicies, .showShards:
             return .read
         case .delete, .dropSeries:
             return .write
-        case .createDatabase:
+        case .createDatabase, .createRetentionPolicy, .alterRetentionPolicy, .dropRetentionPolicy:
             return .admin
         }
     }
@@ -35,7 +36,11 @@ extension Statement {
         case .showTagValues: "SHOW TAG VALUES"
         case .showFieldKeys: "SHOW FIELD KEYS"
         case .showRetentionPolicies: "SHOW RETENTION POLICIES"
+        case .showShards: "SHOW SHARDS"
         case .createDatabase: "CREATE DATABASE"
+        case .createRetentionPolicy: "CREATE RETENTION POLICY"
+        case .alterRetentionPolicy: "ALTER RETENTION POLICY"
+        case .dropRetentionPolicy: "DROP RETENTION POLICY"
         case .dropSeries: "DROP SERIES"
         case .delete: "DELETE"
         }

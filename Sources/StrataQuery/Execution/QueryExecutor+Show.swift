@@ -8,11 +8,11 @@ extension QueryExecutor {
         case .showTagKeys(let s): return StatementResult(statementID: 0, series: try showTagKeys(s, database))
         case .showTagValues(let s): return StatementResult(statementID: 0, series: try showTagValues(s, database))
         case .showFieldKeys(let s): return StatementResult(statementID: 0, series: try showFieldKeys(s, database))
-        case .showRetentionPolicies(let db):
-            _ = try requireDatabase(db ?? database)
-            return StatementResult(statementID: 0, series: [ResultSeries(
-                name: "", columns: ["name", "duration", "shardGroupDuration", "replicaN", "default"],
-                values: [[.string("autogen"), .string("0s"), .string("168h0m0s"), .integer(1), .boolean(true)]])])
+        case .showRetentionPolicies(let db): return try showRetentionPolicies(db ?? database)
+        case .showShards: return showShards()
+        case .createRetentionPolicy(let s): return try createRetentionPolicy(s)
+        case .alterRetentionPolicy(let s): return try alterRetentionPolicy(s)
+        case let .dropRetentionPolicy(name, db): return try dropRetentionPolicy(name: name, database: db)
         default:
             throw QueryError("statement not supported yet")
         }

@@ -52,7 +52,7 @@ struct SelectExecutor {
         guard !fields.isEmpty else { return [] }
         let context = Context(measurement: measurement, plan: plan, clause: clause, lo: lo, hi: hi, fields: fields,
                               evaluator: RowEvaluator(fieldTypes: fieldTypes))
-        planNotes += Self.describe(context, calls: plan.calls)
+        planNotes += Self.describe(context, calls: plan.calls, tiers: tierSetting)
         var series: [ResultSeries]
         switch plan.kind {
         case .raw: series = try runRaw(context)

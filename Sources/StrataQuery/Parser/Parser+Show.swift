@@ -60,7 +60,9 @@ extension Parser {
         case .keyword(.shard):
             try expect(.groups)
             throw Self.unsupported("SHOW SHARD GROUPS")
-        case .keyword(let keyword) where [.diagnostics, .queries, .shards, .stats, .subscriptions, .users].contains(keyword):
+        case .keyword(.shards):
+            return .showShards
+        case .keyword(let keyword) where [.diagnostics, .queries, .stats, .subscriptions, .users].contains(keyword):
             throw Self.unsupported("SHOW \(keyword.rawValue)")
         default:
             throw Self.found(token, Self.showKeywords)
@@ -186,7 +188,7 @@ extension Parser {
             throw Self.unsupported("CREATE CONTINUOUS QUERY")
         case .keyword(.retention):
             try expect(.policy)
-            throw Self.unsupported("CREATE RETENTION POLICY")
+            return .createRetentionPolicy(try parseCreateRetentionPolicy())
         case .keyword(.user):
             throw Self.unsupported("CREATE USER")
         case .keyword(.subscription):
@@ -206,7 +208,7 @@ extension Parser {
             throw Self.unsupported("DROP CONTINUOUS QUERY")
         case .keyword(.retention):
             try expect(.policy)
-            throw Self.unsupported("DROP RETENTION POLICY")
+            return try parseDropRetentionPolicy()
         case .keyword(let keyword) where [.database, .measurement, .shard, .subscription, .user].contains(keyword):
             throw Self.unsupported("DROP \(keyword.rawValue)")
         default:

@@ -167,7 +167,7 @@ struct Parser {
         case .keyword(.alter):
             try expect(.retention)
             try expect(.policy)
-            throw Self.unsupported("ALTER RETENTION POLICY")
+            return .alterRetentionPolicy(try parseAlterRetentionPolicy())
         case .keyword(.set):
             try expect(.password)
             try expect(.for)

@@ -1,6 +1,7 @@
 import Hummingbird
 import Prometheus
 import StrataCore
+import Synchronization
 
 /// `GET /metrics`: the Prometheus text format (version 0.0.4) of the server's registry,
 /// after setting the gauges that describe state rather than events (engine sizes, open
@@ -33,6 +34,15 @@ struct MetricsEndpoint: Sendable {
     private struct Gauges: Sendable {
         let headBytes, headRows, segments, segmentBytes, walFiles, walBytes, series, lastSequence: Gauge
         let queuedMessages, queuedBytes: Gauge
+        let compactionActive, partitions, tierFiles, tierBytes: Gauge
+        let compactions, compactionBytes: Prometheus.Counter
+        /// The engine's totals last added to the two counters: the engine counts since open,
+        /// a Prometheus counter only goes up, so each scrape adds the difference.
+        private let counted = Counted()
+
+        private final class Counted: Sendable {
+            let totals = Mutex((compactions: 0, bytes: 0))
+        }
 
         init(registry r: PrometheusCollectorRegistry) {
             headBytes = r.makeGauge(name: "strata_head_bytes", help: "Bytes of column data in the in-memory head (not yet in segments)")
@@ -45,6 +55,13 @@ struct MetricsEndpoint: Sendable {
             lastSequence = r.makeGauge(name: "strata_wal_last_sequence", help: "Sequence number of the last durable WAL record")
             queuedMessages = r.makeGauge(name: "strata_live_queued_messages", help: "Messages waiting in every connection's outgoing queue")
             queuedBytes = r.makeGauge(name: "strata_live_queued_bytes", help: "Bytes waiting in every connection's outgoing queue")
+            compactionActive = r.makeGauge(name: "strata_compaction_active", help: "1 while a compaction runs, else 0")
+            partitions = r.makeGauge(name: "strata_partitions", help: "Compacted time partitions holding raw data")
+            tierFiles = r.makeGauge(name: "strata_tier_files", help: "Rollup tier files")
+            tierBytes = r.makeGauge(name: "strata_tier_bytes", help: "Bytes of rollup tier files")
+            compactions = r.makeCounter(name: "strata_compactions_total", help: "Compactions finished since the server started")
+            compactionBytes = r.makeCounter(name: "strata_compaction_bytes_written_total",
+                                            help: "Bytes of segment and tier files compactions wrote since the server started")
         }
 
         func set(connections: [ConnectionSnapshot]) {
@@ -61,6 +78,17 @@ struct MetricsEndpoint: Sendable {
             walBytes.set(to: Double(s.walBytes))
             series.set(to: Double(s.seriesCount))
             lastSequence.set(to: Double(s.lastSequence))
+            compactionActive.set(to: s.compacting ? 1 : 0)
+            partitions.set(to: Double(s.partitions))
+            tierFiles.set(to: Double(s.tierFiles))
+            tierBytes.set(to: Double(s.tierBytes))
+            counted.totals.withLock { last in
+                if s.compactions > last.compactions { compactions.increment(by: Int64(s.compactions - last.compactions)) }
+                if s.compactionBytesWritten > last.bytes {
+                    compactionBytes.increment(by: Int64(s.compactionBytesWritten - last.bytes))
+                }
+                last = (max(last.compactions, s.compactions), max(last.bytes, s.compactionBytesWritten))
+            }
         }
     }
 }
