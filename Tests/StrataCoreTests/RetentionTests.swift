@@ -63,6 +63,20 @@ private let hour = CompactionFixture.hour
         try await engine.close()
     }
 
+    @Test func compactionDropsFlushedRowsBelowTheRawCut() async throws {
+        let clock = TestClock(2 * hour)
+        let engine = try F.open(InMemoryFileSystem(), options: F.options(retention: Self.shortLived, now: clock))
+        _ = try await engine.write(Self.minutes(0..<150))
+        try await engine.flush()
+        clock.set(4 * hour)
+        let report = try await engine.compact()
+        // [0, 2 h) is past the cut: its 120 rows go with the flushed segment, unwritten.
+        #expect(report.rowsDropped == 120 && report.partitionsWritten == 1 && report.rowsWritten == 30)
+        #expect(F.levels(engine).level0 == 0 && F.levels(engine).level1.map(\.start) == [2 * hour])
+        #expect(try engine.scan(database: "a", measurement: "m").first?.timestamps.first == 120 * F.minute)
+        try await engine.close()
+    }
+
     @Test func aWriteOlderThanTheRetentionIsRefusedWithItsReasonAndTheOthersAreKept() async throws {
         let clock = TestClock(10 * hour)
         let engine = try F.open(InMemoryFileSystem(), options: F.options(retention: Self.shortLived, now: clock))

@@ -7,6 +7,7 @@ struct CompactionPlan {
     var tiers: [PartitionKey: [LiveTier]]
     var tombstones: TombstoneSet
     var retention: [String: DatabaseRetention]
+    var defaultRetention: DatabaseRetention
     /// The cuts as recorded, moved up to where `now` puts them.
     var cuts: [String: Manifest.RetentionCuts]
     /// Partitions to rewrite, in order, each with the level-0 segments holding rows of it.
@@ -21,6 +22,7 @@ struct CompactionPlan {
         for segment in s.segments { if let key = segment.partition { level1[key] = segment } }
         tiers = Dictionary(grouping: s.tiers, by: \.partition)
         tombstones = s.tombstones
+        self.defaultRetention = defaultRetention
         var databases = Set(s.manifest.databases)
         databases.formUnion(level1.keys.map(\.database))
         retention = [:]
@@ -34,7 +36,7 @@ struct CompactionPlan {
     }
 
     func retention(_ database: String) -> DatabaseRetention {
-        retention[database] ?? DatabaseRetention(partitionDuration: DatabaseRetention.defaultPartitionDuration, tiers: [])
+        retention[database] ?? defaultRetention
     }
 
     /// The tiers a partition gets: its database's, less those already cut past its end.
