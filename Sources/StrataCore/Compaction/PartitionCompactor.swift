@@ -16,8 +16,8 @@ struct PartitionCompactor {
     struct Output {
         var segment: [UInt8]?
         var summary: StorageEngine.SegmentSummary
-        /// Highest `flushedThrough` among the sources: the new files cover the partition's
-        /// rows as of it.
+        /// Highest `flushedThrough` among the sources, or sequence among the tombstones
+        /// applied if higher: the new files cover the partition's rows as of it.
         var flushedThrough: UInt64
         /// One per tier, in `tiers` order (a partition without numeric fields still gets
         /// empty ones, so its tier set matches its retention).
@@ -49,7 +49,11 @@ struct PartitionCompactor {
         }
         let summary = StorageEngine.SegmentSummary(series: writer.seriesCount, rows: writer.rows,
                                                    minTime: writer.minTime, maxTime: writer.maxTime)
-        let flushedThrough = sources.map(\.flushedThrough).max() ?? 0
+        // Every tombstone up to the newest in the plan was applied above (one committed
+        // before it is in the plan too), so the new files are exact as of it: no tombstone
+        // already applied masks them, it can be pruned, and the partition is not picked
+        // again for the same delete (docs/compaction.md, "Merge rules").
+        let flushedThrough = max(sources.map(\.flushedThrough).max() ?? 0, tombstones.all.last?.sequence ?? 0)
         guard summary.series > 0 else {
             return Output(segment: nil, summary: summary, flushedThrough: flushedThrough, tierFiles: [], rowsRead: rowsRead)
         }
