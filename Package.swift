@@ -64,10 +64,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Test code shared by the StrataServerTests and strataTests targets (a raw WebSocket client).
+        // Test code shared by the test targets (the seeded generator, a raw WebSocket client).
         .target(name: "StrataTestSupport", path: "Tests/StrataTestSupport"),
-        .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "StrataQueryTests", dependencies: ["StrataQuery", "StrataCore"]),
+        .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StrataQueryTests", dependencies: ["StrataQuery", "StrataCore", "StrataTestSupport"]),
         .testTarget(
             name: "StrataServerTests",
             dependencies: [

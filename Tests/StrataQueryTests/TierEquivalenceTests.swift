@@ -1,3 +1,4 @@
+import StrataTestSupport
 import Testing
 import StrataCore
 @testable import StrataQuery
@@ -19,7 +20,7 @@ import StrataCore
 
     /// Per series: a point every `step` seconds over two days (dense hours for the 5 s one,
     /// sparse for the others), times jittered, in random order.
-    static func points(_ rng: inout SeededRandom, stepSeconds: [String: Int64]) -> [Point] {
+    static func points(_ rng: inout SplitMix64, stepSeconds: [String: Int64]) -> [Point] {
         var out: [Point] = []
         for (id, step) in stepSeconds.sorted(by: { $0.key < $1.key }) {
             var t = day0 + Int64(rng.next() % UInt64(step)) * second
@@ -32,7 +33,7 @@ import StrataCore
         return out
     }
 
-    static func point(id: String, time: Int64, _ rng: inout SeededRandom) -> Point {
+    static func point(id: String, time: Int64, _ rng: inout SplitMix64) -> Point {
         var fields = [Field("f", .float(Double(Int64(rng.next() % 4_001) - 2_000) / 4)),
                       Field("i", .integer(Int64(rng.next() % 201) - 100))]
         if rng.next() % 3 == 0 { fields.removeFirst() }
@@ -47,7 +48,7 @@ import StrataCore
         options.backgroundCompaction = false
         let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
         try engine.createDatabase("db")
-        var rng = SeededRandom(seed: 0x7145)
+        var rng = SplitMix64(seed: 0x7145)
         let all = points(&rng, stepSeconds: ["a": 5, "b": 30, "c": 97])
         let executor = QueryExecutor(engine: engine, tiers: false)
         // Three flushes of a third each; the later thirds overwrite some earlier times.
@@ -152,19 +153,5 @@ import StrataCore
             return "line \(k): \(x)\nraw:         \(y)"
         }
         return "lengths differ: \(left.count) against \(right.count) lines"
-    }
-}
-
-/// SplitMix64, seeded, so the data is the same on every run.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -107,12 +107,7 @@ final class TiersRecordingRunner: QueryRunner {
     @Test func metricsAndHealthShowCompactionAndTiers() async throws {
         let engine = try StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
         try engine.createDatabase("robots")
-        let metrics = StrataMetrics.prometheus()
-        let services = ServerServices(
-            authenticator: .open, hub: LiveHub(engine: engine, metrics: metrics, logger: .init(label: "t")), metrics: metrics)
-        let app = Application(router: StrataServer.makeRouter(
-            engine: engine, configuration: StrataServerConfiguration(), services: services))
-        try await app.test(.router) { client in
+        try await Self.withMetricsRouter(engine) { client in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = bodyText(response)
                 for line in [
@@ -138,12 +133,7 @@ extension CompactionRouteTests {
     @Test func compactionsAreCountedOnceEach() async throws {
         let engine = try StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
         try engine.createDatabase("robots")
-        let metrics = StrataMetrics.prometheus()
-        let services = ServerServices(
-            authenticator: .open, hub: LiveHub(engine: engine, metrics: metrics, logger: .init(label: "t")), metrics: metrics)
-        let app = Application(router: StrataServer.makeRouter(
-            engine: engine, configuration: StrataServerConfiguration(), services: services))
-        try await app.test(.router) { client in
+        try await Self.withMetricsRouter(engine) { client in
             for t in 1...2 {
                 try await client.execute(uri: "/write?db=robots", method: .post,
                                          body: ByteBuffer(string: "robot,device_id=r1 battery=80 \(t)\n")) { _ in }
@@ -160,5 +150,18 @@ extension CompactionRouteTests {
             }
         }
         try await engine.close()
+    }
+}
+
+extension CompactionRouteTests {
+    /// Routes over `engine` with a Prometheus registry, as `strata serve` wires them.
+    static func withMetricsRouter(_ engine: StorageEngine,
+                                  _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let metrics = StrataMetrics.prometheus()
+        let services = ServerServices(
+            authenticator: .open, hub: LiveHub(engine: engine, metrics: metrics, logger: .init(label: "t")), metrics: metrics)
+        let app = Application(router: StrataServer.makeRouter(
+            engine: engine, configuration: StrataServerConfiguration(), services: services))
+        try await app.test(.router, body)
     }
 }

@@ -1,5 +1,6 @@
 import StrataCore
 import StrataQuery
+import StrataTestSupport
 @testable import StrataServer
 import Testing
 
@@ -15,18 +16,12 @@ struct LiveWindowTierTests {
     /// One point every 10 minutes for `days` days (sparse hours: row blocks span whole
     /// days, so only the tier answers an hour without decoding).
     static func writeYear(_ f: LiveFixture) async throws {
-        var state: UInt64 = 5
-        func next() -> UInt64 {  // xorshift64: the same data on every run
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return state
-        }
+        var rng = SplitMix64(seed: 5)
         var points: [Point] = []
         for i in 0..<(days * 24 * 6) {
-            let t = LiveFixture.t0 + Int64(i) * 10 * minute + Int64(next() % 1_000_000)
+            let t = LiveFixture.t0 + Int64(i) * 10 * minute + Int64(rng.next() % 1_000_000)
             points.append(Point(measurement: "robot", tags: [Tag("device_id", "robot-0001")],
-                                fields: [Field("battery", .float(Double(next() % 10_000) / 100))], timestamp: t))
+                                fields: [Field("battery", .float(Double(rng.next() % 10_000) / 100))], timestamp: t))
             if points.count == 5_000 {
                 _ = try await f.engine.write(WriteBatch(database: "robots", points: points))
                 points.removeAll(keepingCapacity: true)

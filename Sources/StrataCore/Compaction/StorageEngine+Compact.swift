@@ -165,14 +165,8 @@ extension StorageEngine {
             manifest.segments += written.segments.map(\.entry)
             manifest.tiers += written.tiers.map(\.entry)
             manifest.orderFiles()
-            let (segments, tiers) = s.liveFiles(for: manifest, adding: written.segments.map(\.live), written.tiers.map(\.live))
-            let tombstones = s.prunedTombstones(segments: segments, tiers: tiers, frozen: s.frozen[...])
-            manifest.tombstones = tombstones.all.map(Manifest.TombstoneEntry.init)
-            try manifest.save(directory: directory, fileSystem: fileSystem)
-            s.manifest = manifest
-            s.segments = segments
-            s.tiers = tiers
-            s.tombstones = tombstones
+            try s.publish(manifest, adding: written.segments.map(\.live), written.tiers.map(\.live),
+                          directory: directory, fileSystem: fileSystem)
         }
     }
 
@@ -240,6 +234,22 @@ extension StorageEngine {
 }
 
 extension EngineState {
+    /// Saves `manifest` (with the tombstones that still mask one of its files, or a frozen
+    /// head's) and makes it the engine's, its files open: the ones already open and the new
+    /// ones given. Under the engine lock; a failed save changes nothing.
+    mutating func publish(_ manifest: Manifest, adding newSegments: [LiveSegment] = [], _ newTiers: [LiveTier] = [],
+                          directory: String, fileSystem: any FileSystem) throws {
+        var manifest = manifest
+        let (segments, tiers) = liveFiles(for: manifest, adding: newSegments, newTiers)
+        let tombstones = prunedTombstones(segments: segments, tiers: tiers, frozen: frozen[...])
+        manifest.tombstones = tombstones.all.map(Manifest.TombstoneEntry.init)
+        try manifest.save(directory: directory, fileSystem: fileSystem)
+        self.manifest = manifest
+        self.segments = segments
+        self.tiers = tiers
+        self.tombstones = tombstones
+    }
+
     /// The live files for `manifest`'s lists, in its order: the ones already open, and the
     /// new ones given.
     func liveFiles(for manifest: Manifest, adding newSegments: [LiveSegment] = [],

@@ -103,14 +103,7 @@ extension StorageEngine {
                 return true
             }
             guard manifest != s.manifest else { return ([], 0, 0) }
-            let (segments, tiers) = s.liveFiles(for: manifest)
-            let tombstones = s.prunedTombstones(segments: segments, tiers: tiers, frozen: s.frozen[...])
-            manifest.tombstones = tombstones.all.map(Manifest.TombstoneEntry.init)
-            try manifest.save(directory: directory, fileSystem: fileSystem)
-            s.manifest = manifest
-            s.segments = segments
-            s.tiers = tiers
-            s.tombstones = tombstones
+            try s.publish(manifest, directory: directory, fileSystem: fileSystem)
             return (removed, partitions, tierFiles)
         }
         removeFiles(removed.map { FilePath.join(segmentsDirectory, $0) })

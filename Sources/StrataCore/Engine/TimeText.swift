@@ -1,5 +1,5 @@
 /// Times and durations as messages show them, without Foundation's formatters.
-enum TimeText {
+public enum TimeText {
     /// RFC 3339 in UTC with the fraction trimmed (`2024-01-01T00:00:00.5Z`), as InfluxDB
     /// prints times.
     static func rfc3339(_ ns: Int64) -> String {
@@ -10,7 +10,7 @@ enum TimeText {
             rest += perDay
             days -= 1
         }
-        let (y, m, d) = civil(days: days)
+        let (y, m, d) = civil(fromDays: days)
         let seconds = rest / 1_000_000_000
         let fraction = rest % 1_000_000_000
         var text = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))"
@@ -33,8 +33,9 @@ enum TimeText {
         return "\(ns)ns"
     }
 
-    /// Year, month, day of a day count from 1970-01-01 (H. Hinnant's `civil_from_days`).
-    private static func civil(days: Int64) -> (Int64, Int64, Int64) {
+    /// Year, month, day of a day count from 1970-01-01 (H. Hinnant's `civil_from_days`,
+    /// proleptic Gregorian calendar). Shared with the query layer's time formats.
+    public static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

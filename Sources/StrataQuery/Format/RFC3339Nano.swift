@@ -1,3 +1,5 @@
+import StrataCore
+
 /// Go's `time.RFC3339Nano` in UTC (`2006-01-02T15:04:05.999999999Z07:00`): the fraction's
 /// trailing zeros are trimmed and a whole second has no fraction at all, which is what
 /// InfluxDB writes for `time` when no `epoch` is asked for. Pure arithmetic: no Foundation
@@ -89,18 +91,8 @@ public enum RFC3339Nano {
         return v < 0 ? "-" + body : body
     }
 
-    // Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian calendar).
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
+    // Howard Hinnant's days_from_civil; civil_from_days is StrataCore's `TimeText.civil`.
+    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) { TimeText.civil(fromDays: z0) }
 
     static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
         let y = m <= 2 ? y0 - 1 : y0
