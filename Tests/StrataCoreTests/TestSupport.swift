@@ -21,6 +21,8 @@ extension EngineOptions {
         // Tests crash an engine and reopen the directory without closing it: a background
         // compaction of the old engine must not write beside the new one.
         options.backgroundCompaction = false
+        // Test data is thin: exercise tiers wherever they can answer.
+        options.tierMinRowsPerBucket = 0
         return options
     }
 }

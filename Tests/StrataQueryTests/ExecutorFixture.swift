@@ -27,7 +27,10 @@ enum ExecutorFixture {
     /// An in-memory engine holding `lines` (line protocol whose times are seconds after
     /// `t0`) in database `test`, flushed to a segment when `flushed`.
     static func engine(lines: String, flushed: Bool) async throws -> StorageEngine {
-        let engine = try StorageEngine.open(directory: "/d", fileSystem: InMemoryFileSystem())
+        var options = EngineOptions()
+        // A few rows a bucket: read tiers wherever they can answer, so they are exercised.
+        options.tierMinRowsPerBucket = 0
+        let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
         try engine.createDatabase("test")
         let text = lines.split(separator: "\n").map { line -> String in
             let parts = line.split(separator: " ")

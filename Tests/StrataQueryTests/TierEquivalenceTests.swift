@@ -46,6 +46,8 @@ import StrataCore
         options.flushThresholdBytes = 1 << 30
         options.flushMaxAgeSeconds = 1e9
         options.backgroundCompaction = false
+        // The data is thin (a few rows a bucket): read tiers wherever they can answer.
+        options.tierMinRowsPerBucket = 0
         let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
         try engine.createDatabase("db")
         var rng = SplitMix64(seed: 0x7145)

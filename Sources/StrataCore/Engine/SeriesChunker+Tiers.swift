@@ -10,6 +10,9 @@ struct TierContext: Sendable {
     var tierCuts: [String: Int64] = [:]
     /// The measurement's field types: a tier answers only for rolled-up (numeric) fields.
     var fieldTypes: [String: FieldType] = [:]
+    /// A compacted block is read from a tier only if it holds at least this many rows per
+    /// tier bucket used (`EngineOptions.tierMinRowsPerBucket`); 0: whenever possible.
+    var minRowsPerBucket = 0
 }
 
 /// One tier file's version of the series, with the tombstone ranges that mask it (those
@@ -103,7 +106,10 @@ extension SeriesChunker {
                 if end >= block.maxTime { break }
                 b = end + 1
             }
-            if accepted && !starts.isEmpty { return TierUse(tier: tier, starts: starts) }
+            // Thin buckets cost more as summaries than their rows cost to decode.
+            if accepted && !starts.isEmpty && block.rows >= starts.count * tiers.minRowsPerBucket {
+                return TierUse(tier: tier, starts: starts)
+            }
         }
         return nil
     }

@@ -88,7 +88,7 @@ extension StorageEngine {
                 let key = s.index.entries[Int(id)].key
                 return SelectedSeries(key: key, headParts: parts, masks: s.tombstones.masks(database: database, key: key))
             }
-            return (picked, s.segments, s.appliedSequence, Self.tierContext(s, database: database, measurement: measurement, tiers: tiers))
+            return (picked, s.segments, s.appliedSequence, tierContext(s, database: database, measurement: measurement, tiers: tiers))
         }
         sequence = applied
         statistics.seriesTouched += selected.count
@@ -130,9 +130,10 @@ extension StorageEngine {
 
     /// The database's retention cuts (which bound every read) and, when `tiers`, its tier
     /// files coarsest first and the measurement's field types. Called under the lock.
-    static func tierContext(_ s: EngineState, database: String, measurement: String, tiers: Bool) -> TierContext {
+    func tierContext(_ s: EngineState, database: String, measurement: String, tiers: Bool) -> TierContext {
         let cuts = s.manifest.cuts[database]
-        var context = TierContext(rawCut: cuts?.raw, tierCuts: cuts?.tiers ?? [:])
+        var context = TierContext(rawCut: cuts?.raw, tierCuts: cuts?.tiers ?? [:],
+                                  minRowsPerBucket: options.tierMinRowsPerBucket)
         guard tiers else { return context }
         context.files = s.tiers.filter { $0.partition.database == database }.sorted { $0.resolution > $1.resolution }
         context.fieldTypes = s.fieldTypes[database]?[measurement] ?? [:]
