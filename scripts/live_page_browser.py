@@ -142,7 +142,8 @@ class Browser:
 
 
 # What the page shows, read from the DOM ids that docs/live-page.md lists.
-SNAPSHOT = """!document.getElementById('state') ? 'null' : JSON.stringify({
+# 'null' while the document is still being parsed: the first ids may exist before the last.
+SNAPSHOT = """document.readyState === 'loading' || !document.getElementById('state') ? 'null' : JSON.stringify({
   state: document.getElementById('state').dataset.state,
   reason: document.getElementById('reason').textContent,
   points: Number(document.getElementById('points').textContent),
