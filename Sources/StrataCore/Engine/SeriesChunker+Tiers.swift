@@ -3,7 +3,12 @@
 /// What a scan knows of a database's tiers and retention, copied under the engine lock.
 struct TierContext: Sendable {
     /// The database's tier files (none when the caller reads raw data only), coarsest first.
-    var files: [LiveTier] = []
+    var files: [LiveTier] = [] {
+        didSet { byPartition = Dictionary(grouping: files, by: \.partition) }
+    }
+    /// `files` per partition, coarsest first: every series looks up its compacted segments'
+    /// tiers here, so a scan costs no more per series as partitions accumulate.
+    private(set) var byPartition: [PartitionKey: [LiveTier]] = [:]
     /// Raw rows below this are expired and never read (manifest `cuts`).
     var rawCut: Int64?
     /// A tier's buckets below its cut are expired and never read.
@@ -13,6 +18,16 @@ struct TierContext: Sendable {
     /// A compacted block is read from a tier only if it holds at least this many rows per
     /// tier bucket used (`EngineOptions.tierMinRowsPerBucket`); 0: whenever possible.
     var minRowsPerBucket = 0
+
+    init(files: [LiveTier] = [], rawCut: Int64? = nil, tierCuts: [String: Int64] = [:],
+         fieldTypes: [String: FieldType] = [:], minRowsPerBucket: Int = 0) {
+        self.rawCut = rawCut
+        self.tierCuts = tierCuts
+        self.fieldTypes = fieldTypes
+        self.minRowsPerBucket = minRowsPerBucket
+        self.files = files
+        byPartition = Dictionary(grouping: files, by: \.partition)
+    }
 }
 
 /// One tier file's version of the series, with the tombstone ranges that mask it (those
@@ -43,7 +58,7 @@ extension SeriesChunker {
     /// the same rows (same `flushedThrough`), not cut by retention. Coarsest first.
     func tierSources(for segment: LiveSegment, masks: [TombstoneSet.Mask]) -> [TierSource] {
         guard let partition = segment.partition else { return [] }
-        return tiers.files.compactMap { file in
+        return (tiers.byPartition[partition] ?? []).compactMap { file in
             guard file.partition == partition, file.flushedThrough == segment.flushedThrough else { return nil }
             return tierSource(file, masks: masks)
         }

@@ -170,6 +170,8 @@ struct SeriesChunker: Sendable {
     private func sources(_ segments: [LiveSegment], masks: [TombstoneSet.Mask], statistics: inout ScanStatistics) -> [Source] {
         var out: [Source] = []
         for segment in segments {
+            // A compacted segment holds exactly its partition's rows: skip it outside the range.
+            if let p = segment.partition, p.start > range.upperBound || p.end - 1 < range.lowerBound { continue }
             guard let series = segment.reader.series(database: database, key: key),
                   let first = series.rowBlocks.first, let last = series.rowBlocks.last else { continue }
             let ranges = masks.ranges(maskingSegmentFlushedThrough: segment.flushedThrough)
