@@ -79,7 +79,7 @@ extension StorageEngine {
     func scanChunks(database: String, measurement: String, where predicate: TagPredicate,
                     fields: Set<String>?, range: ClosedRange<Int64>, canSummarize: (Int64, Int64) -> Bool,
                     tiers: Bool, statistics: inout ScanStatistics, sequence: inout UInt64) throws -> [SeriesChunks] {
-        let (selected, segments, applied, context) = state.withLock { s -> ([SelectedSeries], [LiveSegment], UInt64, TierContext) in
+        let (selected, segments, applied, shared) = state.withLock { s -> ([SelectedSeries], [LiveSegment], UInt64, TierShared) in
             let ids = s.index.select(database: database, measurement: measurement, where: predicate)
             let picked = ids.map { id -> SelectedSeries in
                 var parts: [SeriesRows] = []
@@ -88,8 +88,13 @@ extension StorageEngine {
                 let key = s.index.entries[Int(id)].key
                 return SelectedSeries(key: key, headParts: parts, masks: s.tombstones.masks(database: database, key: key))
             }
-            return (picked, s.segments, s.appliedSequence, tierContext(s, database: database, measurement: measurement, tiers: tiers))
+            // Copies only (the arrays are shared, not duplicated): filtering and sorting the
+            // tier files happen below, outside the lock that applies commits.
+            let shared = TierShared(cuts: s.manifest.cuts[database], files: tiers ? s.tiers : [],
+                                    fieldTypes: tiers ? s.fieldTypes[database]?[measurement] ?? [:] : [:])
+            return (picked, s.segments, s.appliedSequence, shared)
         }
+        let context = tierContext(shared, database: database)
         sequence = applied
         statistics.seriesTouched += selected.count
         let chunkers = selected.map {
@@ -128,16 +133,12 @@ extension StorageEngine {
         return out.map(\.series)
     }
 
-    /// The database's retention cuts (which bound every read) and, when `tiers`, its tier
-    /// files coarsest first and the measurement's field types. Called under the lock.
-    func tierContext(_ s: EngineState, database: String, measurement: String, tiers: Bool) -> TierContext {
-        let cuts = s.manifest.cuts[database]
-        var context = TierContext(rawCut: cuts?.raw, tierCuts: cuts?.tiers ?? [:],
-                                  minRowsPerBucket: options.tierMinRowsPerBucket)
-        guard tiers else { return context }
-        context.files = s.tiers.filter { $0.partition.database == database }.sorted { $0.resolution > $1.resolution }
-        context.fieldTypes = s.fieldTypes[database]?[measurement] ?? [:]
-        return context
+    /// The database's retention cuts (which bound every read) and, when the scan reads tiers,
+    /// its tier files coarsest first and the measurement's field types.
+    func tierContext(_ shared: TierShared, database: String) -> TierContext {
+        TierContext(files: shared.files.filter { $0.partition.database == database }.sorted { $0.resolution > $1.resolution },
+                    rawCut: shared.cuts?.raw, tierCuts: shared.cuts?.tiers ?? [:], fieldTypes: shared.fieldTypes,
+                    minRowsPerBucket: options.tierMinRowsPerBucket)
     }
 
     /// Committed batches after `sequence`, oldest first: from memory while it holds them,
@@ -188,6 +189,14 @@ extension StorageEngine {
 /// closure that outlives none of them.
 private struct UnsafeSlots<B>: @unchecked Sendable {
     let buffer: B
+}
+
+/// What a scan copies from under the engine lock to build its `TierContext`.
+struct TierShared: Sendable {
+    var cuts: Manifest.RetentionCuts?
+    /// Every tier file, or none when the scan reads raw data only.
+    var files: [LiveTier]
+    var fieldTypes: [String: FieldType]
 }
 
 /// A series picked for a scan, with what the engine lock guards copied out.
