@@ -34,34 +34,28 @@ struct QueryHandler: Sendable {
         case let other: return Self.failure(.badRequest, "tiers must be \"on\" or \"off\", got \"\(other)\"", format: format)
         }
 
-        var literals: [String: String] = [:]
+        var parameters: [String: BoundParameter] = [:]
         if let params = params["params"], !params.isEmpty {
             do {
-                literals = try QueryBoundParameters.parse(params)
+                parameters = try QueryBoundParameters.parse(params)
             } catch {
                 return Self.failure(error.status, error.message, format: format)
             }
         }
 
-        let text: String
-        do {
-            text = try QueryBoundParameters.substitute(q, literals)
-        } catch {
-            context.logger.info("query refused", metadata: ["error": .string(error.description)])
-            return Self.failure(.badRequest, error.description, format: format)
-        }
-        if let refusal = Self.refusal(text, principal: context.principal) {
-            context.logger.info("query refused", metadata: ["error": .string(refusal)])
-            return Self.failure(.forbidden, refusal, format: format)
-        }
         let results: [StatementResult]
         let started = ContinuousClock.now
         do {
+            // Bound values become tokens inside the parser: client data is never query text.
+            let statements = try QueryParser.parse(q, parameters: parameters)
             results = try await runner.execute(
-                text, database: database, now: nil, restriction: Self.restriction(context.principal), tiers: tiers)
-        } catch {
+                statements, database: database, now: nil, principal: context.principal.query, tiers: tiers)
+        } catch let error as QueryParseError {
             context.logger.info("query refused", metadata: ["error": .string(error.description)])
             return Self.failure(.badRequest, error.description, format: format)
+        } catch let error as QueryAuthorizationError {
+            context.logger.info("query refused", metadata: ["error": .string(error.description)])
+            return Self.failure(.forbidden, error.description, format: format)
         }
         // Parse and execution; encoding is left out, as chunked answers encode while sending.
         metrics.queryDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
@@ -94,31 +88,6 @@ struct QueryHandler: Sendable {
             }
             try await writer.finish(nil)
         })
-    }
-
-    /// Why the principal may not run `text` at all (InfluxDB 1.x authorizes every statement
-    /// before running any: 403), nil when it may. A text that does not parse is left to the
-    /// runner, which answers the parse error.
-    static func refusal(_ text: String, principal: Principal) -> String? {
-        guard !principal.allows(.admin) else { return nil }
-        guard let statements = try? QueryParser.parse(text) else { return nil }
-        for statement in statements {
-            let scope: Scope
-            switch statement.privilege {
-            case .read: scope = .read
-            case .write: scope = .write
-            case .admin: scope = .admin
-            }
-            if !principal.allows(scope) {
-                return "\(AuthMiddleware.name(principal)) lacks the \(scope.rawValue) scope needed for \(statement.keyword)"
-            }
-        }
-        return nil
-    }
-
-    /// The series a device-limited token sees: those whose device tag is one of its devices.
-    static func restriction(_ principal: Principal) -> TagPredicate? {
-        principal.devices.map { .isIn(principal.deviceTag, $0) }
     }
 
     static func nanoseconds(_ d: Duration) -> Int64 {

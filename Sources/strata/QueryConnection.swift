@@ -46,7 +46,7 @@ final class QueryConnection: Sendable {
             if Environment.value("STRATA_LOG_LEVEL") == nil { logger.logLevel = .warning }
             do {
                 let engine = try StorageEngine.open(directory: dataDir, logger: logger)
-                return QueryConnection(target: .local(engine, QueryExecutor(engine: engine)))
+                return QueryConnection(target: .local(engine, QueryExecutor(engine: engine, principal: .unrestricted("the local data directory"))))
             } catch EngineError.directoryInUse {
                 throw Failure(description: """
                     data directory \(dataDir) is in use: a Strata server (or another strata process) is running on it. \

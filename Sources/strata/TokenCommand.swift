@@ -57,7 +57,10 @@ struct TokenCommand: AsyncParsableCommand {
 
         func validate() throws {
             _ = try parsedScopes()
-            _ = try parsedDevices()
+            if try parsedDevices() != nil, try parsedScopes().contains(.admin) {
+                // Admin statements and routes act on every device (docs/auth.md).
+                throw ValidationError("an admin token cannot be limited to --devices: admin acts on every device")
+            }
             _ = try expirySeconds()
             if deviceTag.isEmpty { throw ValidationError("--device-tag must not be empty") }
         }

@@ -21,7 +21,7 @@ enum ExecutorFixture {
     /// An engine on an in-memory file system holding `lines` in database `test`, flushed to a
     /// segment when `flushed` so block-header answers are exercised too.
     static func executor(flushed: Bool) async throws -> QueryExecutor {
-        QueryExecutor(engine: try await engine(lines: lines, flushed: flushed))
+        QueryExecutor(engine: try await engine(lines: lines, flushed: flushed), principal: .unrestricted("test"))
     }
 
     /// An in-memory engine holding `lines` (line protocol whose times are seconds after

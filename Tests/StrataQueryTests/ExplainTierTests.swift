@@ -6,7 +6,7 @@ import Testing
 @Suite struct ExplainTierTests {
     static func plan(_ query: String, tiers: Bool = true) async throws -> [String] {
         let engine = try await ExecutorFixture.engine(lines: ExecutorFixture.lines, flushed: true)
-        let result = try await QueryExecutor(engine: engine, tiers: tiers).execute(query, database: "test", now: ExecutorFixture.t0)[0]
+        let result = try await QueryExecutor(engine: engine, principal: .unrestricted("test"), tiers: tiers).execute(query, database: "test", now: ExecutorFixture.t0)[0]
         try await engine.close()
         #expect(result.error == nil)
         return result.series.first?.values.compactMap { row -> String? in if case .string(let s) = row.first { s } else { nil } } ?? []
@@ -69,7 +69,7 @@ import Testing
         _ = try await engine.compact()
         let query = "EXPLAIN ANALYZE SELECT mean(value) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' "
             + "AND time < '2024-01-01T03:00:00Z' GROUP BY time(1h)"
-        let result = try await QueryExecutor(engine: engine, tiers: tiers).execute(query, database: "test", now: ExecutorFixture.t0)[0]
+        let result = try await QueryExecutor(engine: engine, principal: .unrestricted("test"), tiers: tiers).execute(query, database: "test", now: ExecutorFixture.t0)[0]
         try await engine.close()
         let text: [String] = result.series.first?.values.compactMap { row -> String? in if case .string(let s) = row.first { s } else { nil } } ?? []
         if tiers {

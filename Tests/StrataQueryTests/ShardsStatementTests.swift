@@ -65,7 +65,7 @@ import Testing
             """, flushed: true)
         try engine.createDatabase("empty")
         _ = try await engine.compact()
-        let result = try await QueryExecutor(engine: engine).execute("SHOW SHARDS", database: nil)[0]
+        let result = try await QueryExecutor(engine: engine, principal: .unrestricted("test")).execute("SHOW SHARDS", database: nil)[0]
         #expect(result.error == nil)
         #expect(result.series.map(\.name) == ["empty", "test"])
         #expect(result.series.allSatisfy { $0.columns == QueryExecutor.shardColumns })

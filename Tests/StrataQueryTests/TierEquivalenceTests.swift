@@ -52,7 +52,7 @@ import StrataCore
         try engine.createDatabase("db")
         var rng = SplitMix64(seed: 0x7145)
         let all = points(&rng, stepSeconds: ["a": 5, "b": 30, "c": 97])
-        let executor = QueryExecutor(engine: engine, tiers: false)
+        let executor = QueryExecutor(engine: engine, principal: .unrestricted("test"), tiers: false)
         // Three flushes of a third each; the later thirds overwrite some earlier times.
         for part in 0..<3 {
             var batch = Array(all[(part * all.count / 3)..<((part + 1) * all.count / 3)])
@@ -126,8 +126,8 @@ import StrataCore
     @Test func tiersAnswerAsRawData() async throws {
         let (engine, report) = try await Self.engine()
         #expect(report.tierFilesWritten > 0, "compaction wrote no tier file: nothing below is tested")
-        let withTiers = QueryExecutor(engine: engine, tiers: true)
-        let rawOnly = QueryExecutor(engine: engine, tiers: false)
+        let withTiers = QueryExecutor(engine: engine, principal: .unrestricted("test"), tiers: true)
+        let rawOnly = QueryExecutor(engine: engine, principal: .unrestricted("test"), tiers: false)
         for (query, aligned) in Self.queries {
             let got = try await withTiers.execute(query, database: "db")
             let want = try await rawOnly.execute(query, database: "db")

@@ -12,7 +12,7 @@ import Testing
 @Suite struct AuthDeviceRouteTests {
     static let data = """
         robot,device_id=robot-1 battery=81 1
-        robot,device_id=robot-3 battery=50 1
+        robot,device_id=robot-3 battery=50,secret=7 1
         robot,site=lab battery=10 1
         arm,device_id=robot-3 torque=5 1
         """
@@ -69,6 +69,9 @@ import Testing
         ("SHOW MEASUREMENTS", #"[["robot"]]"#),
         ("SHOW TAG VALUES WITH KEY = device_id", #"[["device_id","robot-1"]]"#),
         ("SHOW TAG KEYS", #"{"name":"robot","columns":["tagKey"],"values":[["device_id"]]}"#),
+        ("SHOW FIELD KEYS", #"{"name":"robot","columns":["fieldKey","fieldType"],"values":[["battery","float"]]}"#),
+        ("SHOW DATABASES", #"[["robots"]]"#),
+        ("SHOW RETENTION POLICIES", #"["autogen","#),
     ])
     func queryOnlySeesAllowedDevices(_ q: String, _ expected: String) async throws {
         let fixture = try ServerFixture()
@@ -78,7 +81,8 @@ import Testing
             #expect(response.status == .ok)
             let text = bodyText(response)
             #expect(text.contains(expected), "\(text)")
-            #expect(!text.contains("robot-3") && !text.contains("lab") && !text.contains("arm"), "\(text)")
+            #expect(!text.contains("robot-3") && !text.contains("lab") && !text.contains("arm") && !text.contains("secret"),
+                    "\(text)")
         }
     }
 
@@ -103,6 +107,13 @@ import Testing
         (TestTokens.admin, "CREATE DATABASE x", .ok, nil),
         (TestTokens.readWrite, "DROP SERIES FROM robot WHERE device_id = 'robot-3'", .ok, nil),
         (TestTokens.read, "SELEC nonsense", .badRequest, nil),
+        // A write token may delete through /query (docs/auth.md); it still may not read.
+        (TestTokens.write, "DELETE FROM robot WHERE device_id = 'robot-3'", .ok, nil),
+        (TestTokens.write, "SELECT battery FROM robot", .forbidden, "token wr000001 lacks the read scope needed for SELECT"),
+        (TestTokens.devices, "SHOW SHARDS", .forbidden,
+         "token dv000001 is limited to some devices; SHOW SHARDS acts on every device"),
+        (TestTokens.devices, "ALTER RETENTION POLICY autogen ON robots DURATION 1h", .forbidden,
+         "token dv000001 lacks the admin scope needed for ALTER RETENTION POLICY"),
     ] as [(String, String, HTTPResponse.Status, String?)])
     func statementsNeedTheirScope(_ token: String, _ q: String, _ status: HTTPResponse.Status, _ error: String?) async throws {
         let fixture = try ServerFixture()
@@ -114,6 +125,45 @@ import Testing
         }
         // A refused text runs none of its statements.
         if status == .forbidden { #expect(try fixture.rows("robots", "robot").count == 3) }
+    }
+
+    /// A device-limited token that has admin anyway (a hand-edited tokens.json): admin routes
+    /// and admin statements act on every device, so it gets neither.
+    @Test(arguments: [
+        (HTTPRequest.Method.get, "/v1/connections", "token da000001 is limited to some devices; admin routes act on every device"),
+        (.post, "/flush", "token da000001 is limited to some devices; admin routes act on every device"),
+        (.get, "/query?q=CREATE+DATABASE+x", "token da000001 is limited to some devices; CREATE DATABASE acts on every device"),
+    ])
+    func aDeviceLimitedAdminGetsNoAdminRoutesNorStatements(_ method: HTTPRequest.Method, _ uri: String, _ error: String) async throws {
+        let token = "device-admin-secret"
+        let authenticator = Authenticator(staticTokens: [
+            token: Principal(tokenID: "da000001", scopes: [.admin], devices: ["robot-1"]),
+        ])
+        let fixture = try ServerFixture()
+        try await fixture.test(authenticator: authenticator) { client in
+            let response = try await client.execute(uri: uri, method: method, headers: [.authorization: "Bearer \(token)"], body: nil)
+            #expect(response.status == .forbidden)
+            #expect(bodyText(response) == #"{"error":"\#(error)"}"# + "\n")
+        }
+        #expect(fixture.engine.databaseNames() == ["robots"])
+    }
+
+    /// Databases where the token's devices have no series do not exist for it: not listed,
+    /// and named in errors exactly as a database that does not exist.
+    @Test func otherDevicesDatabasesAreHidden() async throws {
+        let fixture = try ServerFixture(databases: ["robots", "hidden"])
+        try await fixture.write(Self.data)
+        try await fixture.write("robot,device_id=robot-3 battery=1 1", db: "hidden")
+        try await fixture.test(authenticator: TestTokens.authenticator) { client in
+            let listed = try await query(client, "SHOW DATABASES", token: TestTokens.devices)
+            #expect(bodyText(listed).contains(#""values":[["robots"]]"#), "\(bodyText(listed))")
+            for q in ["SELECT * FROM hidden.autogen.robot", "SHOW MEASUREMENTS ON hidden", "SHOW RETENTION POLICIES ON hidden"] {
+                let hidden = try await query(client, q, token: TestTokens.devices)
+                let missing = try await query(client, q.replacingOccurrences(of: "hidden", with: "nowhere"), token: TestTokens.devices)
+                #expect(bodyText(hidden) == bodyText(missing).replacingOccurrences(of: "nowhere", with: "hidden"), "\(q)")
+                #expect(bodyText(hidden).contains("database not found: hidden"), "\(q)")
+            }
+        }
     }
 }
 

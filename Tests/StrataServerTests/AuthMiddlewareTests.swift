@@ -111,7 +111,8 @@ let authScopes: [(token: String, scopes: Set<Scope>)] = [
 
     @Test(arguments: [
         (TestTokens.read, "/write?db=robots", HTTPResponse.Status.forbidden, #"{"error":"token rd000001 lacks the write scope"}"#),
-        (TestTokens.write, "/query?q=SHOW+DATABASES", .forbidden, #"{"error":"token wr000001 lacks the read scope"}"#),
+        (TestTokens.write, "/query?q=SHOW+DATABASES", .forbidden,
+         #"{"error":"token wr000001 lacks the read scope needed for SHOW DATABASES"}"#),
         ("nope", "/query?q=SHOW+DATABASES", .unauthorized, #"{"error":"authorization failed: unknown token"}"#),
         ("", "/flush", .unauthorized,
          #"{"error":"authorization required: send a token (Authorization: Bearer <token>)"}"#),
@@ -202,7 +203,7 @@ let authScopes: [(token: String, scopes: Set<Scope>)] = [
     @Test(arguments: [
         (HTTPRequest.Method.get, "/ping", RoutePolicy.Requirement.anyone), (.head, "/ping", .anyone), (.get, "/health", .anyone),
         (.get, "/", .anyone), (.post, "/write", .scope(.write)), (.post, "/write/", .scope(.write)),
-        (.post, "//api/v2/write", .scope(.write)), (.get, "/query", .scope(.read)), (.post, "/query", .scope(.read)),
+        (.post, "//api/v2/write", .scope(.write)), (.get, "/query", .statements), (.post, "/query", .statements),
         (.get, "/v1/stream", .scope(.read)), (.post, "/flush", .scope(.admin)), (.get, "/metrics", .scope(.admin)),
         (.get, "/v1/connections", .scope(.admin)), (.delete, "/v1/connections/c1", .scope(.admin)),
         (.get, "/v1/connections/c1", .scope(.admin)), (.get, "/Write", .scope(.admin)), (.post, "/", .scope(.admin)),

@@ -12,12 +12,8 @@ import Testing
 final class TiersRecordingRunner: QueryRunner {
     let asked = Mutex<[Bool]>([])
 
-    func execute(_ text: String, database: String?, now: Int64?) async throws(QueryParseError) -> [StatementResult] {
-        [StatementResult(statementID: 0)]
-    }
-
-    func execute(_ text: String, database: String?, now: Int64?, restriction: TagPredicate?, tiers: Bool)
-        async throws(QueryParseError) -> [StatementResult]
+    func execute(_ statements: [Statement], database: String?, now: Int64?, principal: QueryPrincipal, tiers: Bool)
+        async throws(QueryAuthorizationError) -> [StatementResult]
     {
         asked.withLock { $0.append(tiers) }
         return [StatementResult(statementID: 0)]

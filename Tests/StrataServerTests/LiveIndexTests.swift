@@ -1,4 +1,5 @@
 import StrataCore
+import StrataQuery
 @testable import StrataServer
 import Testing
 
@@ -56,10 +57,12 @@ struct LiveIndexTests {
         #expect(!narrowed.predicate.evaluate(Self.key("robot-0002")))
     }
 
-    @Test func windowQueryQuotesNamesValuesAndRegexes() throws {
+    @Test func windowQueryIsTheStatementItsQueryTextWouldParseTo() throws {
         let shape = try Self.shape(#"{"action":"subscribe","id":"w","db":"robots","measurement":"ro\"bot","where":{"site":{"=~":"^a/b"},"name":"o'hara","x":{"!=":"y"}},"fields":["bat\"t"],"every":"1s","aggregates":["mean"]}"#)
-        let query = WindowQuery(database: "robots", measurement: shape.measurement, conditions: shape.queryConditions,
+        let query = WindowQuery(database: "robots", measurement: shape.measurement, condition: shape.queryCondition,
                                 fields: shape.formatter.fields, spec: shape.window!, minTime: .min)
-        #expect(query.text(windows: 0..<2_000_000_000) == #"SELECT mean("bat\"t") AS "mean_bat\"t" FROM "ro\"bot" WHERE "name" = 'o\'hara' AND "site" =~ /^a\/b/ AND "x" != 'y' AND time >= '1970-01-01T00:00:00Z' AND time < '1970-01-01T00:00:02Z' GROUP BY time(1000000000ns), * fill(none)"#)
+        let text = #"SELECT mean("bat\"t") AS "mean_bat\"t" FROM "ro\"bot" WHERE (("name"::tag = 'o\'hara') AND "site"::tag =~ /^a\/b/ AND "x"::tag != 'y') AND time >= 0 AND time < 2000000000 GROUP BY time(1s), * fill(none)"#
+        let expected = try QueryParser.parse(text)
+        #expect([Statement.select(query.statement(windows: 0..<2_000_000_000))] == expected)
     }
 }

@@ -57,7 +57,7 @@ struct LiveWindowTierTests {
 
         let select = aggregates.map { "\($0)(battery)" }.joined(separator: ", ")
         let text = "SELECT \(select) FROM robot WHERE time >= \(LiveFixture.t0) AND time < \(end) GROUP BY time(1h) fill(none)"
-        let raw = try await QueryExecutor(engine: f.engine, tiers: false).execute(text, database: "robots")
+        let raw = try await QueryExecutor(engine: f.engine, principal: .unrestricted("test"), tiers: false).execute(text, database: "robots")
         let expected = try #require(raw.first?.series.first?.values)
         #expect(rows == expected.map(LiveWindowTests.json))
 

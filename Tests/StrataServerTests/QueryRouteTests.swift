@@ -12,19 +12,20 @@ import Testing
 /// of /query (parameters, formats, chunking, errors) is tested whatever the parser can do.
 final class CannedRunner: QueryRunner {
     let results: [StatementResult]
-    let calls = Mutex<[(text: String, database: String?)]>([])
+    let calls = Mutex<[(statements: [Statement], database: String?)]>([])
 
     init(_ results: [StatementResult]) {
         self.results = results
     }
 
-    func execute(_ text: String, database: String?, now: Int64?) async throws(QueryParseError) -> [StatementResult] {
-        calls.withLock { $0.append((text, database)) }
-        if text.hasPrefix("BAD") { throw QueryParseError("found BAD, expected SELECT at line 1, char 1") }
+    func execute(_ statements: [Statement], database: String?, now: Int64?, principal: QueryPrincipal, tiers: Bool)
+        async throws(QueryAuthorizationError) -> [StatementResult]
+    {
+        calls.withLock { $0.append((statements, database)) }
         return results
     }
 
-    var lastCall: (text: String, database: String?)? { calls.withLock { $0.last } }
+    var lastCall: (statements: [Statement], database: String?)? { calls.withLock { $0.last } }
 }
 
 let cannedSeries = ResultSeries(
@@ -45,7 +46,7 @@ struct QueryCase: CustomTestStringConvertible, Sendable {
     var status: HTTPResponse.Status = .ok
     var contentType = "application/json"
     var body: String
-    /// What the runner was given: the text and the database.
+    /// What the runner was given: the statements this text parses to, and the database.
     var asked: (String, String?)? = ("SELECT battery FROM robot", nil)
 
     var testDescription: String { name }
@@ -152,11 +153,11 @@ let queryCases: [QueryCase] = [
             """),
     QueryCase(
         name: "parse error: 400 for the whole query", uri: "/query?q=BAD+query", status: .badRequest,
-        body: #"{"error":"error parsing query: found BAD, expected SELECT at line 1, char 1"}"# + "\n",
-        asked: ("BAD query", nil)),
+        body: #"{"error":"error parsing query: found BAD, expected SELECT, DELETE, SHOW, CREATE, DROP, EXPLAIN, GRANT, REVOKE, ALTER, SET, KILL at line 1, char 1"}"# + "\n",
+        asked: nil),
     QueryCase(
         name: "parse error in csv", uri: "/query?q=BAD+query&format=csv", status: .badRequest, contentType: "text/csv",
-        body: "error\n\"error parsing query: found BAD, expected SELECT at line 1, char 1\"\n", asked: ("BAD query", nil)),
+        body: "error\n\"error parsing query: found BAD, expected SELECT, DELETE, SHOW, CREATE, DROP, EXPLAIN, GRANT, REVOKE, ALTER, SET, KILL at line 1, char 1\"\n", asked: nil),
     QueryCase(
         name: "missing q", uri: "/query?db=robots", status: .badRequest,
         body: #"{"error":"missing required parameter \"q\""}"# + "\n", asked: nil),
@@ -226,7 +227,8 @@ func formEncoded(_ pairs: [(String, String)]) -> String {
         }
         try await engine.close()
         let call = runner.lastCall
-        #expect(call?.text == c.asked?.0)
+        // What the runner got is the statement the text it stands for parses to.
+        #expect(call?.statements == c.asked.map { try! QueryParser.parse($0.0) })
         #expect(call?.database == c.asked?.1)
     }
 

@@ -79,6 +79,7 @@ import Testing
         (["token", "create", "--scope", "read", "--expires", "soon"], #"--expires must be a duration such as 90m, 12h or 30d, got "soon""#),
         (["token", "create", "--scope", "read", "--expires", "0"], "--expires must be a duration"),
         (["token", "create", "--scope", "read", "--devices", "a,,b"], "--devices must be a comma-separated list"),
+        (["token", "create", "--scope", "read,admin", "--devices", "a"], "an admin token cannot be limited to --devices"),
         (["token", "revoke", "0badc0de"], #"no token with id "0badc0de" (see strata token list)"#),
         (["token", "list", "--format", "csv"], "--format must be table or json"),
     ])

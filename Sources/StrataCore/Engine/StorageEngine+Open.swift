@@ -98,18 +98,23 @@ extension StorageEngine {
             // in the file, and a column has one type (docs/decisions.md).
             let masks = state.tombstones.masks(database: series.database, key: series.key)
                 .ranges(maskingSegmentFlushedThrough: flushedThrough)
-            if !masks.contains(Int64.min...Int64.max) {
-                _ = state.index.idOrInsert(database: series.database, key: series.key)
-            }
+            var names: [String] = []
+            names.reserveCapacity(series.fields.count)
             for field in series.fields {
                 var name = field.name
                 if tier {
                     guard let parsed = TierColumns.parse(field.name), parsed.part == .min else { continue }
                     name = parsed.field
                 }
+                names.append(name)
                 if state.fieldTypes[series.database]?[series.key.measurement]?[name] == nil {
                     state.fieldTypes[series.database, default: [:]][series.key.measurement, default: [:]][name] = field.type
                 }
+            }
+            // A series wholly masked is not live, so its fields are not the series' either.
+            if !masks.contains(Int64.min...Int64.max) {
+                let id = state.index.idOrInsert(database: series.database, key: series.key)
+                state.index.recordFields(id, names)
             }
         }
     }

@@ -42,6 +42,9 @@ extension EngineState {
         }
         for chunk in batch.series {
             let id = index.idOrInsert(database: batch.database, key: chunk.key)
+            // WAL replay comes through here too (after `registerReplayed` dropped columns
+            // that contradict a type), so replayed series get their fields as well.
+            index.recordFields(id, chunk.columns.keys)
             head.append(seriesID: id, chunk: chunk, sequence: sequence, now: now)
         }
     }

@@ -23,6 +23,8 @@ struct SeriesIndex {
     private var postings: [String: [String: [String: [String: [UInt32]]]]] = [:]
     /// Live series.
     private(set) var count = 0
+    /// Fields per series, for callers limited to some series (SeriesFieldSets).
+    private(set) var fieldSets = SeriesFieldSets()
 
     func id(database: String, key: SeriesKey) -> UInt32? { ids[database]?[key] }
 
@@ -50,6 +52,7 @@ struct SeriesIndex {
         guard entries[Int(id)].live else { return }
         entries[Int(id)].live = false
         count -= 1
+        fieldSets.clear(id)
         let database = entries[Int(id)].database
         let key = entries[Int(id)].key
         Self.removeSorted(id, from: &byMeasurement[database, default: [:]][key.measurement, default: []])
@@ -64,6 +67,19 @@ struct SeriesIndex {
             }
         }
         if postings[database]?[key.measurement]?.isEmpty ?? false { postings[database]?[key.measurement] = nil }
+    }
+
+    /// Adds fields series `id` has (had) data for.
+    mutating func recordFields(_ id: UInt32, _ names: some Sequence<String>) {
+        let entry = entries[Int(id)]
+        fieldSets.record(id, database: entry.database, measurement: entry.key.measurement, names: names)
+    }
+
+    /// Fields at least one live series of the measurement matching `predicate` has had, in
+    /// order of the measurement's first sight of them.
+    func fieldNames(database: String, measurement: String, where predicate: TagPredicate) -> [String] {
+        fieldSets.names(database: database, measurement: measurement,
+                        of: select(database: database, measurement: measurement, where: predicate))
     }
 
     /// A dropped series written again: back into its lists, which stay sorted.
@@ -111,6 +127,19 @@ struct SeriesIndex {
             if let value = entries[Int(id)].key.tagValue(key) { found.insert(value) }
         }
         return found.sorted()
+    }
+
+    /// Whether any live series of the database, in any measurement, satisfies `predicate`.
+    /// Stops at the first match; per measurement, only the posting-list candidates (when
+    /// the predicate gives them) are checked.
+    func hasSeries(database: String, where predicate: TagPredicate) -> Bool {
+        guard let measurements = byMeasurement[database] else { return false }
+        for (measurement, all) in measurements {
+            let candidates = postingCandidates(database: database, measurement: measurement, predicate) ?? all
+            if case .all = predicate, !candidates.isEmpty { return true }
+            if candidates.contains(where: { predicate.evaluate(entries[Int($0)].key) }) { return true }
+        }
+        return false
     }
 
     /// Series of a measurement that satisfy `predicate`, ascending ids. Equality and

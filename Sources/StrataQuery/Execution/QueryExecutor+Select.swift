@@ -9,8 +9,7 @@ extension QueryExecutor {
         for source in stmt.sources {
             switch source {
             case .measurement(let ref):
-                guard let db = ref.database ?? database, !db.isEmpty else { throw QueryError("database name required") }
-                guard engine.databaseExists(db) else { throw QueryError("database not found: \(db)") }
+                let db = try requireDatabase(ref.database ?? database)
                 let storage = StorageSource(engine: engine, database: db, restriction: restriction, tiers: tiers)
                 resolved.append((storage, try storage.measurements(matching: ref)))
             case .subquery(let inner):

@@ -18,12 +18,6 @@ extension QueryExecutor {
         }
     }
 
-    func requireDatabase(_ name: String?) throws(QueryError) -> String {
-        guard let name, !name.isEmpty else { throw QueryError("database name required") }
-        guard engine.databaseExists(name) else { throw QueryError("database not found: \(name)") }
-        return name
-    }
-
     /// The measurements named by FROM (all of them when FROM is absent).
     func measurements(_ db: String, _ refs: [MeasurementRef]) throws(QueryError) -> [String] {
         let source = StorageSource(engine: engine, database: db, restriction: restriction)
@@ -125,7 +119,8 @@ extension QueryExecutor {
         let db = try requireDatabase(s.database ?? database)
         var out: [ResultSeries] = []
         for m in try measurements(db, s.sources) {
-            let fields = Self.paged(engine.fieldTypes(database: db, measurement: m).sorted { $0.key < $1.key },
+            let types = engine.fieldTypes(database: db, measurement: m, where: restriction ?? .all)
+            let fields = Self.paged(types.sorted { $0.key < $1.key },
                                     limit: s.limit, offset: s.offset)
             if !fields.isEmpty {
                 out.append(ResultSeries(name: m, columns: ["fieldKey", "fieldType"],

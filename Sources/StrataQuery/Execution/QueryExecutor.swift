@@ -1,42 +1,48 @@
 import StrataCore
 import Foundation
 
-/// Runs InfluxQL statements against a storage engine. Stateless apart from the engine, so
-/// one instance serves every request.
+/// Runs InfluxQL statements against a storage engine for one principal, which it checks
+/// every statement against and narrows every read and delete to (docs/auth.md). Cheap to
+/// make: callers make one per request or subscription, since the principal is part of it.
 public final class QueryExecutor: Sendable {
     public let engine: StorageEngine
+    public let principal: QueryPrincipal
     /// Series outside this predicate do not exist for this executor: not read, listed nor
-    /// deleted (a device-limited token; docs/auth.md). nil: every series.
-    public let restriction: TagPredicate?
+    /// deleted. nil: every series. Always the principal's: there is no other way to set it.
+    let restriction: TagPredicate?
     /// Whether aggregates may read rollup tiers (docs/tiers.md); false reads raw data only,
     /// which must give the same answers (`/query?tiers=off`, a diagnostic).
     public let tiers: Bool
+    /// Told of each statement as it starts, after authorization (a test and audit seam).
+    let observer: Observer?
+    public typealias Observer = @Sendable (Statement, QueryPrincipal) -> Void
 
-    public init(engine: StorageEngine, restriction: TagPredicate? = nil, tiers: Bool = true) {
+    public init(engine: StorageEngine, principal: QueryPrincipal, tiers: Bool = true, observer: Observer? = nil) {
         self.engine = engine
-        self.restriction = restriction
+        self.principal = principal
+        self.restriction = principal.restriction
         self.tiers = tiers
+        self.observer = observer
     }
 
-    /// Parses and runs `text`. A parse error fails the whole text (the caller answers 400);
-    /// an execution error is reported in that statement's result and the others still run.
-    /// `database` is the default for statements that do not name one; `now` is the
-    /// instant `now()` means, in nanoseconds (defaults to the wall clock).
-    public func execute(_ text: String, database: String?, now: Int64? = nil) async throws(QueryParseError) -> [StatementResult] {
-        let statements = try QueryParser.parse(text)
-        return await execute(statements, database: database, now: now ?? WallClockNow.nanoseconds())
+    /// Parses `text` (binding `parameters` as tokens, never as text), authorizes every
+    /// statement, then runs them. A parse error or a refused statement fails the whole text
+    /// and runs nothing; an execution error is reported in that statement's result and the
+    /// others still run. `database` is the default for statements that do not name one;
+    /// `now` is the instant `now()` means, in nanoseconds (defaults to the wall clock).
+    public func execute(_ text: String, database: String?, now: Int64? = nil,
+                        parameters: [String: BoundParameter] = [:]) async throws(QueryRejection) -> [StatementResult] {
+        let statements: [Statement]
+        do { statements = try QueryParser.parse(text, parameters: parameters) } catch { throw .parse(error) }
+        do { return try await execute(statements, database: database, now: now) } catch { throw .forbidden(error) }
     }
 
-    /// The same, seeing only the series `restriction` lets through (nil: every series).
-    public func execute(_ text: String, database: String?, now: Int64? = nil, restriction: TagPredicate?)
-        async throws(QueryParseError) -> [StatementResult]
+    /// Authorizes every statement, then runs them in order.
+    public func execute(_ statements: [Statement], database: String?, now: Int64? = nil)
+        async throws(QueryAuthorizationError) -> [StatementResult]
     {
-        guard let restriction else { return try await execute(text, database: database, now: now) }
-        let narrowed = self.restriction.map { TagPredicate.and([$0, restriction]) } ?? restriction
-        return try await QueryExecutor(engine: engine, restriction: narrowed, tiers: tiers).execute(text, database: database, now: now)
-    }
-
-    public func execute(_ statements: [Statement], database: String?, now: Int64) async -> [StatementResult] {
+        try authorize(statements)
+        let now = now ?? WallClockNow.nanoseconds()
         var results: [StatementResult] = []
         for (id, statement) in statements.enumerated() {
             do {
@@ -51,12 +57,15 @@ public final class QueryExecutor: Sendable {
     }
 
     func execute(_ statement: Statement, database: String?, now: Int64) async throws(QueryError) -> StatementResult {
+        // Checked again per statement, so no path into a statement skips it.
+        if let refusal = refusal(statement) { throw QueryError(refusal.description) }
+        observer?(statement, principal)
         switch statement {
         case .createDatabase(let name):
             do { try engine.createDatabase(name) } catch { throw QueryError("\(error)") }
             return StatementResult(statementID: 0)
         case .showDatabases:
-            let names = engine.databaseNames().sorted()
+            let names = engine.databaseNames().filter(isVisible).sorted()
             return StatementResult(statementID: 0, series: [
                 ResultSeries(name: "databases", columns: ["name"], values: names.map { [.string($0)] }),
             ])
@@ -71,6 +80,20 @@ public final class QueryExecutor: Sendable {
             return try explain(stmt, analyze: analyze, database: database, now: now)
         default:
             return try executeOther(statement, database: database, now: now)
+        }
+    }
+}
+
+/// Why a query text ran nothing: it does not parse (HTTP 400) or the principal may not run
+/// one of its statements (HTTP 403).
+public enum QueryRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    case parse(QueryParseError)
+    case forbidden(QueryAuthorizationError)
+
+    public var description: String {
+        switch self {
+        case .parse(let e): e.description
+        case .forbidden(let e): e.description
         }
     }
 }

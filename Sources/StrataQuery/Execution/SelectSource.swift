@@ -42,10 +42,11 @@ struct StorageSource: SelectSource {
         return names.filter { !engine.seriesKeys(database: database, measurement: $0, where: restriction).isEmpty }
     }
 
-    /// A measurement's field types are shared by all its series, so a restricted source
-    /// still sees all of them (docs/auth.md says so).
+    /// The fields the visible series have: a restricted source does not learn the names of
+    /// fields only other devices write (docs/auth.md).
     func fieldTypes(_ measurement: String) -> [String: FieldType] {
-        engine.fieldTypes(database: database, measurement: measurement)
+        guard let restriction else { return engine.fieldTypes(database: database, measurement: measurement) }
+        return engine.fieldTypes(database: database, measurement: measurement, where: restriction)
     }
 
     func tagKeys(_ measurement: String) -> [String] {

@@ -3,6 +3,9 @@
 /// Regular expressions cannot be told apart from division by looking at the text alone, so
 /// `next()` never returns one; the parser calls `scanRegex()` where InfluxQL allows a regex
 /// (after `=~`/`!~`, in FROM, GROUP BY, the field list and call arguments).
+///
+/// `$name` is a `boundParameter` token whatever its value; the parser swaps in the value, so
+/// values never pass through here.
 struct Lexer {
     /// Where the lexer stands; the parser saves and restores it to rescan a token as a regex.
     struct State: Sendable, Equatable {
@@ -151,6 +154,8 @@ struct Lexer {
         case ":":
             if current == ":" { advance(); return make(.doubleColon) }
             return make(.colon)
+        case "$":
+            if let parameter = scanParameter(start: start, spaced: spaced) { return parameter }
         default:
             break
         }
@@ -318,6 +323,27 @@ struct Lexer {
             return token(.duration, text, at: start, spaced: spaced)
         }
         return token(.integer, text, at: start, spaced: spaced)
+    }
+
+    /// The name after `$` (already read): identifier characters, or a double-quoted name with
+    /// the escapes of quoted identifiers. Nil, nothing read, if neither follows: a lone `$` is
+    /// illegal. A bad quoted name is the bad string or escape it would be as an identifier.
+    private mutating func scanParameter(start: State, spaced: Bool) -> Token? {
+        if let scalar = current, Self.isIdentChar(scalar) {
+            var name = ""
+            while let scalar = current, Self.isIdentChar(scalar) {
+                name.unicodeScalars.append(scalar)
+                advance()
+            }
+            if atEnd { state.readPastEnd = true }
+            return token(.boundParameter, name, at: start, spaced: spaced)
+        }
+        guard current == "\"" else { return nil }
+        let quoteStart = state
+        advance()
+        let quoted = scanQuoted(quote: "\"", start: quoteStart, spaced: spaced, kind: .ident)
+        guard quoted.kind == .ident else { return quoted }
+        return token(.boundParameter, quoted.text, at: start, spaced: spaced)
     }
 
     private mutating func scanDigits(into text: inout String) {

@@ -73,7 +73,7 @@ extension Parser {
             return .boolean(false)
 
         case .duration:
-            switch DurationLiteral.parse(token.text) {
+            switch token.durationValue {
             case .success(let nanos): return .duration(nanos)
             case .failure(let failure): throw QueryParseError(failure.message)
             }
@@ -113,6 +113,9 @@ extension Parser {
         }
         let expr = try parseUnaryExpr()
         switch expr {
+        case .integer(.min) where negative, .duration(.min) where negative:
+            // Only a bound value can be Int64.min here, and negating it would trap.
+            throw Self.error("unable to parse integer", at: operand)
         case .number(let value):
             return .number(negative ? -value : value)
         case .integer(let value):

@@ -76,7 +76,10 @@ extension Parser {
     private mutating func parseFiniteDuration(what: String) throws(QueryParseError) -> Int64 {
         let token = next()
         guard token.kind == .duration else { throw Self.found(token, [what]) }
-        switch DurationLiteral.parse(token.text) {
+        switch token.durationValue {
+        case .success(let ns) where ns < 0:
+            // Only a bound duration can be negative; a policy cannot keep data for less than 0.
+            throw Self.error(DurationLiteral.Failure.invalid.message, at: token)
         case .success(let ns): return ns
         case .failure(let failure): throw Self.error(failure.message, at: token)
         }

@@ -18,6 +18,11 @@ extension Parser {
                 endsWithDot = true
                 break
             }
+            // `rp.$re` with a regex bound to `$re` ends like `rp./re/`.
+            if following == "$", case .regex? = peek().bound {
+                endsWithDot = true
+                break
+            }
             if following == "." {
                 segments.append("")
                 continue

@@ -7,20 +7,26 @@
 struct Parser {
     var lexer: Lexer
     private var lookahead: Token?
+    /// Values for `$name` tokens, swapped in as tokens as they are read (`Token.bound(to:)`).
+    let parameters: [String: BoundParameter]
     /// Parentheses, calls and subqueries open so far. Bounded so that hostile input such as
     /// ten thousand `(` gets an error instead of exhausting the stack.
     var depth = 0
     static let maximumDepth = 200
 
-    init(_ text: String) {
+    init(_ text: String, parameters: [String: BoundParameter] = [:]) {
         lexer = Lexer(text)
+        self.parameters = parameters
     }
 
     // MARK: Tokens
 
     mutating func peek() -> Token {
         if let token = lookahead { return token }
-        let token = lexer.next()
+        var token = lexer.next()
+        if token.kind == .boundParameter, let value = parameters[token.text] {
+            token = token.bound(to: value)
+        }
         lookahead = token
         return token
     }
@@ -32,18 +38,31 @@ struct Parser {
         return token
     }
 
-    /// The pattern of a `/regex/` if one comes next, else nil with nothing consumed.
+    /// The pattern of a `/regex/` or of a `$name` bound to a regex if one comes next, else nil
+    /// with nothing consumed.
     mutating func scanRegex() throws(QueryParseError) -> String? {
         if let token = lookahead {
+            // A parameter's value was never text: rescanning would read `$name` again.
+            if token.isParameter { return takeBoundRegex() }
             lexer.rewind(to: token)
             lookahead = nil
         }
-        guard let token = lexer.scanRegex() else { return nil }
-        if token.kind == .badRegex {
-            // InfluxDB prints the (empty) literal after the colon, hence the double space.
-            throw Self.error("bad regex: ", at: token)
+        if let token = lexer.scanRegex() {
+            if token.kind == .badRegex {
+                // InfluxDB prints the (empty) literal after the colon, hence the double space.
+                throw Self.error("bad regex: ", at: token)
+            }
+            return token.text
         }
-        return token.text
+        // Reading the next token now is what the caller does anyway when there is no regex.
+        return peek().isParameter ? takeBoundRegex() : nil
+    }
+
+    /// The lookahead's pattern, consumed, if it is a bound regex; else nil, nothing consumed.
+    private mutating func takeBoundRegex() -> String? {
+        guard case .regex(let pattern)? = lookahead?.bound else { return nil }
+        lookahead = nil
+        return pattern
     }
 
     /// Consumes the next token if it is `keyword`.
@@ -83,6 +102,8 @@ struct Parser {
         let token = next()
         guard token.kind == .integer else { throw Self.found(token, ["integer"]) }
         guard let value = Int(token.text) else { throw Self.error("unable to parse integer", at: token) }
+        // Only a bound integer can be negative here; the text has no sign.
+        guard value >= 0 else { throw Self.error("\(keyword.rawValue) must be >= 0", at: token) }
         return value
     }
 
@@ -98,12 +119,20 @@ struct Parser {
 
     // MARK: Errors
 
+    /// A `$name` left without a value is reported as such wherever it stops the parse (as in
+    /// InfluxDB, whose message has no position), whatever was expected there.
+    static func missingParameter(_ token: Token) -> QueryParseError? {
+        token.kind == .boundParameter ? QueryParseError("missing parameter: \(token.text)") : nil
+    }
+
     static func found(_ token: Token, _ expected: [String]) -> QueryParseError {
-        QueryParseError("found \(token.display), expected \(expected.joined(separator: ", ")) at line \(token.line), char \(token.char)")
+        if let missing = missingParameter(token) { return missing }
+        return QueryParseError("found \(token.display), expected \(expected.joined(separator: ", ")) at line \(token.line), char \(token.char)")
     }
 
     static func error(_ message: String, at token: Token) -> QueryParseError {
-        QueryParseError("\(message) at line \(token.line), char \(token.char)")
+        if let missing = missingParameter(token) { return missing }
+        return QueryParseError("\(message) at line \(token.line), char \(token.char)")
     }
 
     /// InfluxDB reports some errors without a position but at "line 1, char 1" (its zero Pos).

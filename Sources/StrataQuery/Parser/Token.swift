@@ -2,8 +2,8 @@
 struct Token: Sendable, Equatable {
     var kind: TokenKind
     /// The literal: an identifier's name (unquoted), a string's content (unescaped), a number's
-    /// or duration's digits, a regex's pattern, an illegal character. Empty for operators and
-    /// keywords.
+    /// or duration's digits, a regex's pattern, a bound parameter's name (no `$`), an illegal
+    /// character. Empty for operators and keywords.
     var text: String
     /// 1-based line and character (in unicode scalars) as InfluxDB reports them, which for
     /// strings and regexes is one character before where they start.
@@ -14,6 +14,9 @@ struct Token: Sendable, Equatable {
     /// Whether whitespace or a comment came right before. InfluxQL is whitespace-sensitive in a
     /// few places: `f(` is a call but `f (` is not, `a.b` is one name, `*::tag` is one wildcard.
     var spaceBefore: Bool
+    /// The value bound to the `$name` this token replaced (`Token.bound(to:)`), nil for tokens
+    /// from the text.
+    var bound: BoundParameter? = nil
 
     /// How InfluxDB names the token in "found X, expected Y": the literal if there is one,
     /// otherwise the token's name (`EOF`, `FROM`, `,`).

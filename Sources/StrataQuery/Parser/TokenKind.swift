@@ -16,6 +16,9 @@ enum TokenKind: Sendable, Equatable {
     case regex
     case badRegex
     case trueLiteral, falseLiteral
+    /// `$name` or `$"name"`, which the parser replaces by the token of the bound value; one left
+    /// over had no value.
+    case boundParameter
     case add, sub, mul, div, mod, bitwiseAnd, bitwiseOr, bitwiseXor
     case and, or, `in`
     case eq, neq, eqRegex, neqRegex, lt, lte, gt, gte
@@ -38,6 +41,7 @@ enum TokenKind: Sendable, Equatable {
         case .badRegex: return "BADREGEX"
         case .trueLiteral: return "TRUE"
         case .falseLiteral: return "FALSE"
+        case .boundParameter: return "BOUNDPARAM"
         case .add: return "+"
         case .sub: return "-"
         case .mul: return "*"

@@ -27,15 +27,24 @@ struct AuthMiddleware: RouterMiddleware {
         case .unreadable(let reason): outcome = .invalid(reason: reason)
         }
         if case .granted(let principal) = outcome { context.principal = principal }
-        guard case .scope(let scope) = requirement else { return try await next(request, context) }
+        let scope: Scope?
+        switch requirement {
+        case .anyone: return try await next(request, context)
+        case .statements: scope = nil
+        case .scope(let needed): scope = needed
+        }
         switch outcome {
         case .missing:
             return refuse(.unauthorized, "authorization required: send a token (Authorization: Bearer <token>)",
                           request: request, context: context)
         case .invalid(let reason):
             return refuse(.unauthorized, "authorization failed: \(reason)", request: request, context: context)
-        case .granted(let principal) where !principal.allows(scope):
-            return refuse(.forbidden, "\(Self.name(principal)) lacks the \(scope.rawValue) scope",
+        case .granted(let principal) where scope.map(principal.allows) == false:
+            return refuse(.forbidden, "\(Self.name(principal)) lacks the \(scope!.rawValue) scope",
+                          request: request, context: context)
+        case .granted(let principal) where scope == .admin && principal.devices != nil:
+            // Admin routes (connections, metrics, flush) act on or show every device.
+            return refuse(.forbidden, "\(Self.name(principal)) is limited to some devices; admin routes act on every device",
                           request: request, context: context)
         case .granted:
             return try await next(request, context)

@@ -7,6 +7,9 @@ public enum RoutePolicy {
         /// Answered to anyone (liveness, and the live page, which asks for a token itself).
         case anyone
         case scope(Scope)
+        /// Any valid token (or an open server): the query executor checks each statement
+        /// against the token's scopes itself, so a `write` token may DELETE through /query.
+        case statements
     }
 
     public static func requirement(method: HTTPRequest.Method, path: String) -> Requirement {
@@ -15,7 +18,7 @@ public enum RoutePolicy {
         case "/health": return .anyone
         case "/": return method == .get || method == .head ? .anyone : .scope(.admin)
         case "/write", "/api/v2/write": return .scope(.write)
-        case "/query": return .scope(.read)
+        case "/query": return .statements
         case "/v1/stream": return method == .get ? .scope(.read) : .scope(.admin)
         default: return .scope(.admin)
         }

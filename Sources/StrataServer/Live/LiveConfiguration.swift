@@ -1,3 +1,5 @@
+import StrataQuery
+
 /// The hub's tunables. Defaults and where their numbers come from are beside each.
 public struct LiveConfiguration: Sendable {
     /// Messages a connection may have queued before its subscriptions conflate or it is
@@ -21,6 +23,9 @@ public struct LiveConfiguration: Sendable {
     public var maxPendingCorrections = 1_024
     /// The clock windows close on; tests pass a `ManualLiveClock`.
     public var clock: any LiveClock = SystemLiveClock()
+    /// Told of every statement a connection's executor runs, after it was authorized: the
+    /// security tests check that a subscription only ever runs its one SELECT.
+    public var statementObserver: QueryExecutor.Observer?
 
     public init() {}
 }

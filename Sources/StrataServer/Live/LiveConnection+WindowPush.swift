@@ -5,13 +5,13 @@ extension LiveConnection {
         let query = windowQuery(work.shape, spec: work.spec)
         let sequence = hub.dispatchedSequence
         do {
-            for (start, series) in try await query.run(hub.executor, windows: work.closed, now: now) {
+            for (start, series) in try await query.run(executor, windows: work.closed, now: now) {
                 send(LiveMessage.window(id: work.id, seq: sequence, start: start, end: start + work.spec.every,
                                         history: false, correction: false, series: series, format: work.format))
                 countWindowPoints(work.id, series.count)
             }
             for start in work.corrections {
-                for (window, series) in try await query.run(hub.executor, windows: start..<(start + work.spec.every), now: now) {
+                for (window, series) in try await query.run(executor, windows: start..<(start + work.spec.every), now: now) {
                     send(LiveMessage.window(id: work.id, seq: sequence, start: window, end: window + work.spec.every,
                                             history: false, correction: true, series: series, format: work.format))
                     countWindowPoints(work.id, series.count)

@@ -31,7 +31,7 @@ extension LiveConnection {
         let sequence = registration.cursor
         try await sendWaiting(LiveMessage.subscribed(id: id, seq: sequence, fallbackTime: false), for: id)
         let query = windowQuery(shape, spec: window)
-        let windows = try await query.run(hub.executor, windows: first..<historyEnd, now: now)
+        let windows = try await query.run(executor, windows: first..<historyEnd, now: now)
         for (start, series) in windows {
             let message = LiveMessage.window(id: id, seq: sequence, start: start, end: start + window.every,
                                              history: true, correction: false, series: series, format: request.timeFormat)
@@ -46,7 +46,7 @@ extension LiveConnection {
     }
 
     func windowQuery(_ shape: SubscriptionShape, spec: WindowSpec) -> WindowQuery {
-        WindowQuery(database: shape.database, measurement: shape.measurement, conditions: shape.queryConditions,
+        WindowQuery(database: shape.database, measurement: shape.measurement, condition: shape.queryCondition,
                     fields: shape.formatter.fields, spec: spec, minTime: shape.formatter.minTime)
     }
 

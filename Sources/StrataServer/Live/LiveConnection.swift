@@ -1,4 +1,5 @@
 import NIOCore
+import StrataQuery
 import Synchronization
 
 /// One WebSocket connection's side of the hub. The transport feeds it each text message,
@@ -10,6 +11,9 @@ public final class LiveConnection: Sendable {
     let hub: LiveHub
     let info: ConnectionInfo
     let principal: Principal
+    /// Computes this connection's `every` windows, as `/query` would for its token: the
+    /// executor checks and narrows each statement to the same principal.
+    let executor: QueryExecutor
     let connectedAt: Int64
     let state: Mutex<ConnectionState>
 
@@ -18,6 +22,7 @@ public final class LiveConnection: Sendable {
         self.hub = hub
         self.info = info
         self.principal = principal
+        executor = QueryExecutor(engine: hub.engine, principal: principal.query, observer: hub.configuration.statementObserver)
         self.connectedAt = connectedAt
         state = Mutex(ConnectionState(now: connectedAt))
     }

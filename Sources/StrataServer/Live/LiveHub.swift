@@ -15,8 +15,6 @@ public final class LiveHub: Sendable {
     let metrics: StrataMetrics
     let logger: Logger
     let state: Mutex<HubState>
-    /// Computes the windows of `every` subscriptions, as `/query` would.
-    let executor: QueryExecutor
     /// Wakes the window loop: a new `every` subscription or a late point.
     let windowBell = Doorbell()
 
@@ -26,7 +24,6 @@ public final class LiveHub: Sendable {
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
-        executor = QueryExecutor(engine: engine)
         state = Mutex(HubState(dispatched: engine.appliedSequence))
     }
 

@@ -29,7 +29,7 @@ extension SubscriptionShape {
         }
         self.formatter = formatter
         filterTags = conditions.sorted { $0.0 < $1.0 }
-        queryConditions = conditions.map { WindowQuery.condition(tag: $0.0, $0.1) }
+        queryCondition = WindowQuery.condition(conditions.map { (tag: $0.0, condition: $0.1) })
         pin = Self.choosePin(conditions)
         if let every = request.every {
             window = WindowSpec(every: every, aggregates: request.aggregates, grace: request.grace ?? defaultGrace)

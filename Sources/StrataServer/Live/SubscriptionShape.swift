@@ -1,4 +1,5 @@
 import StrataCore
+import StrataQuery
 
 /// What a subscription selects and how its messages look. Subscriptions with equal keys
 /// receive byte-identical data (apart from their id), so the fan-out encodes each batch
@@ -18,8 +19,8 @@ struct SubscriptionShape: Sendable {
     var window: WindowSpec?
     /// The filter per tag, sorted by tag, with a device allowlist applied: for the registry.
     var filterTags: [(String, TagCondition)] = []
-    /// The same filter as InfluxQL conditions, for window queries.
-    var queryConditions: [String] = []
+    /// The same filter as a WHERE expression, for window queries; nil when none.
+    var queryCondition: Expr?
 }
 
 extension SubscriptionShape {

@@ -1,37 +1,43 @@
-import Foundation
 import StrataCore
 import StrataQuery
 
-/// The InfluxQL that computes an `every` subscription's windows, so a pushed window equals
+/// The SELECT that computes an `every` subscription's windows, so a pushed window equals
 /// what `/query` answers over the same data:
 /// `SELECT fn("f") AS "fn_f", … FROM "m" WHERE <filter> AND time >= … AND time < …
-/// GROUP BY time(<every>ns), * fill(none)`.
+/// GROUP BY time(<every>), * fill(none)`.
+///
+/// Built as a statement, never as text: the client's tag names, values, regexes, field and
+/// measurement names go into the tree as the values they are and never meet the lexer.
 struct WindowQuery: Sendable {
     let database: String
     let measurement: String
-    /// The filter's conditions as InfluxQL, allowlist included; empty when none.
-    let conditions: [String]
+    /// The filter, allowlist included; nil when none.
+    let condition: Expr?
     let fields: [String]?
     let spec: WindowSpec
     let minTime: Int64
 
-    /// Windows starting in `range` (aligned starts), as (window start, series with one row).
-    func text(windows range: Range<Int64>) -> String {
-        var select: [String] = []
+    /// Windows starting in `range` (aligned starts).
+    func statement(windows range: Range<Int64>) -> SelectStatement {
+        var select: [SelectField] = []
         for aggregate in spec.aggregates {
             if let fields {
                 for field in fields {
-                    select.append("\(aggregate.rawValue)(\(Self.identifier(field))) AS \(Self.identifier("\(aggregate.rawValue)_\(field)"))")
+                    select.append(SelectField(.call(aggregate.rawValue, [.varRef(field, nil)]),
+                                              alias: "\(aggregate.rawValue)_\(field)"))
                 }
             } else {
-                select.append("\(aggregate.rawValue)(*)")
+                select.append(SelectField(.call(aggregate.rawValue, [.wildcard(.all)])))
             }
         }
-        let from = max(range.lowerBound, minTime)
-        let clauses = conditions + ["time >= \(Self.literal(RFC3339.format(from)))",
-                                    "time < \(Self.literal(RFC3339.format(range.upperBound)))"]
-        return "SELECT \(select.joined(separator: ", ")) FROM \(Self.identifier(measurement)) WHERE "
-            + clauses.joined(separator: " AND ") + " GROUP BY time(\(spec.every)ns), * fill(none)"
+        // Shaped as the parser shapes `(<filter>) AND time >= a AND time < b` (AND binds left).
+        let time = Expr.varRef("time", nil)
+        let from = Expr.binary(.greaterOrEqual, time, .integer(max(range.lowerBound, minTime)))
+        let where_ = Expr.binary(.and, condition.map { .binary(.and, .paren($0), from) } ?? from,
+                                 .binary(.less, time, .integer(range.upperBound)))
+        return SelectStatement(fields: select, sources: [.measurement(MeasurementRef(name: measurement))],
+                               condition: where_, dimensions: [.time(interval: spec.every, offset: 0), .wildcard],
+                               fill: .none)
     }
 
     /// Runs the query for windows in `range`; rows grouped by window start, oldest first.
@@ -40,9 +46,9 @@ struct WindowQuery: Sendable {
         guard range.lowerBound < range.upperBound else { return [] }
         let results: [StatementResult]
         do {
-            results = try await executor.execute(text(windows: range), database: database, now: now)
+            results = try await executor.execute([.select(statement(windows: range))], database: database, now: now)
         } catch {
-            throw LiveProtocolError("window query failed: \(error)")
+            throw LiveProtocolError("window query refused: \(error)")
         }
         guard let result = results.first else { return [] }
         if let error = result.error { throw LiveProtocolError("window query failed: \(error)") }
@@ -58,27 +64,25 @@ struct WindowQuery: Sendable {
         return byWindow.keys.sorted().map { ($0, byWindow[$0]!) }
     }
 
-    static func identifier(_ name: String) -> String {
-        "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    /// A subscription's filter as one expression: its tags' conditions ANDed; nil for none.
+    static func condition(_ conditions: [(tag: String, condition: TagCondition)]) -> Expr? {
+        let parts = conditions.map { Self.condition(tag: $0.tag, $0.condition) }
+        guard let first = parts.first else { return nil }
+        return parts.dropFirst().reduce(first) { .binary(.and, $0, $1) }
     }
 
-    static func literal(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
-    }
-
-    static func regex(_ pattern: String) -> String {
-        "/" + pattern.replacingOccurrences(of: "/", with: "\\/") + "/"
-    }
-
-    /// One tag's condition as InfluxQL.
-    static func condition(tag: String, _ condition: TagCondition) -> String {
-        let t = identifier(tag)
+    /// One tag's condition. The name is cast to a tag, so a field of the same name never
+    /// turns a device filter into a field filter.
+    static func condition(tag: String, _ condition: TagCondition) -> Expr {
+        let t = Expr.varRef(tag, .tag)
         switch condition {
-        case .anyOf(let values) where values.count == 1: return "\(t) = \(literal(values[0]))"
-        case .anyOf(let values): return "(" + values.map { "\(t) = \(literal($0))" }.joined(separator: " OR ") + ")"
-        case .matches(let re): return "\(t) =~ \(regex(re))"
-        case .notMatches(let re): return "\(t) !~ \(regex(re))"
-        case .notEquals(let v): return "\(t) != \(literal(v))"
+        case .anyOf(let values):
+            let equals = values.map { Expr.binary(.equal, t, .string($0)) }
+            guard let first = equals.first else { return .boolean(false) }
+            return .paren(equals.dropFirst().reduce(first) { .binary(.or, $0, $1) })
+        case .matches(let re): return .binary(.matches, t, .regex(re))
+        case .notMatches(let re): return .binary(.notMatches, t, .regex(re))
+        case .notEquals(let v): return .binary(.notEqual, t, .string(v))
         }
     }
 }

@@ -78,13 +78,15 @@ extension LivePage {
 
           // ---- HTTP: the pickers ----
           function authHeaders() { return S.token ? { Authorization: "Bearer " + S.token } : {}; }
-          function quoteIdent(name) { return '"' + name.replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"'; }
 
           class Refused extends Error {}
 
-          async function query(q, db) {
+          // Names from the server (measurements, the device tag) go in `params`, which the
+          // server binds as tokens: never pasted into the query text.
+          async function query(q, db, params) {
             const args = new URLSearchParams({ q });
             if (db) args.set("db", db);
+            if (params) args.set("params", JSON.stringify(params));
             const res = await fetch("query?" + args, { headers: authHeaders(), cache: "no-store" });
             const body = await res.json().catch(() => ({}));
             if (res.status === 401 || res.status === 403) throw new Refused("HTTP " + res.status + ": " + (body.error || res.statusText));
@@ -136,8 +138,8 @@ extension LivePage {
             let devices = [], fields = [];
             if (db && m) {
               [devices, fields] = await Promise.all([
-                query("SHOW TAG VALUES FROM " + quoteIdent(m) + " WITH KEY = " + quoteIdent(DEVICE_TAG), db),
-                query("SHOW FIELD KEYS FROM " + quoteIdent(m), db),
+                query("SHOW TAG VALUES FROM $m WITH KEY = $k", db, { m: { identifier: m }, k: { identifier: DEVICE_TAG } }),
+                query("SHOW FIELD KEYS FROM $m", db, { m: { identifier: m } }),
               ]);
             }
             // Without a choice, the first device rather than every series at once.
