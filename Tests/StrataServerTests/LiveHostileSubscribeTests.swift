@@ -89,6 +89,29 @@ import Testing
         try await run.checkInvariants()
     }
 
+    /// A database without the token's series and one that does not exist answer alike, for
+    /// plain and window subscriptions; once its device writes there, its data comes.
+    @Test(arguments: [false, true])
+    func hiddenAndMissingDatabasesLookTheSame(_ every: Bool) async throws {
+        let run = try await HostileRun.start()
+        try run.fixture.engine.createDatabase("hidden")
+        let other = Point(measurement: "robot", tags: [Tag("device_id", "robot-0002")], fields: [Field("battery", .float(1))],
+                          timestamp: LiveFixture.t0 + 1_000_000_000)
+        _ = try await run.fixture.engine.write(WriteBatch(database: "hidden", points: [other]))
+        run.before = EngineSnapshot(run.fixture.engine)
+        var answers: [[String]] = []
+        for db in ["hidden", "nowhere"] {
+            var m = Self.message(.database, db, every: every)
+            m["id"] = db
+            let before = run.received.count
+            try await run.subscribe(Self.json(m))
+            answers.append(run.received[before...].map { "\($0.type ?? "?") \($0["series"] == nil)" })
+        }
+        #expect(answers[0] == answers[1])
+        #expect(answers[0].last == "live true", "\(answers)")
+        try await run.checkInvariants()
+    }
+
     /// Random subscribe messages built from the hostile strings and ordinary names: several
     /// subscriptions per connection, window and plain, each checked as above.
     @Test(arguments: 0..<8)
@@ -140,7 +163,7 @@ final class HostileRun {
     let fixture: LiveFixture
     let client: LiveClient
     let statements: Recorded
-    let before: EngineSnapshot
+    var before: EngineSnapshot
     var received: [[String: LiveJSON]] = []
 
     final class Recorded: Sendable {

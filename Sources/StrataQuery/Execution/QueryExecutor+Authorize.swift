@@ -35,6 +35,12 @@ extension QueryExecutor {
         return engine.hasSeries(database: database, where: restriction)
     }
 
+    /// Whether `database` exists for the principal: it exists, and for a device-limited
+    /// principal holds at least one of its series.
+    public func sees(database: String) -> Bool {
+        engine.databaseExists(database) && isVisible(database)
+    }
+
     /// `name`, if it names a database the principal can see; otherwise the same error as
     /// for a database that does not exist, so names are not probed through errors.
     func requireDatabase(_ name: String?) throws(QueryError) -> String {

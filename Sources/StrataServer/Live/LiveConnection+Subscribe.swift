@@ -10,7 +10,10 @@ extension LiveConnection {
         } catch {
             return send(LiveMessage.error(error.message, id: request.id))
         }
-        guard hub.engine.databaseExists(request.database) else {
+        // A device-limited token may not learn which databases exist (docs/auth.md), and its
+        // devices may not have written yet: it subscribes to any name and gets data once they
+        // write there. Others are told a database is missing.
+        guard principal.devices != nil || hub.engine.databaseExists(request.database) else {
             return send(LiveMessage.error("database not found: \(request.database)", id: request.id))
         }
         let refusal = state.withLock { s -> String? in

@@ -43,7 +43,8 @@ struct WindowQuery: Sendable {
     /// Runs the query for windows in `range`; rows grouped by window start, oldest first.
     func run(_ executor: QueryExecutor, windows range: Range<Int64>, now: Int64) async throws(LiveProtocolError)
         -> [(start: Int64, series: [ResultSeries])] {
-        guard range.lowerBound < range.upperBound else { return [] }
+        // No windows yet where the token sees no database (none of its devices wrote there).
+        guard range.lowerBound < range.upperBound, executor.sees(database: database) else { return [] }
         let results: [StatementResult]
         do {
             results = try await executor.execute([.select(statement(windows: range))], database: database, now: now)
