@@ -49,7 +49,7 @@ struct QueryHandler: Sendable {
             // Bound values become tokens inside the parser: client data is never query text.
             let statements = try QueryParser.parse(q, parameters: parameters)
             results = try await runner.execute(
-                statements, database: database, now: nil, principal: context.principal.query, tiers: tiers)
+                statements, text: q, database: database, now: nil, principal: context.principal.query, tiers: tiers)
         } catch let error as QueryParseError {
             context.logger.info("query refused", metadata: ["error": .string(error.description)])
             return Self.failure(.badRequest, error.description, format: format)

@@ -27,7 +27,7 @@ public enum StrataServer {
         router.post("/api/v2/write", use: write.writeV2)
 
         let query = QueryHandler(
-            runner: queries ?? EngineQueryRunner(engine: engine), limits: configuration.limits, metrics: services.metrics)
+            runner: queries ?? EngineQueryRunner(engine: engine, manager: services.queries), limits: configuration.limits, metrics: services.metrics)
         router.get("/query", use: query.query)
         router.post("/query", use: query.query)
 

@@ -12,7 +12,8 @@ import Testing
 final class TiersRecordingRunner: QueryRunner {
     let asked = Mutex<[Bool]>([])
 
-    func execute(_ statements: [Statement], database: String?, now: Int64?, principal: QueryPrincipal, tiers: Bool)
+    func execute(_ statements: [Statement], text: String, database: String?, now: Int64?, principal: QueryPrincipal,
+                 tiers: Bool)
         async throws(QueryAuthorizationError) -> [StatementResult]
     {
         asked.withLock { $0.append(tiers) }

@@ -21,11 +21,13 @@ import Testing
 
         init(_ engine: StorageEngine) { inner = EngineQueryRunner(engine: engine) }
 
-        func execute(_ statements: [Statement], database: String?, now: Int64?, principal: QueryPrincipal, tiers: Bool)
+        func execute(_ statements: [Statement], text: String, database: String?, now: Int64?, principal: QueryPrincipal,
+                 tiers: Bool)
             async throws(QueryAuthorizationError) -> [StatementResult]
         {
             calls.withLock { $0.append((statements, principal)) }
-            return try await inner.execute(statements, database: database, now: now, principal: principal, tiers: tiers)
+            return try await inner.execute(statements, text: text, database: database, now: now, principal: principal,
+                                           tiers: tiers)
         }
     }
 

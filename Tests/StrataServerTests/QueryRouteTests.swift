@@ -18,7 +18,8 @@ final class CannedRunner: QueryRunner {
         self.results = results
     }
 
-    func execute(_ statements: [Statement], database: String?, now: Int64?, principal: QueryPrincipal, tiers: Bool)
+    func execute(_ statements: [Statement], text: String, database: String?, now: Int64?, principal: QueryPrincipal,
+                 tiers: Bool)
         async throws(QueryAuthorizationError) -> [StatementResult]
     {
         calls.withLock { $0.append((statements, database)) }

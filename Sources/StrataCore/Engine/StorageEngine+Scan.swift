@@ -45,11 +45,11 @@ extension StorageEngine {
     public func scanChunks(database: String, measurement: String, where predicate: TagPredicate = .all,
                            fields: Set<String>? = nil, range: ClosedRange<Int64>,
                            canSummarize: (Int64, Int64) -> Bool = { _, _ in true }, tiers: Bool = true,
-                           statistics: inout ScanStatistics) throws -> [SeriesChunks] {
+                           statistics: inout ScanStatistics, stop: ScanStop? = nil) throws -> [SeriesChunks] {
         var sequence: UInt64 = 0
         return try scanChunks(database: database, measurement: measurement, where: predicate, fields: fields,
                               range: range, canSummarize: canSummarize, tiers: tiers, statistics: &statistics,
-                              sequence: &sequence)
+                              sequence: &sequence, stop: stop)
     }
 
     /// `scan`, and the WAL sequence the rows reflect: every committed write at or below it
@@ -78,7 +78,8 @@ extension StorageEngine {
 
     func scanChunks(database: String, measurement: String, where predicate: TagPredicate,
                     fields: Set<String>?, range: ClosedRange<Int64>, canSummarize: (Int64, Int64) -> Bool,
-                    tiers: Bool, statistics: inout ScanStatistics, sequence: inout UInt64) throws -> [SeriesChunks] {
+                    tiers: Bool, statistics: inout ScanStatistics, sequence: inout UInt64,
+                    stop: ScanStop? = nil) throws -> [SeriesChunks] {
         let (selected, segments, applied, shared) = state.withLock { s -> ([SelectedSeries], [LiveSegment], UInt64, TierShared) in
             let ids = s.index.select(database: database, measurement: measurement, where: predicate)
             let picked = ids.map { id -> SelectedSeries in
@@ -102,6 +103,7 @@ extension StorageEngine {
         }
         // Decoding and merging run on every core, a series per task; `canSummarize` (the
         // caller's, not Sendable) is asked on this thread while planning.
+        try stop?.check()
         let prepared = Self.concurrentMap(selected.count) { i in
             var stats = ScanStatistics()
             let p = chunkers[i].prepare(segments: segments, headParts: selected[i].headParts, masks: selected[i].masks,
@@ -114,7 +116,11 @@ extension StorageEngine {
         }
         let executed = Self.concurrentMap(selected.count) { i in
             var stats = ScanStatistics()
-            let result = Result { try chunkers[i].execute(plans[i], statistics: &stats) }
+            // Checked per series: a cancelled query stops decoding within one series' work.
+            let result = Result {
+                try stop?.check()
+                return try chunkers[i].execute(plans[i], statistics: &stats)
+            }
             return (result, stats)
         }
         let results = executed.map { result, stats in

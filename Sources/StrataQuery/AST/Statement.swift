@@ -10,6 +10,10 @@ public enum Statement: Sendable, Equatable {
     case showFieldKeys(ShowFieldKeys)
     case showRetentionPolicies(database: String?)
     case showShards
+    /// `SHOW QUERIES`: the queries running now.
+    case showQueries
+    /// `KILL QUERY <qid>`.
+    case killQuery(UInt64)
     case createDatabase(String)
     case createRetentionPolicy(CreateRetentionPolicy)
     case alterRetentionPolicy(AlterRetentionPolicy)

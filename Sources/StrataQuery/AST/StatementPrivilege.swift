@@ -6,8 +6,8 @@ public enum StatementPrivilege: String, Sendable, Equatable {
     case read
     /// DELETE, DROP SERIES: they change data, as a write does.
     case write
-    /// CREATE DATABASE and CREATE/ALTER/DROP RETENTION POLICY: InfluxDB 1.x reserves them to
-    /// admin users.
+    /// CREATE DATABASE, CREATE/ALTER/DROP RETENTION POLICY and KILL QUERY: InfluxDB 1.x
+    /// reserves them to admin users.
     case admin
 }
 
@@ -15,11 +15,11 @@ extension Statement {
     public var privilege: StatementPrivilege {
         switch self {
         case .select, .explain, .showDatabases, .showMeasurements, .showSeries, .showTagKeys, .showTagValues,
-            .showFieldKeys, .showRetentionPolicies, .showShards:
+            .showFieldKeys, .showRetentionPolicies, .showShards, .showQueries:
             return .read
         case .delete, .dropSeries:
             return .write
-        case .createDatabase, .createRetentionPolicy, .alterRetentionPolicy, .dropRetentionPolicy:
+        case .createDatabase, .createRetentionPolicy, .alterRetentionPolicy, .dropRetentionPolicy, .killQuery:
             return .admin
         }
     }
@@ -37,6 +37,8 @@ extension Statement {
         case .showFieldKeys: "SHOW FIELD KEYS"
         case .showRetentionPolicies: "SHOW RETENTION POLICIES"
         case .showShards: "SHOW SHARDS"
+        case .showQueries: "SHOW QUERIES"
+        case .killQuery: "KILL QUERY"
         case .createDatabase: "CREATE DATABASE"
         case .createRetentionPolicy: "CREATE RETENTION POLICY"
         case .alterRetentionPolicy: "ALTER RETENTION POLICY"

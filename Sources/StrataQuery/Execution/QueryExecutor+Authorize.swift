@@ -20,7 +20,8 @@ extension QueryExecutor {
         // Statements that act on or describe every device's data at once cannot be narrowed
         // to some devices, so a device-limited principal may not run them at all.
         switch statement {
-        case .createDatabase, .createRetentionPolicy, .alterRetentionPolicy, .dropRetentionPolicy, .showShards:
+        case .createDatabase, .createRetentionPolicy, .alterRetentionPolicy, .dropRetentionPolicy, .showShards,
+             .showQueries, .killQuery:
             return QueryAuthorizationError(
                 "\(principal.name) is limited to some devices; \(statement.keyword) acts on every device")
         default:

@@ -10,7 +10,7 @@ extension QueryExecutor {
             switch source {
             case .measurement(let ref):
                 let db = try requireDatabase(ref.database ?? database)
-                let storage = StorageSource(engine: engine, database: db, restriction: restriction, tiers: tiers)
+                let storage = StorageSource(engine: engine, database: db, restriction: restriction, tiers: tiers, task: task)
                 resolved.append((storage, try storage.measurements(matching: ref)))
             case .subquery(let inner):
                 let innerStmt = Self.inheritingTime(inner, from: stmt)
@@ -31,7 +31,7 @@ extension QueryExecutor {
             var schema = SelectExecutor.Schema(r.source, [])
             schema.fieldTypes = fieldTypes
             schema.tagKeys = tagKeys.sorted()
-            var executor = SelectExecutor(source: r.source, statement: stmt, now: now)
+            var executor = SelectExecutor(source: r.source, statement: stmt, now: now, task: task)
             executor.nested = nested
             for m in r.measurements { out += try executor.run(measurement: m, schema: schema) }
             report.add(executor)

@@ -10,6 +10,8 @@ extension QueryExecutor {
         case .showFieldKeys(let s): return StatementResult(statementID: 0, series: try showFieldKeys(s, database))
         case .showRetentionPolicies(let db): return try showRetentionPolicies(db ?? database)
         case .showShards: return showShards()
+        case .showQueries: return try showQueries()
+        case .killQuery(let id): return try killQuery(id)
         case .createRetentionPolicy(let s): return try createRetentionPolicy(s)
         case .alterRetentionPolicy(let s): return try alterRetentionPolicy(s)
         case let .dropRetentionPolicy(name, db): return try dropRetentionPolicy(name: name, database: db)
@@ -89,10 +91,10 @@ extension QueryExecutor {
     private func showTagValues(_ s: ShowTagValues, _ database: String?) throws(QueryError) -> [ResultSeries] {
         let db = try requireDatabase(s.database ?? database)
         let predicate = try tagCondition(s.condition)
+        let keyMatches = try Self.keyMatcher(s.key)
         var out: [ResultSeries] = []
         for m in try measurements(db, s.sources) {
-            var keys: [String] = []
-            for k in engine.tagKeys(database: db, measurement: m) where try Self.keyMatches(k, s.key) { keys.append(k) }
+            let keys = engine.tagKeys(database: db, measurement: m).filter(keyMatches)
             var pairs: [[QueryValue]] = []
             for k in keys {
                 for v in engine.tagValues(database: db, measurement: m, key: k, where: predicate) {
@@ -105,13 +107,18 @@ extension QueryExecutor {
         return out
     }
 
-    private static func keyMatches(_ key: String, _ filter: ShowTagValues.KeyFilter) throws(QueryError) -> Bool {
+    /// The test `WITH KEY …` puts on a tag key; a regex is compiled once for the statement.
+    private static func keyMatcher(_ filter: ShowTagValues.KeyFilter) throws(QueryError) -> (String) -> Bool {
         switch filter {
-        case .equal(let k): return key == k
-        case .notEqual(let k): return key != k
-        case .isIn(let ks): return ks.contains(key)
-        case .matches(let p): return try CompiledRegex(p).matches(key)
-        case .notMatches(let p): return try !CompiledRegex(p).matches(key)
+        case .equal(let k): return { $0 == k }
+        case .notEqual(let k): return { $0 != k }
+        case .isIn(let ks): return { ks.contains($0) }
+        case .matches(let p):
+            let re = try CompiledRegex(p)
+            return { re.matches($0) }
+        case .notMatches(let p):
+            let re = try CompiledRegex(p)
+            return { !re.matches($0) }
         }
     }
 

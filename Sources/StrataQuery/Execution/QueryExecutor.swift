@@ -16,14 +16,23 @@ public final class QueryExecutor: Sendable {
     /// Told of each statement as it starts, after authorization (a test and audit seam).
     let observer: Observer?
     public typealias Observer = @Sendable (Statement, QueryPrincipal) -> Void
+    /// The running query this executor works for: its limits, and whether it was stopped
+    /// (checked between series, groups and buckets).
+    public let task: QueryTask
 
-    public init(engine: StorageEngine, principal: QueryPrincipal, tiers: Bool = true, observer: Observer? = nil) {
+    public init(engine: StorageEngine, principal: QueryPrincipal, tiers: Bool = true, observer: Observer? = nil,
+                task: QueryTask = .ungoverned(), manager: QueryManager? = nil) {
         self.engine = engine
         self.principal = principal
         self.restriction = principal.restriction
         self.tiers = tiers
         self.observer = observer
+        self.task = task
+        self.manager = manager
     }
+
+    /// The server's queries, for SHOW QUERIES and KILL QUERY; nil: neither is available.
+    let manager: QueryManager?
 
     /// Parses `text` (binding `parameters` as tokens, never as text), authorizes every
     /// statement, then runs them. A parse error or a refused statement fails the whole text
@@ -46,6 +55,8 @@ public final class QueryExecutor: Sendable {
         var results: [StatementResult] = []
         for (id, statement) in statements.enumerated() {
             do {
+                task.startStatement()
+                try task.check()
                 var result = try await execute(statement, database: database, now: now)
                 result.statementID = id
                 results.append(result)

@@ -59,7 +59,10 @@ extension SelectExecutor {
             for g in stride(from: worker, to: groups.count, by: workers) {
                 slots[g] = Result { () throws(QueryError) -> [[QueryValue]] in
                     let buckets = GroupBuckets()
-                    for s in groups[g].series { try me.feed(s, into: buckets, context, auxTagIndex: auxTagIndex) }
+                    for s in groups[g].series {
+                        try me.task.check()
+                        try me.feed(s, into: buckets, context, auxTagIndex: auxTagIndex)
+                    }
                     return try me.rows(of: buckets, context, readLo: readLo)
                 }
             }

@@ -60,11 +60,15 @@ extension SelectExecutor {
         let plan = c.plan
         if plan.interval == 0 { return [0] }
         let present = buckets.reducers.keys.sorted()
-        if statement.fill == .none { return present }
+        if statement.fill == .none {
+            try task.count(buckets: present.count)
+            return present
+        }
         let first = c.clause.timeMin != nil ? window(readLo, plan) : present[0]
         let last = window(c.hi, plan)
         guard first <= last else { return [] }
         let count = (last - first) / plan.interval + 1
+        try task.count(buckets: Int(clamping: count))
         guard count <= Self.maxBucketsPerGroup else {
             throw QueryError("GROUP BY time(\(plan.interval)ns) with fill gives \(count) buckets per series, more than the limit of \(Self.maxBucketsPerGroup); narrow the time range, use a larger interval or fill(none)")
         }

@@ -13,6 +13,7 @@ extension SelectExecutor {
         }.sorted()
         var out: [ResultSeries] = []
         for group in grouped(all, by: c.plan.groupTags) {
+            try task.check()
             var rows: [SeriesRows] = []
             for s in group.series {
                 let r = Self.concatenated(s, fields: c.fields, fieldTypes: c.plan.fieldTypes)
@@ -30,6 +31,8 @@ extension SelectExecutor {
                 // InfluxDB emits a row when any selected field has a value there, even if an
                 // expression over it is null.
                 guard presence[s].contains(where: { $0[i] }) else { continue }
+                // A long raw result stops within 64 K rows of a kill or timeout.
+                if values.count & 0xFFFF == 0xFFFF { try task.check() }
                 var row: [QueryValue] = []
                 row.reserveCapacity(cells[s].count + 1)
                 row.append(.time(rows[s].timestamps[i]))
@@ -56,6 +59,7 @@ extension SelectExecutor {
         defer { computeTime += clock.now - start }
         var out: [ResultSeries] = []
         for group in grouped(all, by: c.plan.groupTags) {
+            try task.check()
             var rows: [SeriesRows] = []
             for s in group.series {
                 let r = Self.concatenated(s, fields: c.fields, fieldTypes: c.plan.fieldTypes)

@@ -15,10 +15,14 @@ struct SelectExecutor {
     /// The plan of each measurement, for EXPLAIN.
     var planNotes: [String] = []
 
-    init(source: any SelectSource, statement: SelectStatement, now: Int64) {
+    /// The query's limits and stop flag.
+    let task: QueryTask
+
+    init(source: any SelectSource, statement: SelectStatement, now: Int64, task: QueryTask = .ungoverned()) {
         self.source = source
         self.statement = statement
         self.now = now
+        self.task = task
     }
 
     /// The fields and tags wildcards expand to: InfluxDB expands them over every measurement
@@ -74,8 +78,13 @@ struct SelectExecutor {
         let clock = ContinuousClock()
         let start = clock.now
         defer { scanTime += clock.now - start }
-        return try source.chunks(c.measurement, tags: c.clause.tags, fields: c.fields, range: lo...c.hi,
-                                 canSummarize: canSummarize, statistics: &statistics)
+        // Points read: rows decoded from blocks and rows taken from the in-memory head.
+        let decodedBefore = statistics.rowsDecoded + statistics.headRows
+        let chunks = try source.chunks(c.measurement, tags: c.clause.tags, fields: c.fields, range: lo...c.hi,
+                                       canSummarize: canSummarize, statistics: &statistics)
+        try task.count(series: chunks.count)
+        try task.count(points: statistics.rowsDecoded + statistics.headRows - decodedBefore)
+        return chunks
     }
 
     struct Context {

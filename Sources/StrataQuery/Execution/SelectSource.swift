@@ -34,6 +34,8 @@ struct StorageSource: SelectSource {
     var restriction: TagPredicate? = nil
     /// `QueryExecutor.tiers`.
     var tiers = true
+    /// Stops the scan between series once the query is stopped.
+    var task: QueryTask? = nil
     var mergesSeriesByTime: Bool { true }
 
     func measurements(matching ref: MeasurementRef) throws(QueryError) -> [String] {
@@ -61,7 +63,9 @@ struct StorageSource: SelectSource {
             let narrowed = restriction.map { TagPredicate.and([tags, $0]) } ?? tags
             return try engine.scanChunks(database: database, measurement: measurement, where: narrowed, fields: fields,
                                          range: range, canSummarize: canSummarize, tiers: tiers,
-                                         statistics: &statistics)
+                                         statistics: &statistics, stop: task?.scanStop)
+        } catch let error as QueryError {
+            throw error
         } catch {
             throw QueryError("reading \(measurement): \(error)")
         }

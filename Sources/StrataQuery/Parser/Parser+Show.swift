@@ -62,7 +62,9 @@ extension Parser {
             throw Self.unsupported("SHOW SHARD GROUPS")
         case .keyword(.shards):
             return .showShards
-        case .keyword(let keyword) where [.diagnostics, .queries, .stats, .subscriptions, .users].contains(keyword):
+        case .keyword(.queries):
+            return .showQueries
+        case .keyword(let keyword) where [.diagnostics, .stats, .subscriptions, .users].contains(keyword):
             throw Self.unsupported("SHOW \(keyword.rawValue)")
         default:
             throw Self.found(token, Self.showKeywords)

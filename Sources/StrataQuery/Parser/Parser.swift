@@ -203,7 +203,10 @@ struct Parser {
             throw Self.unsupported("SET PASSWORD")
         case .keyword(.kill):
             try expect(.query)
-            throw Self.unsupported("KILL QUERY")
+            let id = next()
+            guard id.kind == .integer, let qid = UInt64(id.text) else { throw Self.found(id, ["integer"]) }
+            if accept(.on) { throw Self.unsupported("KILL QUERY ON a host") }
+            return .killQuery(qid)
         default:
             throw Self.found(token, Self.statementKeywords)
         }
