@@ -62,7 +62,8 @@ public final class QueryManager: Sendable {
                                  _ body: @Sendable (QueryTask) async throws -> T) async throws -> T {
         try await acquire()
         let task = state.withLock { s -> QueryTask in
-            let task = QueryTask(id: s.nextID, text: text, database: database, limits: limits)
+            let task = QueryTask(id: s.nextID, text: text, database: database, limits: limits,
+                                 onLimit: { [counters] in counters.refused($0) })
             s.nextID += 1
             s.running[task.id] = task
             return task
@@ -135,12 +136,7 @@ public final class QueryManager: Sendable {
             counters.timedOut.wrappingAdd(1, ordering: .relaxed)
             counters.refused("query-timeout")
         case QueryErrors.clientGone?: counters.aborted.wrappingAdd(1, ordering: .relaxed)
-        case let reason?:
-            if let limit = ["max-select-point", "max-select-series", "max-select-buckets"]
-                .first(where: { reason.description.hasPrefix($0) }) {
-                counters.refused(limit)
-            }
-        case nil: break
+        case .some, nil: break
         }
         let took = ContinuousClock.now - task.started
         if let after = limits.logQueriesAfter, took > after { slowQuery?(task, took) }

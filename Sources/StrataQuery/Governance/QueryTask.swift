@@ -16,8 +16,12 @@ public final class QueryTask: Sendable {
     private let points = Atomic<Int>(0)
     private let series = Atomic<Int>(0)
     private let buckets = Atomic<Int>(0)
+    /// Told the name of each limit a statement of this query hits (the manager counts them).
+    private let onLimit: (@Sendable (String) -> Void)?
 
-    public init(id: UInt64, text: String, database: String?, limits: QueryLimits) {
+    public init(id: UInt64, text: String, database: String?, limits: QueryLimits,
+                onLimit: (@Sendable (String) -> Void)? = nil) {
+        self.onLimit = onLimit
         self.id = id
         self.text = text
         self.database = database
@@ -60,29 +64,30 @@ public final class QueryTask: Sendable {
 
     /// Counts rows decoded from storage against `max-select-point`.
     func count(points n: Int) throws(QueryError) {
-        try count(n, in: points, limit: limits.maxSelectPoint, QueryErrors.maxSelectPoint)
+        try count(n, in: points, limit: limits.maxSelectPoint, "max-select-point", QueryErrors.maxSelectPoint)
     }
 
     /// Counts series read against `max-select-series`.
     func count(series n: Int) throws(QueryError) {
-        try count(n, in: series, limit: limits.maxSelectSeries, QueryErrors.maxSelectSeries)
+        try count(n, in: series, limit: limits.maxSelectSeries, "max-select-series", QueryErrors.maxSelectSeries)
     }
 
     /// Counts GROUP BY time buckets against `max-select-buckets`.
     func count(buckets n: Int) throws(QueryError) {
-        try count(n, in: buckets, limit: limits.maxSelectBuckets, QueryErrors.maxSelectBuckets)
+        try count(n, in: buckets, limit: limits.maxSelectBuckets, "max-select-buckets", QueryErrors.maxSelectBuckets)
     }
 
-    private func count(_ n: Int, in counter: borrowing Atomic<Int>, limit: Int, _ error: (Int, Int) -> QueryError)
-        throws(QueryError)
+    private func count(_ n: Int, in counter: borrowing Atomic<Int>, limit: Int, _ name: String,
+                       _ error: (Int, Int) -> QueryError) throws(QueryError)
     {
         try check()
         guard limit > 0, n > 0 else { return }
         let total = counter.wrappingAdd(n, ordering: .relaxed).newValue
+        // Ends this statement only; the query's next statement counts from zero.
         if total > limit {
-            let e = error(total, limit)
-            stop(e)
-            throw e
+            // Parallel group workers may each pass it: tell the manager once per statement.
+            if total - n <= limit { onLimit?(name) }
+            throw error(total, limit)
         }
     }
 
