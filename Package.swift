@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point down only: strata → StrataServer → StrataQuery → StrataCore → CLZ4.
-// StrataCore imports no networking module. See docs/architecture.md.
+// Dependencies point down only: strata → StrataServer → StrataQuery → StrataCore → CLZ4;
+// StrataQuery also uses CRE2 (C++ over Debian's libre2-dev, beside CLZ4 at the bottom) for
+// InfluxQL's regexes. StrataCore imports no networking module. See docs/architecture.md.
 let package = Package(
     name: "strata",
     platforms: [.macOS(.v15)],
@@ -37,7 +38,9 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
-        .target(name: "StrataQuery", dependencies: ["StrataCore"]),
+        // RE2 (libre2-dev) behind an extern "C" header: InfluxQL regexes in linear time.
+        .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
+        .target(name: "StrataQuery", dependencies: ["StrataCore", "CRE2"]),
         .target(
             name: "StrataServer",
             dependencies: [
@@ -90,5 +93,6 @@ let package = Package(
             dependencies: ["strata", "StrataServer", "StrataQuery", "StrataCore", "StrataTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

@@ -4,7 +4,8 @@ import StrataCore
 
 extension StrataServer {
     /// The application `strata serve` runs: the HTTP API, `/v1/stream` WebSocket upgrades
-    /// (docs/http-api.md, "Live stream"), the hub's fan-out and the stream watchdog.
+    /// (docs/http-api.md, "Live stream"), the hub's fan-out and the stream watchdog, with
+    /// the connection limits of docs/limits-connections.md.
     /// `onListening` gets the bound address (useful when the port is 0). Run it with
     /// `runService()`: SIGTERM or SIGINT stops accepting connections, closes open
     /// WebSockets with 1001 and returns once in-flight requests have been answered; the
@@ -29,15 +30,22 @@ extension StrataServer {
         let watchdog = StreamWatchdog(settings: configuration.stream)
         let hub = services.hub
         let upgrade = StreamUpgrade(authenticator: services.authenticator, open: open, watchdog: watchdog,
-                                    onShutdown: StreamShutdownOnce { hub.closeAll() }, logger: logger)
+                                    onShutdown: StreamShutdownOnce { hub.closeAll() },
+                                    tokenConnections: TokenConnections(limit: configuration.stream.maxConnectionsPerToken),
+                                    metrics: services.metrics, logger: logger)
+        // Every TCP connection, HTTP or WebSocket (docs/limits-connections.md).
+        let trimmer = MemoryTrimmer()
+        let table = ConnectionTable(maxConnections: configuration.limits.maxConnections, metrics: services.metrics,
+                                    logger: logger, trimmer: trimmer)
         return Application(
             router: makeRouter(engine: engine, configuration: configuration, services: services),
-            server: StreamUpgradeChannel.builder(upgrade),
+            server: StreamUpgradeChannel.builder(upgrade, table: table, limits: configuration.limits),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: nil
             ),
-            services: [LiveStreamService(hub: services.hub, watchdog: watchdog, authenticator: services.authenticator)],
+            services: [LiveStreamService(hub: services.hub, watchdog: watchdog, authenticator: services.authenticator,
+                                         trimmer: trimmer)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 await onListening(configuration.host, port)

@@ -22,7 +22,8 @@ extension StrataServer {
         router.get("/v1/connections/{id}", use: registry.show)
         router.delete("/v1/connections/{id}", use: registry.close)
 
-        let metrics = MetricsEndpoint(engine: services.hub.engine, hub: services.hub, metrics: services.metrics)
+        let metrics = MetricsEndpoint(engine: services.hub.engine, hub: services.hub, metrics: services.metrics,
+                                      queries: services.queries)
         router.get("/metrics", use: metrics.render)
     }
 

@@ -47,6 +47,18 @@ import Testing
         #expect(manager.counters.refusedByLimit == ["max-select-series": 1])
     }
 
+    @Test func metricsCountRefusalsAndQueries() async throws {
+        let manager = QueryManager(limits: QueryLimits(maxSelectSeries: 1), threads: 2)
+        try await withServer(.unlimited, manager: manager) { client in
+            _ = try await query(client, "SELECT battery FROM robot")
+            _ = try await query(client, "SELECT battery FROM robot WHERE device_id = 'robot-1'")
+            let text = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(text.contains(#"strata_queries_refused_total{limit="max-select-series"} 1"#), "\(text)")
+            #expect(text.contains("strata_queries_started_total 2"), "\(text)")
+            #expect(text.contains("strata_queries_running 0"), "\(text)")
+        }
+    }
+
     @Test func showQueriesAndKillQueryReachTheServersQueries() async throws {
         try await withServer(.unlimited) { client in
             let shown = try await query(client, "SHOW QUERIES")

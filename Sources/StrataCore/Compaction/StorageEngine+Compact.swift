@@ -9,7 +9,7 @@ extension StorageEngine {
         try await serialized { [self] in
             let started = WriteAheadLog.now()
             var report = try await compactOnce()
-            report.add(try retentionPass())
+            report.add(try await retentionPass())
             report.seconds = WriteAheadLog.now() - started
             state.withLock { s in
                 s.compactions += 1
@@ -29,11 +29,12 @@ extension StorageEngine {
     }
 
     /// Runs `body` after every compaction and retention pass queued before it (they change
-    /// the same files, so they run one at a time).
+    /// the same files, so they run one at a time), on the compaction thread: merging,
+    /// encoding and writing never hold a thread of the cooperative pool.
     func serialized(_ body: @escaping @Sendable () async throws -> CompactionReport) async throws -> CompactionReport {
         let task = compactionTask.withLock { running -> Task<CompactionReport, any Error> in
             let previous = running
-            let task = Task {
+            let task = Task(executorPreference: threads.compaction) {
                 _ = try? await previous?.value
                 return try await body()
             }
@@ -102,7 +103,7 @@ extension StorageEngine {
             for (key, level0) in plan.expired {
                 for segment in level0 { report.rowsDropped += try Self.rowCount(of: segment.reader, in: key) }
             }
-            try publish(plan, written)
+            try await publish(plan, written)
         } catch {
             for path in written.paths { try? fileSystem.remove(path) }
             throw error
@@ -153,21 +154,24 @@ extension StorageEngine {
     /// One manifest save, applied to the manifest as it is now (flushes may have added
     /// segments since the plan was made): the consumed flushed segments and the replaced
     /// compacted segments and tier files go, the new files come.
-    private func publish(_ plan: CompactionPlan, _ written: Written) throws {
+    private func publish(_ plan: CompactionPlan, _ written: Written) async throws {
         let consumed = Set(plan.level0.map { FilePath.name(of: $0.reader.path) })
         let rewritten = plan.partitions.map(\.key)
         let replacedSegments = Set(rewritten.compactMap { plan.level1[$0].map { FilePath.name(of: $0.reader.path) } })
         let replacedTiers = Set(rewritten.flatMap { (plan.tiers[$0] ?? []).map { FilePath.name(of: $0.reader.path) } })
-        try state.withLock { s throws in
+        let newSegments = written.segments.map(\.entry)
+        let newTiers = written.tiers.map(\.entry)
+        let liveSegments = written.segments.map(\.live)
+        let liveTiers = written.tiers.map(\.live)
+        _ = try await saveManifest(prepare: { s -> (Manifest, EngineState.Publication)? in
             var manifest = s.manifest
             manifest.segments.removeAll { consumed.contains($0.file) || replacedSegments.contains($0.file) }
             manifest.tiers.removeAll { replacedTiers.contains($0.file) }
-            manifest.segments += written.segments.map(\.entry)
-            manifest.tiers += written.tiers.map(\.entry)
+            manifest.segments += newSegments
+            manifest.tiers += newTiers
             manifest.orderFiles()
-            try s.publish(manifest, adding: written.segments.map(\.live), written.tiers.map(\.live),
-                          directory: directory, fileSystem: fileSystem)
-        }
+            return s.preparePublication(manifest, adding: liveSegments, liveTiers)
+        }, commit: { s, saved, publication in s.commit(publication, saved: saved) })
     }
 
     /// After the save: the files no longer named. A failure leaves them for the next open
@@ -234,20 +238,32 @@ extension StorageEngine {
 }
 
 extension EngineState {
-    /// Saves `manifest` (with the tombstones that still mask one of its files, or a frozen
-    /// head's) and makes it the engine's, its files open: the ones already open and the new
-    /// ones given. Under the engine lock; a failed save changes nothing.
-    mutating func publish(_ manifest: Manifest, adding newSegments: [LiveSegment] = [], _ newTiers: [LiveTier] = [],
-                          directory: String, fileSystem: any FileSystem) throws {
+    /// What a manifest save that changes the live files publishes once the file is durable.
+    struct Publication: Sendable {
+        var segments: [LiveSegment]
+        var tiers: [LiveTier]
+    }
+
+    /// `manifest` with the tombstones that still mask one of its files (or a frozen head's),
+    /// ready to save, and its files open: the ones already open and the new ones given.
+    /// Under the engine lock, on the manifest queue (`StorageEngine.saveManifest`).
+    func preparePublication(_ manifest: Manifest, adding newSegments: [LiveSegment] = [],
+                            _ newTiers: [LiveTier] = []) -> (Manifest, Publication) {
         var manifest = manifest
         let (segments, tiers) = liveFiles(for: manifest, adding: newSegments, newTiers)
         let tombstones = prunedTombstones(segments: segments, tiers: tiers, frozen: frozen[...])
         manifest.tombstones = tombstones.all.map(Manifest.TombstoneEntry.init)
-        try manifest.save(directory: directory, fileSystem: fileSystem)
-        self.manifest = manifest
-        self.segments = segments
-        self.tiers = tiers
-        self.tombstones = tombstones
+        return (manifest, Publication(segments: segments, tiers: tiers))
+    }
+
+    /// Makes a saved publication the engine's. The tombstones are pruned again from the set
+    /// as it is now: deletes applied while the file was written are newer than every file,
+    /// so they stay (the next save records them; until then their WAL records do).
+    mutating func commit(_ publication: Publication, saved: Manifest) {
+        adopt(saved)
+        segments = publication.segments
+        tiers = publication.tiers
+        tombstones = prunedTombstones(segments: segments, tiers: tiers, frozen: frozen[...])
     }
 
     /// The live files for `manifest`'s lists, in its order: the ones already open, and the

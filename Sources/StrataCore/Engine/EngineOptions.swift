@@ -43,8 +43,18 @@ public struct EngineOptions: Sendable {
     /// ~2.2 µs to read and merge and a decoded row ~8 ns, so a bucket pays off above ~275
     /// rows (docs/tiers.md, "Cost"). Where raw data expired, tiers are read regardless.
     public var tierMinRowsPerBucket = 256
+    /// `max-series-per-database`: a write that would create more live series in one
+    /// database drops the points of its new series (a partial write). 1,000,000: InfluxDB's
+    /// default, and ~3 GB of index and head at today's ~2.8 KB per new series. 0: no limit.
+    public var maxSeriesPerDatabase = 1_000_000
+    /// `max-values-per-tag`: distinct values one tag key may take in a measurement; a new
+    /// series bringing one more is dropped. 100,000: InfluxDB's default. 0: no limit.
+    public var maxValuesPerTag = 100_000
     /// Wall-clock time in nanoseconds since the epoch, which retention counts from.
     public var now: @Sendable () -> Int64 = { Int64(WriteAheadLog.now() * 1e9) }
+    /// The threads flushes, compactions and blocking I/O run on, off Swift's cooperative
+    /// pool: one each, shared by every engine of the process (`EngineThreads` says why).
+    public var threads: EngineThreads = .shared
 
     public init() {}
 }

@@ -4,7 +4,9 @@ extension StorageEngine {
     public func flush() async throws {
         let task = flushTask.withLock { running -> Task<Void, any Error> in
             let previous = running
-            let task = Task { [self] in
+            // On the flush thread: sorting, encoding and syncing a head never hold a thread
+            // of the cooperative pool.
+            let task = Task(executorPreference: threads.flush) { [self] in
                 _ = try? await previous?.value
                 try await flushOnce()
             }
@@ -18,7 +20,8 @@ extension StorageEngine {
     /// enough, and removes flushed WAL files whose retention window passed since the last
     /// flush. Stops at `close()`.
     func startAgeWatcher(period: Double) {
-        let task = Task { [weak self] in
+        // On the I/O thread: removing expired WAL files unlinks and syncs a directory.
+        let task = Task(executorPreference: options.threads.io) { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(period))
                 guard let self, !Task.isCancelled else { return }
@@ -79,7 +82,7 @@ extension StorageEngine {
             let number = first.head.isEmpty ? s.manifest.nextSegmentNumber : s.reserveFileNumber()
             return (first, number, s.index)
         }) {
-            try writeSegment(frozen, number: number, index: index)
+            try await writeSegment(frozen, number: number, index: index)
         }
         maybeStartCompaction()
     }
@@ -87,44 +90,64 @@ extension StorageEngine {
     /// Writes one frozen head as segment `number`, publishes it in the manifest (with the
     /// tombstones that still mask something), drops the frozen head and the WAL files the
     /// segment made redundant (past their retention). A frozen head left without rows (its
-    /// records were all deleted) only moves `flushedThrough`.
-    private func writeSegment(_ frozen: FrozenHead, number: UInt64, index: SeriesIndex) throws {
-        var published: (name: String, reader: SegmentReader, summary: SegmentSummary, bytes: Int)?
+    /// records were all deleted) only moves `flushedThrough`. Encoding and writing run on
+    /// the caller's thread (the flush thread); the manifest save on the manifest queue,
+    /// with the engine lock held only to build the manifest and to publish it.
+    private func writeSegment(_ frozen: FrozenHead, number: UInt64, index: SeriesIndex) async throws {
+        var published: PublishedSegment?
         if !frozen.head.isEmpty {
             let name = SegmentFormat.fileName(number: number)
             let path = FilePath.join(segmentsDirectory, name)
             let (bytes, summary) = Self.buildSegment(frozen.head, index: index)
             try fileSystem.writeFileAtomically(path, contents: bytes)
-            published = (name, try SegmentReader(path: path, fileSystem: fileSystem), summary, bytes.count)
+            published = PublishedSegment(name: name, reader: try SegmentReader(path: path, fileSystem: fileSystem),
+                                         summary: summary, bytes: bytes.count)
         }
-        try state.withLock { s throws in
+        let through = frozen.throughSequence
+        _ = try await saveManifest(prepare: { [published] s -> (Manifest, [LiveSegment])? in
             var manifest = s.manifest
             var segments = s.segments
             if let p = published {
                 manifest.segments.append(Manifest.SegmentEntry(
-                    file: p.name, flushedThrough: frozen.throughSequence, minTime: p.summary.minTime,
+                    file: p.name, flushedThrough: through, minTime: p.summary.minTime,
                     maxTime: p.summary.maxTime, series: p.summary.series, rows: p.summary.rows, bytes: p.bytes))
                 manifest.nextSegmentNumber = max(manifest.nextSegmentNumber, number + 1)
-                segments.append(LiveSegment(reader: p.reader, flushedThrough: frozen.throughSequence))
+                segments.append(LiveSegment(reader: p.reader, flushedThrough: through))
             }
-            manifest.flushedThrough = frozen.throughSequence
+            manifest.flushedThrough = through
             // A tombstone masks segments flushed through a lower sequence than its own; once
             // no segment, nor frozen head still to be written, is that old, it masks nothing.
             let tombstones = s.prunedTombstones(segments: segments, tiers: s.tiers, frozen: s.frozen.dropFirst())
             manifest.tombstones = tombstones.all.map(Manifest.TombstoneEntry.init)
-            try manifest.save(directory: directory, fileSystem: fileSystem)
-            s.manifest = manifest
+            return (manifest, segments)
+        }, commit: { s, saved, segments in
+            s.adopt(saved)
             s.segments = segments
-            s.tombstones = tombstones
             s.frozen.removeFirst()
-        }
+            // Pruned again from the set as it is now: deletes applied while the file was
+            // written are newer than every file and frozen head, so none of them goes.
+            s.tombstones = s.prunedTombstones(segments: segments, tiers: s.tiers, frozen: s.frozen[...])
+        })
         if let p = published {
             logger.info("flushed head to segment", metadata: [
                 "file": "\(p.name)", "rows": "\(p.summary.rows)", "series": "\(p.summary.series)", "bytes": "\(p.bytes)",
             ])
         }
-        try wal.removeFlushedFiles(flushedThrough: frozen.throughSequence, maxAgeSeconds: options.walRetentionSeconds,
+        try removeFlushedWAL(through: frozen.throughSequence)
+    }
+
+    /// Removes the WAL files a flush made redundant once past their retention (unlinks and
+    /// a directory sync: on the flush thread).
+    private func removeFlushedWAL(through sequence: UInt64) throws {
+        try wal.removeFlushedFiles(flushedThrough: sequence, maxAgeSeconds: options.walRetentionSeconds,
                                    maxBytes: options.walRetentionBytes)
+    }
+
+    private struct PublishedSegment: Sendable {
+        var name: String
+        var reader: SegmentReader
+        var summary: SegmentSummary
+        var bytes: Int
     }
 
     private func expireRetainedWAL() {
@@ -137,7 +160,7 @@ extension StorageEngine {
         }
     }
 
-    struct SegmentSummary {
+    struct SegmentSummary: Sendable {
         var series: Int
         var rows: Int
         var minTime: Int64

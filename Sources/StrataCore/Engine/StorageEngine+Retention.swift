@@ -9,10 +9,12 @@ extension StorageEngine {
     /// the partition duration of a database that already has compacted partitions. Takes
     /// effect at the next compaction (tiers added are built for partitions that still hold
     /// raw data; tiers removed are deleted) and retention pass.
+    /// Blocks the calling thread for the manifest save (a few milliseconds), with the engine
+    /// lock released meanwhile.
     public func setRetention(_ retention: DatabaseRetention, database: String) throws {
         try Self.validateDatabaseName(database)
         if let reason = retention.validationError() { throw EngineError.invalidRetention(reason) }
-        try state.withLock { s throws in
+        _ = try manifestSaves.runBlocking { try performManifestSave(prepare: { s throws -> (Manifest, Void)? in
             guard !s.closed else { throw EngineError.closed }
             guard s.manifest.databases.contains(database) else {
                 throw EngineError.invalidRetention("database not found: \"\(database)\"")
@@ -28,16 +30,15 @@ extension StorageEngine {
             }
             var manifest = s.manifest
             manifest.retention[database] = retention
-            try manifest.save(directory: directory, fileSystem: fileSystem)
-            s.manifest = manifest
-        }
+            return (manifest, ())
+        }, commit: { s, saved, _ in s.adopt(saved) }) }
     }
 
     /// Runs a retention pass now (queued behind a running compaction): records the cuts
     /// `EngineOptions.now` gives and drops the compacted partitions and tier files wholly
     /// below them. docs/retention.md.
     public func applyRetention() async throws -> CompactionReport {
-        try await serialized { [self] in try retentionPass() }
+        try await serialized { [self] in try await retentionPass() }
     }
 
     /// The age watcher runs a retention pass at most this often (seconds): cuts move by
@@ -68,9 +69,9 @@ extension StorageEngine {
     /// save, drops the compacted segments whose partition ends at or below the raw cut and
     /// the tier files whose partition ends at or below their tier's cut (or whose tier the
     /// retention no longer lists). Files are removed after the save.
-    func retentionPass() throws -> CompactionReport {
+    func retentionPass() async throws -> CompactionReport {
         let now = options.now()
-        let (removed, partitions, tierFiles) = try state.withLock { s throws -> ([String], Int, Int) in
+        let saved = try await saveManifest(prepare: { [self] s throws -> (Manifest, Expired)? in
             guard !s.closed, !s.closing else { throw EngineError.closed }
             var manifest = s.manifest
             let configured = manifest.retention
@@ -102,15 +103,27 @@ extension StorageEngine {
                 tierFiles += 1
                 return true
             }
-            guard manifest != s.manifest else { return ([], 0, 0) }
-            try s.publish(manifest, directory: directory, fileSystem: fileSystem)
-            return (removed, partitions, tierFiles)
-        }
-        removeFiles(removed.map { FilePath.join(segmentsDirectory, $0) })
+            guard manifest != s.manifest else { return nil }
+            let (toSave, publication) = s.preparePublication(manifest)
+            return (toSave, Expired(files: removed, partitions: partitions, tierFiles: tierFiles, publication: publication))
+        }, commit: { s, saved, expired in
+            s.commit(expired.publication, saved: saved)
+            return expired
+        })
         var report = CompactionReport()
-        report.partitionsExpired = partitions
-        report.tierFilesExpired = tierFiles
+        guard let expired = saved else { return report }
+        removeFiles(expired.files.map { FilePath.join(segmentsDirectory, $0) })
+        report.partitionsExpired = expired.partitions
+        report.tierFilesExpired = expired.tierFiles
         return report
+    }
+
+    /// What a retention pass dropped from the manifest.
+    private struct Expired: Sendable {
+        var files: [String]
+        var partitions: Int
+        var tierFiles: Int
+        var publication: EngineState.Publication
     }
 }
 

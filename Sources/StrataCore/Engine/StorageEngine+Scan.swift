@@ -104,7 +104,7 @@ extension StorageEngine {
         // Decoding and merging run on every core, a series per task; `canSummarize` (the
         // caller's, not Sendable) is asked on this thread while planning.
         try stop?.check()
-        let prepared = Self.concurrentMap(selected.count) { i in
+        let prepared = concurrentMap(selected.count) { i in
             var stats = ScanStatistics()
             let p = chunkers[i].prepare(segments: segments, headParts: selected[i].headParts, masks: selected[i].masks,
                                         statistics: &stats)
@@ -114,7 +114,7 @@ extension StorageEngine {
             statistics.add(prepared.1)
             return chunkers[i].plan(prepared.0, canSummarize: canSummarize, statistics: &statistics)
         }
-        let executed = Self.concurrentMap(selected.count) { i in
+        let executed = concurrentMap(selected.count) { i in
             var stats = ScanStatistics()
             // Checked per series: a cancelled query stops decoding within one series' work.
             let result = Result {
@@ -151,8 +151,24 @@ extension StorageEngine {
     /// else from the retained WAL files. Nil when `sequence` is older than the WAL retains
     /// (the caller then replays by time). Deletes (tombstone records) are not batches and
     /// are skipped: a subscriber sees their sequence numbers missing.
+    ///
+    /// Reading the WAL blocks the calling thread (whole files read and checked): async
+    /// callers use `readChanges`, which does that on the engine's I/O thread.
     public func changes(after sequence: UInt64, limit: Int = 1_024) throws -> [CommittedBatch]? {
         if let recent = feed.recent(after: sequence, limit: limit) { return recent }
+        return try changesFromWAL(after: sequence, limit: limit)
+    }
+
+    /// `changes(after:limit:)` for async callers: from memory at once while it holds the
+    /// batches, else read from the retained WAL files on the engine's I/O thread
+    /// (`EngineThreads.io`), so a subscriber resuming from far back never holds a thread of
+    /// the cooperative pool.
+    public func readChanges(after sequence: UInt64, limit: Int = 1_024) async throws -> [CommittedBatch]? {
+        if let recent = feed.recent(after: sequence, limit: limit) { return recent }
+        return try await threads.io.run { [self] in try changesFromWAL(after: sequence, limit: limit) }
+    }
+
+    private func changesFromWAL(after sequence: UInt64, limit: Int) throws -> [CommittedBatch]? {
         guard let records = try wal.records(after: sequence, limit: limit) else { return nil }
         return try records.compactMap { record in
             guard record.type == .writeBatch else { return nil }
@@ -165,17 +181,17 @@ extension StorageEngine {
         }
     }
 
-    /// `body(0..<n)` in order, computed in parallel when there is more than one.
-    static func concurrentMap<T: Sendable>(_ n: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    /// `body(0..<n)` in order, computed in parallel when there is more than one: on the
+    /// calling thread and the engine's scan helpers (`EngineThreads.scan`). Not
+    /// `DispatchQueue.concurrentPerform`: on Linux its helpers are threads of the cooperative
+    /// pool, so a scan running on a query thread still took the threads that serve requests.
+    func concurrentMap<T: Sendable>(_ n: Int, _ body: @Sendable (Int) -> T) -> [T] {
         guard n > 1 else { return (0..<n).map(body) }
         var slots = [T?](repeating: nil, count: n)
         slots.withUnsafeMutableBufferPointer { buffer in
             // Each iteration writes its own slot only.
             let out = UnsafeSlots(buffer: buffer)
-            withoutActuallyEscaping(body) { body in
-                let work = UnsafeSlots(buffer: body)
-                DispatchQueue.concurrentPerform(iterations: n) { i in out.buffer[i] = work.buffer(i) }
-            }
+            threads.scan.forEach(n) { i in out.buffer[i] = body(i) }
         }
         return slots.map { $0! }
     }

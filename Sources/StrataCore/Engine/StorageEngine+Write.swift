@@ -4,29 +4,60 @@ extension StorageEngine {
     /// with a field's established type are refused one by one, the rest are written.
     public func write(_ batch: WriteBatch) async throws -> WriteResult {
         try Self.validateDatabaseName(batch.database)
-        let (accepted, rejected) = try state.withLock { s throws in
+        let (accepted, refusedPoints) = try state.withLock { s throws in
             guard !s.closed else { throw EngineError.closed }
             let retention = s.manifest.retention[batch.database] ?? options.defaultRetention
             let oldest = retention.oldestWritable(now: options.now(), rawCut: s.manifest.cuts[batch.database]?.raw)
             let limit = oldest.map { RetentionLimit(database: batch.database, oldest: $0, raw: retention.rawDuration) }
             return FieldTypeValidator.validate(batch, registeringIn: &s, retention: limit)
         }
-        guard !accepted.isEmpty else { return WriteResult(sequence: nil, accepted: 0, rejected: rejected) }
+        guard !accepted.isEmpty else { return WriteResult(sequence: nil, accepted: 0, rejected: refusedPoints) }
         // Grouping, transposing and encoding run here, on the caller's task, in parallel
         // with other requests; the WAL thread only appends whole columns.
-        let columnar = ColumnarBatch(WriteBatch(database: batch.database, points: accepted))
+        var columnar = ColumnarBatch(WriteBatch(database: batch.database, points: accepted))
+        var rejected = refusedPoints
+        var acceptedCount = accepted.count
+        let admission = state.withLock { s in SeriesAdmission.check(columnar, in: &s, options: options) }
+        // The reservation covers the time until the batch's series are in the index: it is
+        // released under the same lock that applies the batch, or here if it never is.
+        let reserved = SeriesReservation(admission.reserved)
+        defer {
+            let left = reserved.take()
+            if left > 0 { state.withLock { $0.reservedSeries[batch.database, default: 0] -= left } }
+        }
+        if let reason = admission.reason {
+            columnar.series.removeAll { admission.refused.contains($0.key) }
+            let dropped = Self.indexes(of: admission.refused, in: batch, skipping: rejected)
+            rejected = (rejected + dropped.map { PointRejection(index: $0, reason: reason) }).sorted { $0.index < $1.index }
+            acceptedCount -= dropped.count
+            guard !columnar.series.isEmpty else { return WriteResult(sequence: nil, accepted: 0, rejected: rejected) }
+        }
         let payload = WALBatchCodec.encode(columnar)
+        let applied = columnar
         let sequence = try await wal.append(type: .writeBatch, payload: payload) { [self] sequence in
-            apply(columnar, sequence: sequence)
+            apply(applied, sequence: sequence, releasing: reserved)
         }
         maybeStartFlush()
-        return WriteResult(sequence: sequence, accepted: accepted.count, rejected: rejected)
+        return WriteResult(sequence: sequence, accepted: acceptedCount, rejected: rejected)
+    }
+
+    /// Indexes in `batch` of the points of series `keys`, among those not already rejected.
+    static func indexes(of keys: Set<SeriesKey>, in batch: WriteBatch, skipping rejected: [PointRejection]) -> [Int] {
+        let skip = Set(rejected.map(\.index))
+        return batch.points.indices.filter { i in
+            let p = batch.points[i]
+            return !skip.contains(i) && keys.contains(SeriesKey(measurement: p.measurement, tags: p.tags))
+        }
     }
 
     /// Runs on the WAL's queue once the record is durable, in sequence order.
-    func apply(_ batch: ColumnarBatch, sequence: UInt64) {
+    func apply(_ batch: ColumnarBatch, sequence: UInt64, releasing reserved: SeriesReservation) {
         let now = WriteAheadLog.now()
-        state.withLock { s in s.apply(batch, sequence: sequence, now: now) }
+        let release = reserved.take()
+        state.withLock { s in
+            s.apply(batch, sequence: sequence, now: now)
+            if release > 0 { s.reservedSeries[batch.database, default: 0] -= release }
+        }
         feed.publish(CommittedBatch(sequence: sequence, database: batch.database, series: batch.series))
     }
 }

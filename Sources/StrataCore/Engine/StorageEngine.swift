@@ -24,6 +24,10 @@ public final class StorageEngine: Sendable {
     let ageWatcher = Mutex<Task<Void, Never>?>(nil)
     public let replayReport: WALReplayReport
     private let lock: any FileLock
+    /// Manifest saves, serialized, off the engine lock (`ManifestSaves`).
+    let manifestSaves: ManifestSaves
+    /// Where background work runs (`EngineThreads`, docs/architecture.md "Threads").
+    var threads: EngineThreads { options.threads }
 
     init(directory: String, options: EngineOptions, fileSystem: any FileSystem, logger: Logger,
          wal: WriteAheadLog, state: EngineState, replayReport: WALReplayReport, lock: any FileLock) {
@@ -36,6 +40,7 @@ public final class StorageEngine: Sendable {
         self.feed = ChangeFeed(lastSequence: wal.lastSequence)
         self.state = Mutex(state)
         self.replayReport = replayReport
+        self.manifestSaves = ManifestSaves(label: "strata.manifest")
     }
 
     var segmentsDirectory: String { FilePath.join(directory, "segments") }
@@ -53,15 +58,18 @@ public final class StorageEngine: Sendable {
         lock.release()
     }
 
+    /// Creates a database (durably, in the manifest); blocks the calling thread for the
+    /// manifest save (a few milliseconds), with the engine lock released meanwhile.
     public func createDatabase(_ name: String) throws {
         try Self.validateDatabaseName(name)
-        try state.withLock { s throws in
-            guard !s.manifest.databases.contains(name) else { return }
-            var manifest = s.manifest
-            manifest.databases.append(name)
-            manifest.databases.sort()
-            try manifest.save(directory: directory, fileSystem: fileSystem)
-            s.manifest = manifest
+        _ = try manifestSaves.runBlocking {
+            try performManifestSave(prepare: { s -> (Manifest, Void)? in
+                guard !s.manifest.databases.contains(name) else { return nil }
+                var manifest = s.manifest
+                manifest.databases.append(name)
+                manifest.databases.sort()
+                return (manifest, ())
+            }, commit: { s, saved, _ in s.adopt(saved) })
         }
     }
 
@@ -123,6 +131,8 @@ struct EngineState {
     var closing = false
     /// database → measurement → field → type: the first type written wins, as in InfluxDB.
     var fieldTypes: [String: [String: [String: FieldType]]] = [:]
+    /// New series of batches admitted but not yet applied, per database (SeriesAdmission).
+    var reservedSeries: [String: Int] = [:]
     var closed = false
     /// The last WAL sequence whose record (write or delete) the head reflects: a read under
     /// the lock sees exactly the records up to it, so a subscriber can continue from the

@@ -8,6 +8,8 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
 
     /// Operations ("write", "fdatasync", "rename", ...) that fail until cleared.
     private let failing = Mutex<Set<String>>([])
+    /// Called before each operation; see `onOperation`.
+    private let hook = Mutex<(@Sendable (_ operation: String, _ path: String) -> Void)?>(nil)
 
     public init() {}
 
@@ -32,7 +34,16 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
     public func fail(_ operation: String) { failing.withLock { _ = $0.insert(operation) } }
     public func heal() { failing.withLock { $0.removeAll() } }
 
+    /// Calls `body` with the operation's name ("write", "fdatasync", "fsync" of a directory,
+    /// "rename", "open", "read", ...) and path before each operation, on the thread doing it,
+    /// so a test can see where work runs or hold an operation (block in `body`) while it
+    /// checks what the rest of the engine does meanwhile. Nil removes it.
+    public func onOperation(_ body: (@Sendable (_ operation: String, _ path: String) -> Void)?) {
+        hook.withLock { $0 = body }
+    }
+
     private func check(_ operation: String, _ path: String) throws(FileSystemError) {
+        if let body = hook.withLock({ $0 }) { body(operation, path) }
         if failing.withLock({ $0.contains(operation) }) {
             throw FileSystemError(operation: operation, path: path, errno: 5, message: "injected I/O error")
         }

@@ -23,6 +23,8 @@ struct SeriesIndex {
     private var postings: [String: [String: [String: [String: [UInt32]]]]] = [:]
     /// Live series.
     private(set) var count = 0
+    /// Live series per database (`max-series-per-database`).
+    private var liveByDatabase: [String: Int] = [:]
     /// Fields per series, for callers limited to some series (SeriesFieldSets).
     private(set) var fieldSets = SeriesFieldSets()
 
@@ -43,7 +45,21 @@ struct SeriesIndex {
                 .append(id)
         }
         count += 1
+        liveByDatabase[database, default: 0] += 1
         return id
+    }
+
+    /// Live series of `database`.
+    func seriesCount(database: String) -> Int { liveByDatabase[database] ?? 0 }
+
+    /// Whether a live series of the measurement has tag `key` = `value`.
+    func hasTagValue(database: String, measurement: String, key: String, value: String) -> Bool {
+        postings[database]?[measurement]?[key]?[value] != nil
+    }
+
+    /// Distinct values of tag `key` among the measurement's live series (`max-values-per-tag`).
+    func tagValueCount(database: String, measurement: String, key: String) -> Int {
+        postings[database]?[measurement]?[key]?.count ?? 0
     }
 
     /// Takes a series out of every list (its id stays reserved for it). A measurement, tag
@@ -52,6 +68,7 @@ struct SeriesIndex {
         guard entries[Int(id)].live else { return }
         entries[Int(id)].live = false
         count -= 1
+        liveByDatabase[entries[Int(id)].database, default: 0] -= 1
         fieldSets.clear(id)
         let database = entries[Int(id)].database
         let key = entries[Int(id)].key
@@ -86,6 +103,7 @@ struct SeriesIndex {
     private mutating func revive(_ id: UInt32) {
         entries[Int(id)].live = true
         count += 1
+        liveByDatabase[entries[Int(id)].database, default: 0] += 1
         let database = entries[Int(id)].database
         let key = entries[Int(id)].key
         Self.insertSorted(id, into: &byMeasurement[database, default: [:]][key.measurement, default: []])

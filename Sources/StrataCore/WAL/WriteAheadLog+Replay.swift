@@ -16,6 +16,7 @@ extension WriteAheadLog {
     /// Opens the log in `directory`, replaying (calling `replay` for) every record whose
     /// sequence is above `afterSequence`, in order. A torn tail of the last file is truncated
     /// and reported; corruption before intact records throws.
+    @available(*, noasync, message: "reads and replays every WAL file on the calling thread; call it from synchronous code (StorageEngine.open) or inside BlockingWorkPool.run")
     public static func open(
         directory: String, fileSystem: any FileSystem, segmentBytes: Int, logger: Logger,
         afterSequence: UInt64, metricsFactory: (any MetricsFactory)? = nil, replay: (WALRecord) throws -> Void

@@ -9,7 +9,9 @@ import Synchronization
 /// Group commit: `append` queues its record and suspends; one writer on a serial queue takes
 /// everything queued, writes it with one `write` and one `fdatasync`, applies each record in
 /// sequence order (`onDurable`), then resumes every waiter. While one sync runs the next
-/// group gathers, so the number of syncs adapts to the load.
+/// group gathers, so the number of syncs adapts to the load. The queue's thread is
+/// dispatch's, outside Swift's cooperative pool: a slow fdatasync holds no thread that
+/// serves requests (the appending tasks wait suspended).
 ///
 /// After a write or sync error the log refuses all further appends: what reached the disk
 /// is unknown (fsync errors are not retryable on Linux), so only a restart's replay can say.
@@ -224,10 +226,15 @@ public final class WriteAheadLog: Sendable {
             if s.failure == nil { s.failure = .failed("WAL is closed") }
         }
         // The queue is serial: this runs after any drain already scheduled has emptied it.
-        queue.sync {
-            writer.withLock { wr in
-                try? wr.file?.close()
-                wr.file = nil
+        // Awaited, not `queue.sync`: the caller's thread (a cooperative one) is not held
+        // while a group commit's fdatasync finishes.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async {
+                self.writer.withLock { wr in
+                    try? wr.file?.close()
+                    wr.file = nil
+                }
+                continuation.resume()
             }
         }
     }

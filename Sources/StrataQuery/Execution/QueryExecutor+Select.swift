@@ -54,7 +54,7 @@ extension QueryExecutor {
         let timeParts = WhereClause.conjuncts(condition).filter(WhereClause.mentionsTime)
         guard !timeParts.isEmpty else { return inner }
         var inner = inner
-        let time = timeParts.dropFirst().reduce(timeParts[0]) { .binary(.and, $0, $1) }
+        let time = Expr.joined(timeParts, by: .and)!
         inner.condition = inner.condition.map { .binary(.and, .paren($0), time) } ?? time
         return inner
     }

@@ -38,7 +38,9 @@ struct WhereClause: Sendable {
         case 1: tags = tagParts[0]
         default: tags = .and(tagParts)
         }
-        rowFilter = rest.isEmpty ? nil : rest.dropFirst().reduce(rest[0]) { .binary(.and, $0, $1) }
+        // Balanced past 16 terms, as the parser builds them: a long chain must not become a
+        // tree as deep as it is long (every Expr walker recurses).
+        rowFilter = Expr.joined(rest, by: .and)
     }
 
     static func conjuncts(_ e: Expr) -> [Expr] {

@@ -43,7 +43,12 @@ extension Parser {
             } else if accept(.lparen) != nil {
                 try expect(.select)
                 try enter()
+                subqueryDepth += 1
+                if subqueryDepth > Self.maximumSubqueryDepth {
+                    throw Self.error("subqueries are nested too deeply (more than \(Self.maximumSubqueryDepth) levels)", at: peek())
+                }
                 let subquery = try parseSelectStatement()
+                subqueryDepth -= 1
                 leave()
                 try expect(.rparen)
                 sources.append(.subquery(subquery))

@@ -13,6 +13,12 @@ struct Parser {
     /// ten thousand `(` gets an error instead of exhausting the stack.
     var depth = 0
     static let maximumDepth = 200
+    /// Subqueries open so far. Each level costs ~5 KB of stack in a debug build to parse and
+    /// run (the executor recurses per subquery and walks each one's expressions, up to
+    /// `maximumExpressionDepth` deep, at every level): 16 levels and 64-level expressions stay
+    /// well under a 512 KiB stack. Real queries nest two or three.
+    var subqueryDepth = 0
+    static let maximumSubqueryDepth = 16
 
     init(_ text: String, parameters: [String: BoundParameter] = [:]) {
         lexer = Lexer(text)

@@ -19,10 +19,16 @@ struct Token: Sendable, Equatable {
     var bound: BoundParameter? = nil
 
     /// How InfluxDB names the token in "found X, expected Y": the literal if there is one,
-    /// otherwise the token's name (`EOF`, `FROM`, `,`).
+    /// otherwise the token's name (`EOF`, `FROM`, `,`). A literal longer than
+    /// `maximumDisplayLength` characters is cut there and ends with `…`: an error need not
+    /// echo a megabyte identifier back.
     var display: String {
-        text.isEmpty ? kind.name : text
+        if text.isEmpty { return kind.name }
+        guard text.unicodeScalars.count > Self.maximumDisplayLength else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.prefix(Self.maximumDisplayLength))) + "…"
     }
+
+    static let maximumDisplayLength = 256
 
     struct Start: Sendable, Equatable {
         var offset: Int

@@ -18,6 +18,11 @@ public struct LiveConfiguration: Sendable {
     public var defaultGrace: Int64 = 200_000_000
     /// Subscriptions per connection; each costs an index entry and state on the fan-out path.
     public var maxSubscriptionsPerConnection = 256
+    /// Subscriptions one token may hold over all its connections; 0: no limit. Not counted
+    /// for an open server (no tokens). 1,000: the target of 1,000 subscribers, or a
+    /// dashboard of a few hundred panels, fits one token; without it one read token made
+    /// 1,000 connections × 256 subscriptions (1.2 GB).
+    public var maxSubscriptionsPerToken = 1_000
     /// Late windows a subscription may have waiting for a correction. 1,024 covers a robot
     /// replaying 17 minutes of 1 s windows; beyond that the client is told to resubscribe.
     public var maxPendingCorrections = 1_024

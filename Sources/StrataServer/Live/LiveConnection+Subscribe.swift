@@ -16,16 +16,21 @@ extension LiveConnection {
         guard principal.devices != nil || hub.engine.databaseExists(request.database) else {
             return send(LiveMessage.error("database not found: \(request.database)", id: request.id))
         }
-        let refusal = state.withLock { s -> String? in
+        // `elsewhere`: what the token holds on its other connections (nil: not counted).
+        let refusal = TokenSubscriptions.shared.admit(self) { elsewhere in state.withLock { s -> String? in
             if s.closing { return "connection is closing" }
             if s.subscriptions[request.id] != nil { return "subscription id \(request.id) is already in use" }
             if s.subscriptions.count >= configuration.maxSubscriptionsPerConnection {
                 return "too many subscriptions on this connection (limit \(configuration.maxSubscriptionsPerConnection))"
             }
+            if let elsewhere, elsewhere + s.subscriptions.count >= configuration.maxSubscriptionsPerToken {
+                hub.metrics.refused(.tokenSubscriptions)
+                return "too many subscriptions for this token (limit \(configuration.maxSubscriptionsPerToken) over all its connections)"
+            }
             s.subscriptions[request.id] = SubscriptionState(request: request, shape: shape)
             s.order.append(request.id)
             return nil
-        }
+        } }
         if let refusal { return send(LiveMessage.error(refusal, id: request.id)) }
         let task = Task { await self.start(request, shape: shape) }
         state.withLock { s in s.subscriptions[request.id]?.task = task }

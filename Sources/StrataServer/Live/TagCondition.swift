@@ -1,5 +1,5 @@
-import Foundation
 import StrataCore
+import StrataQuery
 
 /// One tag's condition in a subscription's `where`: `"a"`, `["a","b"]`, `{"=~": re}`,
 /// `{"!~": re}` or `{"!=": v}`. Conditions on different tags are ANDed.
@@ -43,9 +43,10 @@ enum TagCondition: Sendable, Equatable {
         }
     }
 
-    private static func compile(_ pattern: String, tag: String) throws(LiveProtocolError) -> SharedRegex {
+    /// Compiled once per subscription shape (RE2, Go's syntax, as queries use; linear time).
+    private static func compile(_ pattern: String, tag: String) throws(LiveProtocolError) -> CompiledRegex {
         do {
-            return SharedRegex(try NSRegularExpression(pattern: pattern))
+            return try CompiledRegex(pattern)
         } catch {
             throw LiveProtocolError("\"where\": tag \(tag): invalid regular expression \(pattern)")
         }

@@ -67,9 +67,8 @@ struct WindowQuery: Sendable {
 
     /// A subscription's filter as one expression: its tags' conditions ANDed; nil for none.
     static func condition(_ conditions: [(tag: String, condition: TagCondition)]) -> Expr? {
-        let parts = conditions.map { Self.condition(tag: $0.tag, $0.condition) }
-        guard let first = parts.first else { return nil }
-        return parts.dropFirst().reduce(first) { .binary(.and, $0, $1) }
+        // Joined as the parser joins them: balanced past 16 terms, so no tree gets deep.
+        Expr.joined(conditions.map { Self.condition(tag: $0.tag, $0.condition) }, by: .and)
     }
 
     /// One tag's condition. The name is cast to a tag, so a field of the same name never
@@ -78,9 +77,8 @@ struct WindowQuery: Sendable {
         let t = Expr.varRef(tag, .tag)
         switch condition {
         case .anyOf(let values):
-            let equals = values.map { Expr.binary(.equal, t, .string($0)) }
-            guard let first = equals.first else { return .boolean(false) }
-            return .paren(equals.dropFirst().reduce(first) { .binary(.or, $0, $1) })
+            guard let any = Expr.joined(values.map { Expr.binary(.equal, t, .string($0)) }, by: .or) else { return .boolean(false) }
+            return .paren(any)
         case .matches(let re): return .binary(.matches, t, .regex(re))
         case .notMatches(let re): return .binary(.notMatches, t, .regex(re))
         case .notEquals(let v): return .binary(.notEqual, t, .string(v))

@@ -1,6 +1,7 @@
 import Hummingbird
 import Prometheus
 import StrataCore
+import StrataQuery
 import Synchronization
 
 /// `GET /metrics`: the Prometheus text format (version 0.0.4) of the server's registry,
@@ -13,18 +14,23 @@ struct MetricsEndpoint: Sendable {
     let hub: LiveHub
     let registry: PrometheusCollectorRegistry
     private let gauges: Gauges
+    let queries: QueryManager?
+    private let queryGauges: QueryGauges
 
-    init(engine: StorageEngine?, hub: LiveHub, metrics: StrataMetrics) {
+    init(engine: StorageEngine?, hub: LiveHub, metrics: StrataMetrics, queries: QueryManager? = nil) {
         self.engine = engine
         self.hub = hub
+        self.queries = queries
         // A server built with another factory still reports its state.
         registry = metrics.registry ?? PrometheusCollectorRegistry()
         gauges = Gauges(registry: registry)
+        queryGauges = QueryGauges(registry: registry)
     }
 
     func render(_ request: Request, context: some RequestContext) async throws -> Response {
         if let engine { gauges.set(engine: engine.stats()) }
         gauges.set(connections: hub.connections())
+        if let queries { queryGauges.set(queries) }
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
         return Response(status: .ok, headers: [.contentType: Self.contentType],

@@ -26,6 +26,34 @@ public final class StrataMetrics: Sendable {
     public let messagesDropped: CoreMetrics.Counter
     public let slowDisconnects: CoreMetrics.Counter
 
+    // Connections and their limits (the transport and the hub update these;
+    // docs/limits-connections.md)
+    /// Open TCP connections: HTTP (idle keep-alive, reading a head, answering) and WebSocket.
+    public let openConnections: CoreMetrics.Meter
+    private let refusals: [ConnectionRefusal: CoreMetrics.Counter]
+
+    /// Why a connection, upgrade or subscription was refused or cut: the `reason` label of
+    /// `strata_connections_refused_total`.
+    public enum ConnectionRefusal: String, CaseIterable, Sendable {
+        /// The server was full and nothing could be evicted: 503.
+        case maxConnections = "max_connections"
+        /// No complete request head in time: 408 (or a silent close if nothing came).
+        case headerTimeout = "header_timeout"
+        /// A request head over the size limit: 431.
+        case headerTooLarge = "header_too_large"
+        /// An idle or half-sent connection closed to make room for a new one when full.
+        case evicted
+        /// A `/v1/stream` upgrade over the token's connection limit: 429.
+        case tokenConnections = "token_connections"
+        /// A subscribe over the token's subscription limit: an `error` message.
+        case tokenSubscriptions = "token_subscriptions"
+    }
+
+    /// Counts one refusal (or eviction) for `reason`.
+    public func refused(_ reason: ConnectionRefusal) {
+        refusals[reason]?.increment()
+    }
+
     public init(factory: any MetricsFactory = NOOPMetricsHandler.instance, registry: PrometheusCollectorRegistry? = nil) {
         self.factory = factory
         self.registry = registry
@@ -39,5 +67,11 @@ public final class StrataMetrics: Sendable {
         pointsConflated = CoreMetrics.Counter(label: "strata_live_points_conflated_total", factory: factory)
         messagesDropped = CoreMetrics.Counter(label: "strata_live_messages_dropped_total", factory: factory)
         slowDisconnects = CoreMetrics.Counter(label: "strata_live_slow_disconnects_total", factory: factory)
+        openConnections = CoreMetrics.Meter(label: "strata_connections", factory: factory)
+        // Made up front, so every reason shows (at 0) from the first scrape.
+        refusals = Dictionary(uniqueKeysWithValues: ConnectionRefusal.allCases.map {
+            ($0, CoreMetrics.Counter(label: "strata_connections_refused_total", dimensions: [("reason", $0.rawValue)],
+                                     factory: factory))
+        })
     }
 }

@@ -2,10 +2,13 @@ import HTTPTypes
 import NIOCore
 
 /// Why an upgrade to `/v1/stream` was refused: the status and the message of the JSON
-/// body Strata answers with instead of HummingbirdWebSocket's bare 400.
+/// body Strata answers with instead of HummingbirdWebSocket's bare 400. `ConnectionGuard`
+/// answers its refusals (503, 408, 431, 400) in the same form.
 struct StreamRefusal: Sendable, Equatable {
     var status: HTTPResponse.Status
     var message: String
+    /// Sent as `Retry-After` (a 503 or 429 the client may retry).
+    var retryAfterSeconds: Int? = nil
 
     /// The whole HTTP/1.1 response. `Connection: close`: the client asked for a protocol
     /// switch, so the connection carries nothing after the refusal.
@@ -16,6 +19,7 @@ struct StreamRefusal: Sendable, Equatable {
         head += "Content-Length: \(body.utf8.count)\r\n"
         head += "Connection: close\r\n"
         if status == .unauthorized { head += "WWW-Authenticate: Bearer realm=\"strata\"\r\n" }
+        if let retryAfterSeconds { head += "Retry-After: \(retryAfterSeconds)\r\n" }
         return ByteBuffer(string: head + "\r\n" + body)
     }
 }

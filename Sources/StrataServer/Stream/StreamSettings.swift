@@ -18,12 +18,20 @@ public struct StreamSettings: Sendable {
     /// is dead to us: its TCP connection is dropped. 30 s: what a slow mobile link may
     /// stall; the hub's own queue bound and policy act long before (docs/websocket-protocol.md).
     public var stallTimeout: Duration
+    /// Open `/v1/stream` connections one token may hold; one more is refused with 429 before
+    /// the upgrade. 0: no limit. Connections of an open server (no tokens) are not counted
+    /// per token: only the server's `maxConnections` bounds them. 100: a dashboard opens one
+    /// per browser tab and a robot fleet's backend a handful, while one leaked or hostile
+    /// token can no longer take the whole connection table.
+    public var maxConnectionsPerToken: Int
 
     public init(maxMessageBytes: Int = 64 << 10, pingInterval: Duration = .seconds(30),
-                closeTimeout: Duration = .seconds(5), stallTimeout: Duration = .seconds(30)) {
+                closeTimeout: Duration = .seconds(5), stallTimeout: Duration = .seconds(30),
+                maxConnectionsPerToken: Int = 100) {
         self.maxMessageBytes = maxMessageBytes
         self.pingInterval = pingInterval
         self.closeTimeout = closeTimeout
         self.stallTimeout = stallTimeout
+        self.maxConnectionsPerToken = maxConnectionsPerToken
     }
 }

@@ -15,6 +15,9 @@ struct StreamUpgrade: Sendable {
     /// Runs once, at the first connection's graceful-shutdown hook: the hub's `closeAll`,
     /// so it queues 1001 to every connection and stops fanning out to them.
     let onShutdown: StreamShutdownOnce
+    /// Open connections per token (`StreamSettings.maxConnectionsPerToken`).
+    let tokenConnections: TokenConnections
+    let metrics: StrataMetrics
     let logger: Logger
 
     var settings: StreamSettings { watchdog.settings }
@@ -30,6 +33,8 @@ struct StreamUpgrade: Sendable {
     func shouldUpgrade(_ request: HTTPRequest, channel: any Channel, state: StreamChannelState, logger: Logger)
         async -> ShouldUpgradeResult<Handler>
     {
+        // The head is complete: the header timeout no longer applies.
+        state.slot?.requestStarted()
         let path = Self.pathWithoutQuery(request.path)
         guard path == StreamHandshake.path else {
             state.refusal = StreamRefusal(status: .notFound, message: "no WebSocket endpoint at this path: the live stream is \(StreamHandshake.path)")
@@ -44,6 +49,17 @@ struct StreamUpgrade: Sendable {
             ])
             return .dontUpgrade
         case .accept(let principal):
+            if let token = principal.tokenID, !tokenConnections.reserve(token, until: channel) {
+                metrics.refused(.tokenConnections)
+                let refusal = StreamRefusal(status: .tooManyRequests, message:
+                    "this token already has \(tokenConnections.limit) open stream connections (the limit per token): close one first",
+                    retryAfterSeconds: 1)
+                state.refusal = refusal
+                logger.info("stream upgrade refused", metadata: [
+                    "status": "\(refusal.status.code)", "reason": "token connection limit", "remote": .string(remote),
+                ])
+                return .dontUpgrade
+            }
             let info = ConnectionInfo(remoteAddress: remote, userAgent: request.headerFields[.userAgent],
                                       subprotocol: StreamHandshake.subprotocol)
             return .upgrade([.secWebSocketProtocol: StreamHandshake.subprotocol]) { inbound, outbound, _ in
@@ -55,11 +71,16 @@ struct StreamUpgrade: Sendable {
     private func serve(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, channel: any Channel,
                        state: StreamChannelState, info: ConnectionInfo, principal: Principal) async throws {
         try await Self.installCloseRewriter(channel: channel, state: state)
+        // From here the stream's pings and stall watchdog govern the connection.
+        state.slot?.upgraded()
         let endpoint = open(info, principal)
         let writes = watchdog.register(channel: channel, state: state)
         defer { watchdog.unregister(writes) }
         logger.debug("stream opened", metadata: ["connection": .string(endpoint.id), "remote": .string(info.remoteAddress)])
-        defer { logger.debug("stream closed", metadata: ["connection": .string(endpoint.id)]) }
+        defer {
+            logger.debug("stream closed", metadata: ["connection": .string(endpoint.id)])
+            if let connection = endpoint as? LiveConnection { TokenSubscriptions.shared.forget(connection) }
+        }
         try await StreamSession(endpoint: endpoint, writes: writes, settings: settings, logger: logger)
             .run(inbound: inbound, outbound: outbound)
     }
