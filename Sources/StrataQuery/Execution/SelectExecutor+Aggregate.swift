@@ -52,7 +52,8 @@ extension SelectExecutor {
         // Workers read the executor, context and groups, which nothing mutates meanwhile, and
         // write disjoint slots.
         let shared = UncheckedSendable((self, c, groups, slots))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        // The scan pool, not concurrentPerform: on Linux its helpers are cooperative-pool threads.
+        EngineThreads.shared.scan.forEach(workers) { worker in
             let (me, c, groups, slots) = shared.value
             var context = c
             context.evaluator = RowEvaluator(fieldTypes: c.plan.fieldTypes)
