@@ -16,7 +16,7 @@ import Synchronization
 /// `Task.sleep`, an `await` on the WAL) without holding a thread. `run` hands one synchronous
 /// closure to the pool and awaits it; APIs marked `noasync` may be called inside it.
 ///
-/// The shape of `StrataQuery`'s `QueryThreadPool`; StrataCore's own pools are in `EngineThreads`.
+/// Also the query threads (`StrataQuery`'s `QueryManager`); StrataCore's own pools are in `EngineThreads`.
 public final class BlockingWorkPool: TaskExecutor, @unchecked Sendable {
     public let name: String
     public let threadCount: Int

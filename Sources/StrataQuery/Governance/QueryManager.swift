@@ -1,3 +1,4 @@
+import StrataCore
 import Synchronization
 
 /// Runs queries under the server's limits: at most `maxConcurrentQueries` at once on
@@ -7,7 +8,9 @@ public final class QueryManager: Sendable {
     public let limits: QueryLimits
     /// Told of each query that ran past `logQueriesAfter` (the server logs it).
     let slowQuery: (@Sendable (QueryTask, Duration) -> Void)?
-    private let pool: QueryThreadPool?
+    /// Threads of their own, so a heavy scan never holds one of the cooperative pool's
+    /// threads, which serve every connection, `/ping` and `KILL QUERY`.
+    private let pool: BlockingWorkPool?
     private let state = Mutex(State())
     public let counters = Counters()
 
@@ -40,7 +43,8 @@ public final class QueryManager: Sendable {
     public init(limits: QueryLimits, threads: Int? = nil, slowQuery: (@Sendable (QueryTask, Duration) -> Void)? = nil) {
         self.limits = limits
         self.slowQuery = slowQuery
-        pool = threads.map { QueryThreadPool(threads: $0) }
+        // 8 MiB stacks: expressions and subqueries recurse (docs/influxql.md, "Limits").
+        pool = threads.map { BlockingWorkPool(threads: $0, name: "strata-query", stackSize: 8 << 20) }
     }
 
     /// Queries running now, oldest first.
@@ -136,7 +140,7 @@ public final class QueryManager: Sendable {
             counters.timedOut.wrappingAdd(1, ordering: .relaxed)
             counters.refused("query-timeout")
         case QueryErrors.clientGone?: counters.aborted.wrappingAdd(1, ordering: .relaxed)
-        case .some, nil: break
+        default: break
         }
         let took = ContinuousClock.now - task.started
         if let after = limits.logQueriesAfter, took > after { slowQuery?(task, took) }
