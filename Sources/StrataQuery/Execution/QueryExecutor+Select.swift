@@ -36,11 +36,7 @@ extension QueryExecutor {
             for m in r.measurements { out += try executor.run(measurement: m, schema: schema) }
             report.add(executor)
         }
-        out.sort { a, b in
-            if a.name != b.name { return a.name < b.name }
-            return a.tags.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }
-                .lexicographicallyPrecedes(b.tags.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }) { $0.lexicographicallyPrecedes($1) }
-        }
+        out.sort(by: ResultSeries.precedes)
         // InfluxDB walks series backwards too when time runs backwards.
         if stmt.descending { out.reverse() }
         if stmt.seriesOffset > 0 { out = Array(out.dropFirst(stmt.seriesOffset)) }
@@ -57,5 +53,19 @@ extension QueryExecutor {
         let time = Expr.joined(timeParts, by: .and)!
         inner.condition = inner.condition.map { .binary(.and, .paren($0), time) } ?? time
         return inner
+    }
+}
+
+extension ResultSeries {
+    /// The order of a SELECT's series: by measurement, then by tags compared key by key in
+    /// key order.
+    static func precedes(_ a: ResultSeries, _ b: ResultSeries) -> Bool {
+        if a.name != b.name { return a.name < b.name }
+        return tagsPrecede(a.tags, b.tags)
+    }
+
+    static func tagsPrecede(_ a: [String: String], _ b: [String: String]) -> Bool {
+        a.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }
+            .lexicographicallyPrecedes(b.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }) { $0.lexicographicallyPrecedes($1) }
     }
 }

@@ -29,7 +29,24 @@ public final class QueryExecutor: Sendable {
         self.observer = observer
         self.task = task
         self.manager = manager
+        streamWindowRows = SelectExecutor.streamWindowRows
     }
+
+    /// The same executor, with streamed scans cut into windows of about `rows` rows (tests
+    /// make many windows out of little data).
+    init(_ other: QueryExecutor, streamWindowRows rows: Int) {
+        engine = other.engine
+        principal = other.principal
+        restriction = other.restriction
+        tiers = other.tiers
+        observer = other.observer
+        task = other.task
+        manager = other.manager
+        streamWindowRows = rows
+    }
+
+    /// `SelectExecutor.streamWindowRows`, or a test's.
+    let streamWindowRows: Int
 
     /// The server's queries, for SHOW QUERIES and KILL QUERY; nil: neither is available.
     let manager: QueryManager?
@@ -50,21 +67,46 @@ public final class QueryExecutor: Sendable {
     public func execute(_ statements: [Statement], database: String?, now: Int64? = nil)
         async throws(QueryAuthorizationError) -> [StatementResult]
     {
+        let collector = ResultCollector(task: task)
+        try await execute(statements, database: database, now: now, into: collector)
+        return collector.results
+    }
+
+    /// Authorizes every statement, then runs them in order, handing each result to `sink`
+    /// as it is produced: a raw SELECT streams its rows window by window
+    /// (`QueryExecutor+Stream.swift`), so what it holds does not grow with its answer.
+    /// Once `sink` throws, nothing more runs.
+    public func execute(_ statements: [Statement], database: String?, now: Int64? = nil, into sink: some ResultSink)
+        async throws(QueryAuthorizationError)
+    {
         try authorize(statements)
         let now = now ?? WallClockNow.nanoseconds()
-        var results: [StatementResult] = []
+        let output = StatementOutput(sink)
         for (id, statement) in statements.enumerated() {
+            var result: StatementResult
             do {
                 task.startStatement()
                 try task.check()
-                var result = try await execute(statement, database: database, now: now)
-                result.statementID = id
-                results.append(result)
+                result = try await execute(statement, database: database, now: now, statementID: id, output: output)
             } catch {
-                results.append(StatementResult(statementID: id, error: error.description))
+                if output.closed { return }
+                result = StatementResult(statementID: id, error: error.description)
             }
+            task.releaseStatementMemory()
+            result.statementID = id
+            guard output.end(result) else { return }
         }
-        return results
+    }
+
+    func execute(_ statement: Statement, database: String?, now: Int64, statementID: Int, output: StatementOutput)
+        async throws(QueryError) -> StatementResult
+    {
+        if case .select(let stmt) = statement, refusal(statement) == nil {
+            observer?(statement, principal)
+            try stream(stmt, database: database, now: now, statementID: statementID, output: output)
+            return StatementResult(statementID: statementID)
+        }
+        return try await execute(statement, database: database, now: now)
     }
 
     func execute(_ statement: Statement, database: String?, now: Int64) async throws(QueryError) -> StatementResult {

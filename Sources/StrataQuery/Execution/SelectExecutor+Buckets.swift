@@ -62,6 +62,7 @@ extension SelectExecutor {
         let present = buckets.reducers.keys.sorted()
         if statement.fill == .none {
             try task.count(buckets: present.count)
+            try task.holdForStatement(QueryMemory.bytes(buckets: present.count, columns: plan.columns.count))
             return present
         }
         let first = c.clause.timeMin != nil ? window(readLo, plan) : present[0]
@@ -72,6 +73,7 @@ extension SelectExecutor {
         guard count <= Self.maxBucketsPerGroup else {
             throw QueryError("GROUP BY time(\(plan.interval)ns) with fill gives \(count) buckets per series, more than the limit of \(Self.maxBucketsPerGroup); narrow the time range, use a larger interval or fill(none)")
         }
+        try task.holdForStatement(QueryMemory.bytes(buckets: Int(count), columns: plan.columns.count))
         return (0..<Int(count)).map { first + Int64($0) * plan.interval }
     }
 

@@ -17,6 +17,11 @@ struct SelectExecutor {
 
     /// The query's limits and stop flag.
     let task: QueryTask
+    /// Whether each read counts its series against `max-select-series`; a streamed scan
+    /// reads the same series once per window and counts them once, up front.
+    var countsSeriesPerRead = true
+    /// Rows a window of a streamed raw scan is cut to (`streamWindowRows`).
+    var windowRows = SelectExecutor.streamWindowRows
 
     init(source: any SelectSource, statement: SelectStatement, now: Int64, task: QueryTask = .ungoverned()) {
         self.source = source
@@ -43,22 +48,34 @@ struct SelectExecutor {
 
     /// The result series of `measurement`, ordered by tags.
     mutating func run(measurement: String, schema: Schema) throws(QueryError) -> [ResultSeries] {
+        guard let context = try prepare(measurement: measurement, schema: schema) else { return [] }
+        return try run(context)
+    }
+
+    /// The plan and bounds of reading `measurement`; nil when nothing can match.
+    mutating func prepare(measurement: String, schema: Schema) throws(QueryError) -> Context? {
         let fieldTypes = schema.fieldTypes
         let plan = try SelectPlan(statement, fieldTypes: fieldTypes, tagKeys: schema.tagKeys)
         let clause = try WhereClause(statement.condition, fields: Set(fieldTypes.keys), now: now)
-        guard !clause.isEmptyRange else { return [] }
+        guard !clause.isEmptyRange else { return nil }
         let lo = clause.timeMin ?? WhereClause.minTime
         let hi = clause.timeMax ?? (plan.interval > 0 ? now : WhereClause.maxTime)
-        guard lo <= hi else { return [] }
+        guard lo <= hi else { return nil }
         var fields = plan.fieldsToRead
         fields.formUnion(RowEvaluator.fields(of: clause.rowFilter, fieldTypes: fieldTypes))
         for call in plan.calls where fieldTypes[call.field] != nil { fields.insert(call.field) }
-        guard !fields.isEmpty else { return [] }
+        guard !fields.isEmpty else { return nil }
         let context = Context(measurement: measurement, plan: plan, clause: clause, lo: lo, hi: hi, fields: fields,
                               evaluator: RowEvaluator(fieldTypes: fieldTypes))
         planNotes += Self.describe(context, calls: plan.calls, tiers: tierSetting)
+        return context
+    }
+
+    /// Every result series of a prepared measurement, with ORDER BY, OFFSET and LIMIT
+    /// applied and empty series left out.
+    mutating func run(_ context: Context) throws(QueryError) -> [ResultSeries] {
         var series: [ResultSeries]
-        switch plan.kind {
+        switch context.plan.kind {
         case .raw: series = try runRaw(context)
         case .rawTransform: series = try runRawTransform(context)
         case .aggregate: series = try runAggregate(context)
@@ -82,8 +99,10 @@ struct SelectExecutor {
         let decodedBefore = statistics.rowsDecoded + statistics.headRows
         let chunks = try source.chunks(c.measurement, tags: c.clause.tags, fields: c.fields, range: lo...c.hi,
                                        canSummarize: canSummarize, statistics: &statistics)
-        try task.count(series: chunks.count)
-        try task.count(points: statistics.rowsDecoded + statistics.headRows - decodedBefore)
+        if countsSeriesPerRead { try task.count(series: chunks.count) }
+        let rows = statistics.rowsDecoded + statistics.headRows - decodedBefore
+        try task.count(points: rows)
+        try task.holdForStatement(QueryMemory.bytes(decodedRows: rows, fields: c.fields.count))
         return chunks
     }
 

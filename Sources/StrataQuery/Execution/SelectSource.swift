@@ -57,6 +57,20 @@ struct StorageSource: SelectSource {
         return Set(keys.flatMap { $0.tags.map(\.key) }).sorted()
     }
 
+    /// The keys of the series a read with `tags` covers.
+    func seriesKeys(_ measurement: String, tags: TagPredicate) -> [SeriesKey] {
+        engine.seriesKeys(database: database, measurement: measurement, where: narrowed(tags))
+    }
+
+    /// Where those series' rows lie in `range` (`StorageEngine.rowSpans`).
+    func rowSpans(_ measurement: String, tags: TagPredicate, range: ClosedRange<Int64>) -> [RowSpan] {
+        engine.rowSpans(database: database, measurement: measurement, where: narrowed(tags), range: range)
+    }
+
+    private func narrowed(_ tags: TagPredicate) -> TagPredicate {
+        restriction.map { TagPredicate.and([tags, $0]) } ?? tags
+    }
+
     func chunks(_ measurement: String, tags: TagPredicate, fields: Set<String>, range: ClosedRange<Int64>,
                 canSummarize: (Int64, Int64) -> Bool, statistics: inout ScanStatistics) throws(QueryError) -> [SeriesChunks] {
         do {

@@ -18,9 +18,20 @@ public struct QueryLimits: Sendable, Equatable {
     public var maxQueuedQueries: Int
     /// `log-queries-after`: a query running longer is logged once, at warning.
     public var logQueriesAfter: Duration?
+    /// `max-row-limit`: rows a non-chunked answer holds; past it the answer ends there,
+    /// marked `"partial": true`, as InfluxDB's. Chunked answers are not limited.
+    public var maxRowLimit: Int
+    /// `query-memory-bytes` (InfluxDB 2's name): what one query may hold at once in decoded
+    /// rows, GROUP BY buckets and collected result rows (`QueryMemory` says how they are
+    /// counted).
+    public var queryMemoryBytes: Int
+    /// `query-max-memory-bytes` (InfluxDB 2's name): what all running queries may hold
+    /// together.
+    public var queryMaxMemoryBytes: Int
 
     public init(maxSelectPoint: Int = 0, maxSelectSeries: Int = 0, maxSelectBuckets: Int = 0, timeout: Duration? = nil,
-                maxConcurrentQueries: Int = 0, maxQueuedQueries: Int = 0, logQueriesAfter: Duration? = nil) {
+                maxConcurrentQueries: Int = 0, maxQueuedQueries: Int = 0, logQueriesAfter: Duration? = nil,
+                maxRowLimit: Int = 0, queryMemoryBytes: Int = 0, queryMaxMemoryBytes: Int = 0) {
         self.maxSelectPoint = maxSelectPoint
         self.maxSelectSeries = maxSelectSeries
         self.maxSelectBuckets = maxSelectBuckets
@@ -28,6 +39,9 @@ public struct QueryLimits: Sendable, Equatable {
         self.maxConcurrentQueries = maxConcurrentQueries
         self.maxQueuedQueries = maxQueuedQueries
         self.logQueriesAfter = logQueriesAfter
+        self.maxRowLimit = maxRowLimit
+        self.queryMemoryBytes = queryMemoryBytes
+        self.queryMaxMemoryBytes = queryMaxMemoryBytes
     }
 
     /// Nothing bounded: tests, the local CLI.
@@ -52,5 +66,12 @@ public struct QueryLimits: Sendable, Equatable {
         // the cores busy while one waits on I/O; 64 queued absorbs a dashboard's burst.
         maxConcurrentQueries: 4,
         maxQueuedQueries: 64,
-        logQueriesAfter: .seconds(10))
+        logQueriesAfter: .seconds(10),
+        // InfluxDB's default: a non-chunked answer is whole, bounded by the memory budget.
+        maxRowLimit: 0,
+        // 2 GiB: the 2.16 M-row SELECT * of the shared benchmark (~700 MB collected) fits
+        // with room; four such queries (max-concurrent-queries) stay under the server-wide 6 GiB.
+        queryMemoryBytes: 2 << 30,
+        // 6 GiB: a quarter of the 24 GiB machine, leaving the head, caches and the OS the rest.
+        queryMaxMemoryBytes: 6 << 30)
 }

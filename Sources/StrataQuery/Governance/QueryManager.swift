@@ -10,9 +10,11 @@ public final class QueryManager: Sendable {
     let slowQuery: (@Sendable (QueryTask, Duration) -> Void)?
     /// Threads of their own, so a heavy scan never holds one of the cooperative pool's
     /// threads, which serve every connection, `/ping` and `KILL QUERY`.
-    private let pool: BlockingWorkPool?
+    private let pool: BlockingWorkPool
     private let state = Mutex(State())
     public let counters = Counters()
+    /// What running queries hold together, against `query-max-memory-bytes`.
+    public let memory: QueryMemory
 
     struct State {
         var nextID: UInt64 = 1
@@ -38,14 +40,23 @@ public final class QueryManager: Sendable {
         }
     }
 
-    /// `pool`: run queries on threads of their own (the server); nil runs them on the
-    /// caller's executor (tests).
+    /// `threads`: queries run on that many threads of their own (the server); nil shares
+    /// `sharedThreads` (tests, tools). Never the cooperative pool: a streaming answer's
+    /// producer blocks while its client reads.
     public init(limits: QueryLimits, threads: Int? = nil, slowQuery: (@Sendable (QueryTask, Duration) -> Void)? = nil) {
         self.limits = limits
         self.slowQuery = slowQuery
-        // 8 MiB stacks: expressions and subqueries recurse (docs/influxql.md, "Limits").
-        pool = threads.map { BlockingWorkPool(threads: $0, name: "strata-query", stackSize: 8 << 20) }
+        memory = QueryMemory(limit: limits.queryMaxMemoryBytes)
+        pool = threads.map { Self.makePool(threads: $0) } ?? Self.sharedThreads
     }
+
+    /// 8 MiB stacks: expressions and subqueries recurse (docs/influxql.md, "Limits").
+    private static func makePool(threads: Int) -> BlockingWorkPool {
+        BlockingWorkPool(threads: threads, name: "strata-query", stackSize: 8 << 20)
+    }
+
+    /// The threads of managers made without their own.
+    static let sharedThreads = makePool(threads: 2)
 
     /// Queries running now, oldest first.
     public var running: [QueryTask] {
@@ -66,7 +77,7 @@ public final class QueryManager: Sendable {
                                  _ body: @Sendable (QueryTask) async throws -> T) async throws -> T {
         try await acquire()
         let task = state.withLock { s -> QueryTask in
-            let task = QueryTask(id: s.nextID, text: text, database: database, limits: limits,
+            let task = QueryTask(id: s.nextID, text: text, database: database, limits: limits, memory: memory,
                                  onLimit: { [counters] in counters.refused($0) })
             s.nextID += 1
             s.running[task.id] = task
@@ -77,10 +88,7 @@ public final class QueryManager: Sendable {
         // A client that goes away cancels the request's task: stop the query with it.
         do {
             return try await withTaskCancellationHandler {
-                if let pool {
-                    return try await withTaskExecutorPreference(pool) { try await body(task) }
-                }
-                return try await body(task)
+                try await withTaskExecutorPreference(pool) { try await body(task) }
             } onCancel: {
                 task.stop(QueryErrors.clientGone)
             }
@@ -123,6 +131,7 @@ public final class QueryManager: Sendable {
     }
 
     private func finish(_ task: QueryTask) {
+        task.releaseAll()
         let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
             s.running[task.id] = nil
             guard limits.maxConcurrentQueries > 0 else { return nil }

@@ -18,10 +18,18 @@ public final class QueryTask: Sendable {
     private let buckets = Atomic<Int>(0)
     /// Told the name of each limit a statement of this query hits (the manager counts them).
     private let onLimit: (@Sendable (String) -> Void)?
+    /// Bytes this query holds (`reserve`), and the server's total they also count in.
+    private let heldBytes = Atomic<Int>(0)
+    /// The part of `heldBytes` the running statement holds (decoded rows, buckets).
+    private let statementBytes = Atomic<Int>(0)
+    private let serverMemory: QueryMemory?
+    /// Whether the client that asked is gone (its connection closed); asked at every check.
+    private let clientGone = Mutex<(@Sendable () -> Bool)?>(nil)
 
     public init(id: UInt64, text: String, database: String?, limits: QueryLimits,
-                onLimit: (@Sendable (String) -> Void)? = nil) {
+                memory: QueryMemory? = nil, onLimit: (@Sendable (String) -> Void)? = nil) {
         self.onLimit = onLimit
+        self.serverMemory = memory
         self.id = id
         self.text = text
         self.database = database
@@ -51,6 +59,7 @@ public final class QueryTask: Sendable {
     /// deadline.
     public func check() throws(QueryError) {
         if let deadline, ContinuousClock.now > deadline { stop(QueryErrors.timeout) }
+        if let gone = clientGone.withLock({ $0 }), gone() { stop(QueryErrors.clientGone) }
         if stopped.load(ordering: .acquiring), let error = stopReason { throw error }
     }
 
@@ -91,6 +100,60 @@ public final class QueryTask: Sendable {
         }
     }
 
+    /// Stops the query at its next check once `gone` says its client went away. The HTTP
+    /// server asks its connection: a handler's task is not cancelled when the peer closes.
+    public func watchClient(_ gone: @escaping @Sendable () -> Bool) {
+        clientGone.withLock { $0 = gone }
+    }
+
+    /// Bytes held now (SHOW QUERIES, tests).
+    public var memoryInUse: Int { heldBytes.load(ordering: .relaxed) }
+
+    /// Counts `bytes` the query is about to hold against `query-memory-bytes` and the
+    /// server's `query-max-memory-bytes`; throws, holding nothing more, when either would be
+    /// passed. The caller gives them back with `release` (what is left is released when
+    /// the query ends).
+    func reserve(_ bytes: Int) throws(QueryError) {
+        guard bytes > 0 else { return }
+        let total = heldBytes.wrappingAdd(bytes, ordering: .relaxed).newValue
+        if limits.queryMemoryBytes > 0, total > limits.queryMemoryBytes {
+            heldBytes.wrappingSubtract(bytes, ordering: .relaxed)
+            onLimit?("query-memory-bytes")
+            throw QueryErrors.queryMemory(total, limits.queryMemoryBytes)
+        }
+        if let serverMemory, !serverMemory.reserve(bytes) {
+            heldBytes.wrappingSubtract(bytes, ordering: .relaxed)
+            onLimit?("query-max-memory-bytes")
+            throw QueryErrors.serverMemory(serverMemory.inUse, serverMemory.limit)
+        }
+    }
+
+    func release(_ bytes: Int) {
+        guard bytes > 0 else { return }
+        heldBytes.wrappingSubtract(bytes, ordering: .relaxed)
+        serverMemory?.release(bytes)
+    }
+
+    /// `reserve`, given back by `releaseStatementMemory` (at the latest when the statement
+    /// ends): decoded rows and GROUP BY buckets.
+    func holdForStatement(_ bytes: Int) throws(QueryError) {
+        try reserve(bytes)
+        statementBytes.wrappingAdd(bytes, ordering: .relaxed)
+    }
+
+    /// Gives back what `holdForStatement` reserved: a window of a streamed scan is done, or
+    /// the statement ended.
+    func releaseStatementMemory() {
+        release(statementBytes.exchange(0, ordering: .relaxed))
+    }
+
+    /// Gives back whatever the query still holds; the manager calls it as the query ends.
+    func releaseAll() {
+        statementBytes.store(0, ordering: .relaxed)
+        let left = heldBytes.exchange(0, ordering: .relaxed)
+        if left > 0 { serverMemory?.release(left) }
+    }
+
     /// Limits count per statement, as InfluxDB's do.
     func startStatement() {
         points.store(0, ordering: .relaxed)
@@ -113,6 +176,13 @@ public enum QueryErrors {
     }
     static func maxSelectBuckets(_ n: Int, _ limit: Int) -> QueryError {
         QueryError("max-select-buckets limit exceeded: (\(n)/\(limit))")
+    }
+    static func queryMemory(_ n: Int, _ limit: Int) -> QueryError {
+        QueryError("query-memory-bytes limit exceeded: (\(n)/\(limit) bytes); narrow the time range, "
+            + "add a LIMIT or ask with chunked=true")
+    }
+    static func serverMemory(_ n: Int, _ limit: Int) -> QueryError {
+        QueryError("query-max-memory-bytes limit exceeded: running queries hold \(n) of \(limit) bytes; try again later")
     }
     static func maxConcurrent(_ n: Int, _ limit: Int) -> QueryError {
         QueryError("max-concurrent-queries limit exceeded(\(n), \(limit))")

@@ -1,0 +1,115 @@
+extension StorageEngine {
+    /// Where the rows of the matching series lie in time, as spans of (min time, max time,
+    /// rows): one per segment row block and one per head part overlapping `range`. Only
+    /// indexes are read, nothing is decoded. Counts ignore deletes, overwrites and
+    /// retention cuts, so they are upper bounds; a streaming reader uses them to cut a long
+    /// range into windows of bounded size (`RowSpan.windows`).
+    public func rowSpans(database: String, measurement: String, where predicate: TagPredicate = .all,
+                         range: ClosedRange<Int64>) -> [RowSpan] {
+        var spans: [RowSpan] = []
+        let (keys, segments) = state.withLock { s -> ([SeriesKey], [LiveSegment]) in
+            let ids = s.index.select(database: database, measurement: measurement, where: predicate)
+            for id in ids {
+                var parts: [SeriesRows] = []
+                for frozen in s.frozen { if let rows = frozen.head.rows(of: id) { parts.append(rows) } }
+                if let rows = s.head.rows(of: id) { parts.append(rows) }
+                for part in parts {
+                    // Head rows keep arrival order: a late write sits after newer rows.
+                    guard let first = part.timestamps.min(), let last = part.timestamps.max() else { continue }
+                    spans.append(RowSpan(minTime: first, maxTime: last, rows: part.count, decoded: false))
+                }
+            }
+            return (ids.map { s.index.entries[Int($0)].key }, s.segments)
+        }
+        for segment in segments {
+            for key in keys {
+                guard let series = segment.reader.series(database: database, key: key) else { continue }
+                for block in series.rowBlocks {
+                    spans.append(RowSpan(minTime: block.minTime, maxTime: block.maxTime, rows: block.rows))
+                }
+            }
+        }
+        return spans.compactMap { $0.clamped(to: range) }
+    }
+}
+
+/// Rows somewhere in [minTime, maxTime], both inclusive.
+public struct RowSpan: Sendable, Equatable {
+    public var minTime: Int64
+    public var maxTime: Int64
+    public var rows: Int
+    /// A segment block, decoded whole by any read that touches it; false for head rows,
+    /// which a read slices for free.
+    public var decoded: Bool
+
+    public init(minTime: Int64, maxTime: Int64, rows: Int, decoded: Bool = true) {
+        self.minTime = minTime
+        self.maxTime = maxTime
+        self.rows = rows
+        self.decoded = decoded
+    }
+
+    /// The part inside `range`, its rows scaled to the overlap (rows assumed even in time).
+    func clamped(to range: ClosedRange<Int64>) -> RowSpan? {
+        guard maxTime >= range.lowerBound, minTime <= range.upperBound else { return nil }
+        let lo = Swift.max(minTime, range.lowerBound), hi = Swift.min(maxTime, range.upperBound)
+        guard lo != minTime || hi != maxTime else { return self }
+        let part = Swift.max(1, Int(Double(rows) * RowSpan.fraction(lo...hi, of: minTime...maxTime)))
+        return RowSpan(minTime: lo, maxTime: hi, rows: part, decoded: decoded)
+    }
+
+    static func fraction(_ part: ClosedRange<Int64>, of whole: ClosedRange<Int64>) -> Double {
+        let total = Double(whole.upperBound) - Double(whole.lowerBound) + 1
+        return (Double(part.upperBound) - Double(part.lowerBound) + 1) / total
+    }
+
+    /// Consecutive windows covering `range`, in time order, each expected to hold about
+    /// `rows` of these spans' rows (a span is taken as spread evenly over its time; one
+    /// timestamp's rows are never split). A window ends where no segment block crosses
+    /// into the next, so no block is decoded twice, unless that would make it hold more
+    /// than four times `rows`. Empty spans give one window, `range` itself.
+    public static func windows(_ spans: [RowSpan], rows target: Int, range: ClosedRange<Int64>) -> [ClosedRange<Int64>] {
+        let target = Swift.max(1, target)
+        // A head part holding more than a window is cut in even pieces of half a window, so
+        // one long head part does not make a window hold all its rows. A block is not: it
+        // is decoded whole anyway.
+        var pieces: [RowSpan] = []
+        for span in spans {
+            let count = !span.decoded && span.rows > target ? Swift.min(span.rows / Swift.max(1, target / 2), 4_096) : 1
+            let width = UInt64(bitPattern: span.maxTime &- span.minTime)
+            guard count > 1, width >= UInt64(count) else {
+                pieces.append(span)
+                continue
+            }
+            let step = width / UInt64(count)
+            for k in 0..<count {
+                let lo = span.minTime &+ Int64(bitPattern: step &* UInt64(k))
+                let hi = k == count - 1 ? span.maxTime : lo &+ Int64(bitPattern: step) &- 1
+                pieces.append(RowSpan(minTime: lo, maxTime: hi, rows: span.rows / count, decoded: span.decoded))
+            }
+        }
+        pieces.sort { $0.minTime < $1.minTime }
+        var out: [ClosedRange<Int64>] = []
+        var start = range.lowerBound
+        var held = 0
+        var lastStart = range.lowerBound
+        var decodedThrough = Int64.min
+        for piece in pieces {
+            // Rows are placed at their span's start: a cut before this piece leaves every
+            // row held so far behind it only if they all start earlier. A cut no block
+            // crosses decodes nothing twice; past four windows' rows any cut is taken.
+            let clean = piece.minTime > decodedThrough
+            if held > 0, piece.minTime > lastStart,
+               held + piece.rows > target && clean || held + piece.rows > 4 * target {
+                out.append(start...(piece.minTime - 1))
+                start = piece.minTime
+                held = 0
+            }
+            held += piece.rows
+            lastStart = piece.minTime
+            if piece.decoded { decodedThrough = Swift.max(decodedThrough, piece.maxTime) }
+        }
+        out.append(start...range.upperBound)
+        return out
+    }
+}

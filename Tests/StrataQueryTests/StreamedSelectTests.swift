@@ -1,0 +1,167 @@
+import StrataCore
+import StrataTestSupport
+import Synchronization
+import Testing
+@testable import StrataQuery
+
+/// A raw SELECT streamed window by window (`QueryExecutor+Stream.swift`) answers exactly as
+/// the same statement built whole, on seeded data spread over segments and the head, with
+/// overwrites, a delete, several measurements and a series missing a GROUP BY tag; and it
+/// does come in many parts, holding a few windows' memory rather than its whole answer.
+@Suite(.serialized) struct StreamedSelectTests {
+    static let second: Int64 = 1_000_000_000
+    static let t0 = ExecutorFixture.t0
+
+    static func engine() async throws -> StorageEngine {
+        var options = EngineOptions()
+        options.backgroundCompaction = false
+        let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
+        try engine.createDatabase("db")
+        var rng = SplitMix64(seed: 0x5eed)
+        // Eight writes, all but the last flushed: segments and the head both hold rows.
+        for round in 0..<8 {
+            var points: [Point] = []
+            for (measurement, hosts) in [("cpu", ["a", "b", "c"]), ("disk", ["a"]), ("mem", ["b"])] {
+                for host in hosts {
+                    // cpu's later writes also overwrite earlier times, so its blocks overlap.
+                    for k in 0..<(measurement == "cpu" ? 170 : 150) where rng.next() % 4 != 0 {
+                        let step = k < 150 ? round * 150 + k : Int(rng.next() % UInt64(round * 150 + 150))
+                        let t = t0 + Int64(step * 7) * second + Int64(rng.next() % 3) * second
+                        var tags = [Tag("host", host)]
+                        // Host c has no region: it forms the group whose region is "".
+                        if host != "c" { tags.append(Tag("region", host == "a" ? "east" : "west")) }
+                        var fields = [Field("v", .float(Double(rng.next() % 1_000) / 4))]
+                        if rng.next() % 3 == 0 { fields.append(Field("n", .integer(Int64(rng.next() % 50)))) }
+                        points.append(Point(measurement: measurement, tags: tags, fields: fields, timestamp: t))
+                    }
+                }
+            }
+            _ = try await engine.write(WriteBatch(database: "db", points: points))
+            if round < 7 { try await engine.flush() }
+        }
+        let executor = QueryExecutor(engine: engine, principal: .unrestricted("test"))
+        _ = try await executor.execute("DELETE FROM cpu WHERE host = 'b' AND time >= '2024-01-01T00:10:00Z' AND time < '2024-01-01T00:12:00Z'", database: "db")
+        return engine
+    }
+
+    static let statements = [
+        "SELECT * FROM cpu",
+        "SELECT v FROM cpu GROUP BY host",
+        "SELECT v, n FROM cpu GROUP BY region",
+        "SELECT * FROM cpu GROUP BY *",
+        "SELECT v FROM cpu WHERE host =~ /a|c/ GROUP BY host ORDER BY time DESC",
+        "SELECT v FROM cpu GROUP BY host LIMIT 7 OFFSET 30",
+        "SELECT v FROM cpu GROUP BY host ORDER BY time DESC LIMIT 5",
+        "SELECT v FROM /./ GROUP BY host SLIMIT 2 SOFFSET 1",
+        "SELECT v FROM /./ GROUP BY host ORDER BY time DESC SLIMIT 3",
+        "SELECT v * 2, n FROM cpu WHERE v > 100 AND time >= '2024-01-01T00:05:00Z' AND time < '2024-01-01T00:30:00Z'",
+        "SELECT n FROM cpu WHERE n >= 0 GROUP BY host",
+        "SELECT v FROM cpu WHERE time > '2024-01-01T00:20:00Z' GROUP BY host OFFSET 5000",
+        "SELECT v FROM nothing",
+        // Not raw: built whole, emitted through the same path.
+        "SELECT mean(v) FROM /./ WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' GROUP BY time(10m), host",
+    ]
+
+    @Test(arguments: statements)
+    func streamedAnswerEqualsWholeAnswer(_ text: String) async throws {
+        let engine = try await Self.engine()
+        let executor = QueryExecutor(engine: engine, principal: .unrestricted("test"))
+        guard case .select(let stmt) = try QueryParser.parse(text)[0] else { Issue.record("not a SELECT"); return }
+        var report = ExplainReport()
+        let whole = try executor.select(stmt, database: "db", now: Self.t0 + 86_400 * Self.second, report: &report)
+        let sink = PartCounter()
+        // 50 rows a window: hundreds of windows over this data.
+        try await QueryExecutor(executor, streamWindowRows: 50)
+            .execute(try QueryParser.parse(text), database: "db", now: Self.t0 + 86_400 * Self.second, into: sink)
+        #expect(sink.collected.error == nil)
+        #expect(sink.collected.series == whole, "\(text)")
+        try await engine.close()
+    }
+
+    @Test func aLongRawAnswerComesInManyPartsAndHoldsAWindowsMemory() async throws {
+        let engine = try await Self.engine()
+        let task = QueryTask.ungoverned()
+        let executor = QueryExecutor(engine: engine, principal: .unrestricted("test"), task: task)
+        let sink = PartCounter()
+        sink.task = task
+        // disk: one series, eight flushed segments of ~110 rows each and the head.
+        try await QueryExecutor(executor, streamWindowRows: 50).execute(try QueryParser.parse("SELECT * FROM disk"),
+                                                                      database: "db", into: sink)
+        let rows = sink.collected.series.reduce(0) { $0 + $1.values.count }
+        #expect(rows > 800)
+        #expect(sink.parts >= 8, "one series in a part per window")
+        // Memory held while a part is handed over: a window's rows, not the answer's.
+        #expect(sink.maxHeld > 0)
+        #expect(sink.maxHeld < QueryMemory.bytes(decodedRows: rows, fields: 2) / 3)
+        try await engine.close()
+    }
+
+    @Test func aStreamedScanStopsWhenTheSinkIsDone() async throws {
+        let engine = try await Self.engine()
+        let sink = PartCounter(closeAfter: 3)
+        let executor = QueryExecutor(QueryExecutor(engine: engine, principal: .unrestricted("test")), streamWindowRows: 50)
+        try await executor.execute(try QueryParser.parse("SELECT * FROM cpu; SELECT * FROM mem"), database: "db", into: sink)
+        #expect(sink.parts == 3)
+        #expect(sink.ends == 0, "nothing after the sink said it was done")
+        try await engine.close()
+    }
+
+    @Test(arguments: [
+        // Spans, target rows, range → windows.
+        ([RowSpan](), 10, 0...100, [0...100]),
+        ([RowSpan(minTime: 0, maxTime: 9, rows: 5), RowSpan(minTime: 10, maxTime: 19, rows: 5)], 10, 0...100, [0...100]),
+        ([RowSpan(minTime: 0, maxTime: 9, rows: 8), RowSpan(minTime: 10, maxTime: 19, rows: 8)], 10, 0...100, [0...9, 10...100]),
+        // A big head span is cut in even pieces of time; a block never; overlapping blocks
+        // past four windows' rows.
+        ([RowSpan(minTime: 0, maxTime: 99, rows: 40, decoded: false)], 10, 0...99, [0...23, 24...47, 48...71, 72...99]),
+        ([RowSpan(minTime: 0, maxTime: 99, rows: 100)], 10, 0...99, [0...99]),
+        ([RowSpan(minTime: 0, maxTime: 9, rows: 30), RowSpan(minTime: 5, maxTime: 25, rows: 30),
+          RowSpan(minTime: 20, maxTime: 39, rows: 30)], 10, 0...50, [0...4, 5...19, 20...50]),
+        // Cuts go where no block crosses: after the block ending at 25, not inside it.
+        ([RowSpan(minTime: 0, maxTime: 9, rows: 8), RowSpan(minTime: 5, maxTime: 25, rows: 8),
+          RowSpan(minTime: 30, maxTime: 39, rows: 8)], 10, 0...50, [0...29, 30...50]),
+        // Spans that all start at one time are never split.
+        ([RowSpan(minTime: 5, maxTime: 5, rows: 8), RowSpan(minTime: 5, maxTime: 5, rows: 8)], 10, 0...9, [0...9]),
+    ])
+    func windowsHoldAboutTheTargetRows(_ spans: [RowSpan], _ target: Int, _ range: ClosedRange<Int64>,
+                                       _ expected: [ClosedRange<Int64>]) {
+        #expect(RowSpan.windows(spans, rows: target, range: range) == expected)
+    }
+}
+
+/// Collects one statement's streamed parts, counting them and the memory its query holds
+/// as each arrives; done with the query after `closeAfter` parts.
+final class PartCounter: ResultSink, @unchecked Sendable {
+    private let lock = Mutex(())
+    private(set) var collected = StatementResult(statementID: 0)
+    private(set) var parts = 0
+    private(set) var ends = 0
+    private(set) var maxHeld = 0
+    let closeAfter: Int?
+    var task: QueryTask?
+
+    init(closeAfter: Int? = nil) {
+        self.closeAfter = closeAfter
+    }
+
+    func series(_ part: ResultSeries, statementID: Int) throws(QueryError) {
+        try lock.withLock { _ throws(QueryError) in
+            parts += 1
+            if let task { maxHeld = max(maxHeld, task.memoryInUse) }
+            if let closeAfter, parts > closeAfter { parts -= 1; throw QueryError("done") }
+            if let last = collected.series.last, last.name == part.name, last.tags == part.tags {
+                collected.series[collected.series.count - 1].values += part.values
+            } else {
+                collected.series.append(part)
+            }
+        }
+    }
+
+    func end(_ result: StatementResult) throws(QueryError) {
+        lock.withLock { _ in
+            ends += 1
+            collected.error = result.error
+            collected.series += result.series
+        }
+    }
+}
