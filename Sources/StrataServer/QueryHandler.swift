@@ -43,13 +43,11 @@ struct QueryHandler: Sendable {
             }
         }
 
-        let results: [StatementResult]
-        let started = ContinuousClock.now
+        let statements: [Statement]
         do {
             // Bound values become tokens inside the parser: client data is never query text.
-            let statements = try QueryParser.parse(q, parameters: parameters)
-            results = try await runner.execute(
-                statements, text: q, database: database, now: nil, principal: context.principal.query, tiers: tiers)
+            statements = try QueryParser.parse(q, parameters: parameters)
+            try runner.authorize(statements, principal: context.principal.query)
         } catch let error as QueryParseError {
             context.logger.info("query refused", metadata: ["error": .string(error.description)])
             return Self.failure(.badRequest, error.description, format: format)
@@ -57,8 +55,40 @@ struct QueryHandler: Sendable {
             context.logger.info("query refused", metadata: ["error": .string(error.description)])
             return Self.failure(.forbidden, error.description, format: format)
         }
-        // Parse and execution; encoding is left out, as chunked answers encode while sending.
-        metrics.queryDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+        let run = QueryRun(runner: runner, statements: statements, text: q, database: database,
+                           principal: context.principal.query, tiers: tiers, clientGone: Self.clientGone(context))
+        let headers: HTTPFields = [.contentType: format.contentType]
+        guard params["chunked"] == "true" else {
+            let started = ContinuousClock.now
+            let results = try await run.collect(maxRows: runner.maxRowLimit)
+            metrics.queryDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+            Self.logErrors(results, context: context)
+            let body = Self.encode(results, format: format, epoch: epoch)
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        let size = params["chunk_size"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? Self.defaultChunkSize
+        let metrics = metrics
+        // Rows go out as the query makes them, one JSON document per line per chunk; the
+        // query thread waits while two chunks are unsent (docs/http-api.md, "Chunking").
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let started = ContinuousClock.now
+            try await run.stream(chunkSize: size, format: format, epoch: epoch) { text in
+                try await writer.write(ByteBuffer(string: text))
+            }
+            metrics.queryDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+            try await writer.finish(nil)
+        })
+    }
+
+    /// Whether the request's connection closed: a handler's task is not cancelled when its
+    /// peer goes away, so a running query asks this at its checks.
+    static func clientGone(_ context: StrataRequestContext) -> (@Sendable () -> Bool)? {
+        // A channel never active is a test's stand-in, not a connection that closed.
+        guard let channel = context.channel, channel.isActive else { return nil }
+        return { !channel.isActive }
+    }
+
+    static func logErrors(_ results: [StatementResult], context: StrataRequestContext) {
         for result in results {
             if let error = result.error {
                 context.logger.debug("statement failed", metadata: [
@@ -66,28 +96,6 @@ struct QueryHandler: Sendable {
                 ])
             }
         }
-
-        let headers: HTTPFields = [.contentType: format.contentType]
-        guard params["chunked"] == "true" else {
-            let body = Self.encode(results, format: format, epoch: epoch)
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
-        }
-        let size = params["chunk_size"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? Self.defaultChunkSize
-        let chunks = ResultChunker.chunks(results, size: size)
-        // One JSON document per line per chunk, written as it is encoded, so a client starts
-        // reading before the last chunk is built and the encoded text is never held whole.
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var csv = InfluxCSV(epoch: epoch)
-            for chunk in chunks {
-                let text: String
-                switch format {
-                case .json(let pretty): text = InfluxJSON.encode([chunk], options: .init(epoch: epoch, pretty: pretty)) + "\n"
-                case .csv: text = csv.encode([chunk])
-                }
-                if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
-            }
-            try await writer.finish(nil)
-        })
     }
 
     static func nanoseconds(_ d: Duration) -> Int64 {

@@ -7,12 +7,43 @@ import StrataQuery
 ///
 /// The text is parsed at the route (with `params` bound as tokens), so a runner only ever
 /// sees statements; it must authorize them for `principal` and narrow what they read.
+/// Call order: `authorize` (so a refusal is a 403 before any byte of the answer), then one
+/// `execute`.
 public protocol QueryRunner: Sendable {
-    /// Refuses the whole list (HTTP 403) if `principal` may not run one of the statements;
-    /// otherwise runs them, with execution errors in the results. `tiers` false reads raw
+    /// `max-row-limit` for a non-chunked answer (0: none).
+    var maxRowLimit: Int { get }
+
+    /// Throws (HTTP 403) if `principal` may not run one of the statements.
+    func authorize(_ statements: [Statement], principal: QueryPrincipal) throws(QueryAuthorizationError)
+
+    /// Runs the statements, with execution errors in the results. `tiers` false reads raw
     /// data only (`/query?tiers=off`).
     func execute(_ statements: [Statement], text: String, database: String?, now: Int64?, principal: QueryPrincipal,
                  tiers: Bool) async throws(QueryAuthorizationError) -> [StatementResult]
+
+    /// The same, handing results to `sink` as they are produced; `clientGone` says whether
+    /// the client went away, which stops the query.
+    func execute(_ statements: [Statement], text: String, database: String?, now: Int64?, principal: QueryPrincipal,
+                 tiers: Bool, into sink: any ResultSink, clientGone: (@Sendable () -> Bool)?)
+        async throws(QueryAuthorizationError)
+}
+
+extension QueryRunner {
+    public var maxRowLimit: Int { 0 }
+
+    public func authorize(_ statements: [Statement], principal: QueryPrincipal) throws(QueryAuthorizationError) {}
+
+    /// For runners that build results whole: each statement's result goes to `sink` at once.
+    public func execute(_ statements: [Statement], text: String, database: String?, now: Int64?,
+                        principal: QueryPrincipal, tiers: Bool, into sink: any ResultSink,
+                        clientGone: (@Sendable () -> Bool)?) async throws(QueryAuthorizationError)
+    {
+        let results = try await execute(statements, text: text, database: database, now: now, principal: principal,
+                                        tiers: tiers)
+        for result in results {
+            do { try sink.end(result) } catch { return }
+        }
+    }
 }
 
 /// Runs statements with a `QueryExecutor` made for each request's principal, under the
@@ -26,16 +57,33 @@ public struct EngineQueryRunner: QueryRunner {
         self.manager = manager
     }
 
+    public var maxRowLimit: Int { manager.limits.maxRowLimit }
+
+    public func authorize(_ statements: [Statement], principal: QueryPrincipal) throws(QueryAuthorizationError) {
+        try QueryExecutor(engine: engine, principal: principal).authorize(statements)
+    }
+
     public func execute(_ statements: [Statement], text: String, database: String?, now: Int64?,
                         principal: QueryPrincipal, tiers: Bool) async throws(QueryAuthorizationError) -> [StatementResult]
     {
+        let collector = ResultCollector()
+        try await execute(statements, text: text, database: database, now: now, principal: principal, tiers: tiers,
+                          into: collector, clientGone: nil)
+        return collector.results
+    }
+
+    public func execute(_ statements: [Statement], text: String, database: String?, now: Int64?,
+                        principal: QueryPrincipal, tiers: Bool, into sink: any ResultSink,
+                        clientGone: (@Sendable () -> Bool)?) async throws(QueryAuthorizationError)
+    {
         // Authorized before queueing: a refused text takes no slot and runs nothing.
-        try QueryExecutor(engine: engine, principal: principal).authorize(statements)
+        try authorize(statements, principal: principal)
         let engine = engine, manager = manager
         do {
-            return try await manager.run(text, database: database) { task in
+            try await manager.run(text, database: database) { task in
+                if let clientGone { task.watchClient(clientGone) }
                 try await QueryExecutor(engine: engine, principal: principal, tiers: tiers, task: task, manager: manager)
-                    .execute(statements, database: database, now: now)
+                    .execute(statements, database: database, now: now, into: sink)
             }
         } catch let error as QueryAuthorizationError {
             throw error
@@ -43,7 +91,9 @@ public struct EngineQueryRunner: QueryRunner {
             // Not admitted (the queue is full) or stopped before it began: every statement
             // gets the reason, as InfluxDB answers it.
             let message = (error as? QueryError)?.description ?? "\(error)"
-            return statements.indices.map { StatementResult(statementID: $0, error: message) }
+            for id in statements.indices {
+                do { try sink.end(StatementResult(statementID: id, error: message)) } catch { return }
+            }
         }
     }
 }

@@ -27,6 +27,18 @@ struct QueryLimitFlags: ParsableArguments {
     @Option(name: .customLong("log-queries-after"), help: "Log queries running longer than this (default 10s; 0: never).")
     var logQueriesAfter: String?
 
+    @Option(name: .customLong("max-row-limit"),
+            help: "Rows of a non-chunked /query answer; past it the answer ends, marked partial (default 0: no limit).")
+    var maxRowLimit: Int?
+
+    @Option(name: .customLong("query-memory-bytes"),
+            help: "Memory one query may hold: decoded rows, buckets, collected rows (default 2147483648; 0: no limit).")
+    var queryMemoryBytes: Int?
+
+    @Option(name: .customLong("query-max-memory-bytes"),
+            help: "Memory all running queries may hold together (default 6442450944; 0: no limit).")
+    var queryMaxMemoryBytes: Int?
+
     @Option(name: .customLong("max-series-per-database"), help: "Live series per database (default 1000000; 0: no limit).")
     var maxSeriesPerDatabase: Int?
 
@@ -41,6 +53,9 @@ struct QueryLimitFlags: ParsableArguments {
         limits.maxSelectBuckets = try Self.count(maxSelectBuckets, "--max-select-buckets") ?? limits.maxSelectBuckets
         limits.maxConcurrentQueries = try Self.count(maxConcurrentQueries, "--max-concurrent-queries") ?? limits.maxConcurrentQueries
         limits.maxQueuedQueries = try Self.count(maxQueuedQueries, "--max-queued-queries") ?? limits.maxQueuedQueries
+        limits.maxRowLimit = try Self.count(maxRowLimit, "--max-row-limit") ?? limits.maxRowLimit
+        limits.queryMemoryBytes = try Self.count(queryMemoryBytes, "--query-memory-bytes") ?? limits.queryMemoryBytes
+        limits.queryMaxMemoryBytes = try Self.count(queryMaxMemoryBytes, "--query-max-memory-bytes") ?? limits.queryMaxMemoryBytes
         if let text = queryTimeout { limits.timeout = try Self.duration(text, "--query-timeout") }
         if let text = logQueriesAfter { limits.logQueriesAfter = try Self.duration(text, "--log-queries-after") }
         return limits

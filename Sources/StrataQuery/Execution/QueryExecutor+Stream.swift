@@ -32,6 +32,7 @@ extension QueryExecutor {
 }
 
 /// The executor's side of a `ResultSink`: remembers that the sink is done with the query.
+/// A sink's other errors fail the statement only.
 final class StatementOutput: Sendable {
     let sink: any ResultSink
     private let isClosed = Atomic<Bool>(false)
@@ -46,7 +47,7 @@ final class StatementOutput: Sendable {
         do {
             try sink.series(part, statementID: statementID)
         } catch {
-            isClosed.store(true, ordering: .releasing)
+            if error == ResultSinks.done || error == QueryErrors.clientGone { isClosed.store(true, ordering: .releasing) }
             throw error
         }
     }

@@ -67,7 +67,7 @@ public final class QueryExecutor: Sendable {
     public func execute(_ statements: [Statement], database: String?, now: Int64? = nil)
         async throws(QueryAuthorizationError) -> [StatementResult]
     {
-        let collector = ResultCollector(task: task)
+        let collector = ResultCollector()
         try await execute(statements, database: database, now: now, into: collector)
         return collector.results
     }
@@ -81,6 +81,7 @@ public final class QueryExecutor: Sendable {
     {
         try authorize(statements)
         let now = now ?? WallClockNow.nanoseconds()
+        sink.begin(task)
         let output = StatementOutput(sink)
         for (id, statement) in statements.enumerated() {
             var result: StatementResult

@@ -10,16 +10,23 @@ public final class ResultCollector: ResultSink {
         var current: StatementResult?
         var rows = 0
         var complete = false
+        var task: QueryTask
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let maxRows: Int
-    private let task: QueryTask
 
-    public init(maxRows: Int = 0, task: QueryTask = .ungoverned()) {
+    public init(maxRows: Int = 0) {
         self.maxRows = maxRows
-        self.task = task
+        state = Mutex(State(task: .ungoverned()))
     }
+
+    /// Rows are counted against this query's memory budget.
+    public func begin(_ task: QueryTask) {
+        state.withLock { $0.task = task }
+    }
+
+    private var task: QueryTask { state.withLock { $0.task } }
 
     /// The statements collected so far, in order.
     public var results: [StatementResult] { state.withLock { $0.results } }
@@ -91,5 +98,5 @@ public final class ResultCollector: ResultSink {
     }
 
     /// What a collector throws once `max-row-limit` ended the answer.
-    static let complete = QueryError("max-row-limit reached")
+    static let complete = ResultSinks.done
 }

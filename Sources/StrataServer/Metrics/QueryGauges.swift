@@ -3,10 +3,10 @@ import StrataQuery
 import Synchronization
 
 /// The query manager's state and totals on `/metrics` (docs/metrics.md, docs/limits.md):
-/// queries running and queued, and started, killed, timed out, aborted and refused by each
+/// queries running and queued, the memory they hold, and started, killed, timed out, aborted and refused by each
 /// limit since the server started.
 struct QueryGauges: Sendable {
-    let running, queued: Gauge
+    let running, queued, memory, memoryLimit: Gauge
     let started, killed, timedOut, aborted: Prometheus.Counter
     let registry: PrometheusCollectorRegistry
     /// Totals already added: the manager counts since start, a counter only goes up.
@@ -20,6 +20,9 @@ struct QueryGauges: Sendable {
         registry = r
         running = r.makeGauge(name: "strata_queries_running", help: "Queries running now")
         queued = r.makeGauge(name: "strata_queries_queued", help: "Queries waiting for a slot (max-concurrent-queries)")
+        memory = r.makeGauge(name: "strata_queries_memory_bytes",
+                             help: "Bytes running queries hold, as counted against query-max-memory-bytes")
+        memoryLimit = r.makeGauge(name: "strata_queries_memory_limit_bytes", help: "query-max-memory-bytes (0: no limit)")
         started = r.makeCounter(name: "strata_queries_started_total", help: "Queries started since the server started")
         killed = r.makeCounter(name: "strata_queries_killed_total", help: "Queries stopped by KILL QUERY")
         timedOut = r.makeCounter(name: "strata_queries_timed_out_total", help: "Queries stopped by query-timeout")
@@ -29,6 +32,8 @@ struct QueryGauges: Sendable {
     func set(_ manager: QueryManager) {
         running.set(to: Double(manager.running.count))
         queued.set(to: Double(manager.queued))
+        memory.set(to: Double(manager.memory.inUse))
+        memoryLimit.set(to: Double(manager.memory.limit))
         let c = manager.counters
         var totals = [
             "started": c.started.load(ordering: .relaxed), "killed": c.killed.load(ordering: .relaxed),
