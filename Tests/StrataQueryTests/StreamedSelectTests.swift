@@ -107,21 +107,21 @@ import Testing
     }
 
     @Test(arguments: [
-        // Spans, target rows, range → windows.
-        ([RowSpan](), 10, 0...100, [0...100]),
-        ([RowSpan(minTime: 0, maxTime: 9, rows: 5), RowSpan(minTime: 10, maxTime: 19, rows: 5)], 10, 0...100, [0...100]),
-        ([RowSpan(minTime: 0, maxTime: 9, rows: 8), RowSpan(minTime: 10, maxTime: 19, rows: 8)], 10, 0...100, [0...9, 10...100]),
-        // A big head span is cut in even pieces of time; a block never; overlapping blocks
-        // past four windows' rows.
-        ([RowSpan(minTime: 0, maxTime: 99, rows: 40, decoded: false)], 10, 0...99, [0...23, 24...47, 48...71, 72...99]),
-        ([RowSpan(minTime: 0, maxTime: 99, rows: 100)], 10, 0...99, [0...99]),
-        ([RowSpan(minTime: 0, maxTime: 9, rows: 30), RowSpan(minTime: 5, maxTime: 25, rows: 30),
-          RowSpan(minTime: 20, maxTime: 39, rows: 30)], 10, 0...50, [0...4, 5...19, 20...50]),
-        // Cuts go where no block crosses: after the block ending at 25, not inside it.
-        ([RowSpan(minTime: 0, maxTime: 9, rows: 8), RowSpan(minTime: 5, maxTime: 25, rows: 8),
-          RowSpan(minTime: 30, maxTime: 39, rows: 8)], 10, 0...50, [0...29, 30...50]),
-        // Spans that all start at one time are never split.
-        ([RowSpan(minTime: 5, maxTime: 5, rows: 8), RowSpan(minTime: 5, maxTime: 5, rows: 8)], 10, 0...9, [0...9]),
+        // Spans, target rows, range → windows. A target of 640 rows cuts spans in pieces of 10.
+        ([RowSpan](), 640, 0...100, [0...100]),
+        // Two blocks of half a window each fit one.
+        ([RowSpan(minTime: 0, maxTime: 9, rows: 320), RowSpan(minTime: 10, maxTime: 19, rows: 320)], 640, 0...100, [0...100]),
+        // Past a window, the cut goes where no block crosses...
+        ([RowSpan(minTime: 0, maxTime: 9, rows: 400), RowSpan(minTime: 10, maxTime: 19, rows: 400)], 640, 0...100, [0...9, 10...100]),
+        ([RowSpan(minTime: 0, maxTime: 9, rows: 320), RowSpan(minTime: 5, maxTime: 25, rows: 320),
+          RowSpan(minTime: 30, maxTime: 39, rows: 320)], 640, 0...50, [0...29, 30...50]),
+        // ... up to twice a window: then it cuts inside the block.
+        ([RowSpan(minTime: 0, maxTime: 999, rows: 4000)], 640, 0...999, [0...255, 256...511, 512...767, 768...999]),
+        // Head rows are sliced for free: cut at each window.
+        ([RowSpan(minTime: 0, maxTime: 999, rows: 2560, decoded: false)], 640, 0...999,
+         [0...191, 192...383, 384...575, 576...999]),
+        // Rows at one time are never split.
+        ([RowSpan(minTime: 5, maxTime: 5, rows: 320), RowSpan(minTime: 5, maxTime: 5, rows: 320)], 10, 0...9, [0...9]),
     ])
     func windowsHoldAboutTheTargetRows(_ spans: [RowSpan], _ target: Int, _ range: ClosedRange<Int64>,
                                        _ expected: [ClosedRange<Int64>]) {
@@ -148,7 +148,7 @@ final class PartCounter: ResultSink, @unchecked Sendable {
         try lock.withLock { _ throws(QueryError) in
             parts += 1
             if let task { maxHeld = max(maxHeld, task.memoryInUse) }
-            if let closeAfter, parts > closeAfter { parts -= 1; throw QueryError("done") }
+            if let closeAfter, parts > closeAfter { parts -= 1; throw ResultSinks.done }
             if let last = collected.series.last, last.name == part.name, last.tags == part.tags {
                 collected.series[collected.series.count - 1].values += part.values
             } else {
