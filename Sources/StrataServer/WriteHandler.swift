@@ -73,6 +73,11 @@ struct WriteHandler: Sendable {
             report = try await IngestReport.write(
                 allowed.points, lineNumbers: allowed.lineNumbers, parseErrors: parsed.errors, refused: allowed.refused,
                 to: database, engine: engine)
+        } catch EngineError.headFull(let bytes, let limit) {
+            // Nothing was written: the client may send the same body again once a flush made room.
+            metrics.writesRefusedHeadFull.increment()
+            throw InfluxHTTPError(.serviceUnavailable, EngineError.headFull(bytes: bytes, limit: limit).description,
+                                  dialect: dialect)
         } catch {
             throw InfluxHTTPError(.internalServerError, "write failed: \(error)", dialect: dialect)
         }

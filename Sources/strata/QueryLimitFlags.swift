@@ -46,6 +46,10 @@ struct QueryLimitFlags: ParsableArguments {
             help: "Distinct values of one tag key in a measurement (default 100000; 0: no limit).")
     var maxValuesPerTag: Int?
 
+    @Option(name: .customLong("cache-max-memory-size"),
+            help: "Bytes the in-memory head may hold before writes wait for a flush, then fail (default 1G; 0: no limit).")
+    var cacheMaxMemorySize: String?
+
     func limits() throws -> QueryLimits {
         var limits = QueryLimits.serverDefaults
         limits.maxSelectPoint = try Self.count(maxSelectPoint, "--max-select-point") ?? limits.maxSelectPoint
@@ -64,6 +68,12 @@ struct QueryLimitFlags: ParsableArguments {
     func apply(to options: inout EngineOptions) throws {
         options.maxSeriesPerDatabase = try Self.count(maxSeriesPerDatabase, "--max-series-per-database") ?? options.maxSeriesPerDatabase
         options.maxValuesPerTag = try Self.count(maxValuesPerTag, "--max-values-per-tag") ?? options.maxValuesPerTag
+        if let text = cacheMaxMemorySize {
+            guard let bytes = RetentionFlags.bytes(text) else {
+                throw ValidationError("--cache-max-memory-size must be a size such as 512M, 1G or 0 for none, got \"\(text)\"")
+            }
+            options.maxHeadBytes = bytes
+        }
     }
 
     private static func count(_ value: Int?, _ flag: String) throws -> Int? {

@@ -33,4 +33,34 @@ struct ChangeFeedRecentTests {
         #expect(feed.recent(after: 9, limit: 100) == nil)
         #expect(feed.recent(after: 10, limit: 100)?.map(\.sequence) == [11, 12, 13])
     }
+
+    /// Large batches are held up to `byteCapacity`, older ones left to the WAL; the newest
+    /// stays whatever its size.
+    @Test func memoryHoldsBatchesUpToItsByteCapacity() {
+        let feed = ChangeFeed(lastSequence: 0)
+        var rows = SeriesRows(key: SeriesKey(measurement: "m", tags: []))
+        rows.timestamps = Array(0..<200_000)
+        var column = ColumnData(type: .integer)
+        for i in 0..<200_000 { column.append(.integer(Int64(i))) }
+        rows.columns["v"] = column
+        let batch = CommittedBatch(sequence: 0, database: "db", series: [rows])
+        let size = ChangeFeed.bytes(of: batch)
+        #expect(size > 3_000_000)
+        for sequence: UInt64 in 1...100 {
+            var b = batch
+            b.sequence = sequence
+            feed.publish(b)
+        }
+        let held = ChangeFeed.byteCapacity / size
+        #expect(feed.heldBytes <= ChangeFeed.byteCapacity)
+        #expect(feed.recent(after: UInt64(100 - held), limit: 1_000)?.count == held)
+        #expect(feed.recent(after: UInt64(100 - held - 1), limit: 1_000) == nil, "older ones come from the WAL")
+
+        let huge = ChangeFeed(lastSequence: 0)
+        var big = batch
+        for _ in 0..<5 { big.series += big.series }
+        big.sequence = 1
+        huge.publish(big)
+        #expect(huge.recent(after: 0, limit: 10)?.count == 1)
+    }
 }

@@ -14,9 +14,17 @@ final class ChangeFeed: Sendable {
     /// 4,096 batches: at the benchmark's 5,000-line batches that is ~20 M points, several
     /// seconds of peak ingest, so a live subscriber that lags briefly never touches disk.
     static let capacity = 4_096
+    /// ... and at most 64 MiB of them (estimated as the head counts rows, plus 256 bytes a
+    /// series). Batches are held as the writes made them: without a byte bound, 4,096 large
+    /// writes (a 19 MB write of 1 M new series, or the benchmark's whole 6 h at full rate)
+    /// stayed in memory beside the head. 64 MiB is ~5 M values, still seconds of peak ingest.
+    static let byteCapacity = 64 << 20
 
     private struct State {
         var recent: [CommittedBatch] = []
+        /// Estimated bytes of each of `recent`, and of those from `start` on.
+        var sizes: [Int] = []
+        var bytes = 0
         var start = 0
         var last: UInt64 = 0
         var waiters: [(after: UInt64, id: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
@@ -31,10 +39,20 @@ final class ChangeFeed: Sendable {
 
     func publish(_ committed: CommittedBatch) {
         let ready = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            let size = Self.bytes(of: committed)
             s.recent.append(committed)
-            if s.recent.count - s.start > Self.capacity { s.start += 1 }
+            s.sizes.append(size)
+            s.bytes += size
+            // The newest batch always stays: followers read it at once.
+            while s.recent.count - s.start > 1, s.recent.count - s.start > Self.capacity || s.bytes > Self.byteCapacity {
+                s.bytes -= s.sizes[s.start]
+                // Released now, not when the array is compacted below.
+                s.recent[s.start].series = []
+                s.start += 1
+            }
             if s.start > Self.capacity {
                 s.recent.removeFirst(s.start)
+                s.sizes.removeFirst(s.start)
                 s.start = 0
             }
             s.last = committed.sequence
@@ -60,6 +78,13 @@ final class ChangeFeed: Sendable {
     }
 
     var lastSequence: UInt64 { state.withLock { $0.last } }
+
+    /// Bytes held now (tests).
+    var heldBytes: Int { state.withLock { $0.bytes } }
+
+    static func bytes(of batch: CommittedBatch) -> Int {
+        batch.series.reduce(0) { $0 + 256 + HeadSeries.approximateBytes($1.count, $1.columns.values) }
+    }
 
     /// Returns once a batch above `sequence` is committed (at once if one is), or as soon as
     /// the calling task is cancelled: a follower that is shutting down must not wait for the

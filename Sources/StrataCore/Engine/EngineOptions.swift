@@ -50,6 +50,17 @@ public struct EngineOptions: Sendable {
     /// `max-values-per-tag`: distinct values one tag key may take in a measurement; a new
     /// series bringing one more is dropped. 100,000: InfluxDB's default. 0: no limit.
     public var maxValuesPerTag = 100_000
+    /// `cache-max-memory-size` (InfluxDB's name and default, 1 GiB): the head, frozen heads
+    /// being flushed included, may hold this many bytes (as `strata_head_bytes` counts
+    /// them). A write arriving above it starts a flush and waits up to `headFullWaitSeconds`
+    /// for the head to drop below, then fails with InfluxDB's `cache-max-memory-size
+    /// exceeded: (N/LIMIT)`. Four flush thresholds: a flush that falls behind ingest for
+    /// three more thresholds' worth of data is a disk that cannot keep up. 0: no limit.
+    public var maxHeadBytes = 1 << 30
+    /// How long a write waits for room in the head. 10 s: several flushes of a full head on
+    /// this machine (a 256 MiB head encodes and syncs in ~2 s), and well inside clients'
+    /// write timeouts (Telegraf's is 5 s by default, then it retries).
+    public var headFullWaitSeconds = 10.0
     /// Wall-clock time in nanoseconds since the epoch, which retention counts from.
     public var now: @Sendable () -> Int64 = { Int64(WriteAheadLog.now() * 1e9) }
     /// The threads flushes, compactions and blocking I/O run on, off Swift's cooperative

@@ -186,9 +186,12 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case directoryInUse(String)
     case deleteTooLarge(series: Int)
     case invalidRetention(String)
+    /// The head holds `cache-max-memory-size` and no flush made room in time.
+    case headFull(bytes: Int, limit: Int)
 
     public var description: String {
         switch self {
+        case let .headFull(bytes, limit): "cache-max-memory-size exceeded: (\(bytes)/\(limit))"
         case let .corruptManifest(path, reason): "manifest \(path) is unreadable: \(reason)"
         case let .corruptSegment(path, reason): "segment \(path) is corrupt: \(reason)"
         case let .corruptWALRecord(sequence, reason): "WAL record \(sequence) does not decode: \(reason)"

@@ -45,7 +45,9 @@ extension StorageEngine {
         let due = state.withLock { s -> Bool in
             guard !s.autoFlushRunning, now >= s.autoFlushBlockedUntil else { return false }
             let old = s.head.firstWriteAt.map { now - $0 >= options.flushMaxAgeSeconds } ?? false
-            guard !s.frozen.isEmpty || s.head.bytes >= options.flushThresholdBytes || old else { return false }
+            // A head budget below the flush threshold (a small machine's setting) flushes at the budget.
+            let threshold = options.maxHeadBytes > 0 ? min(options.flushThresholdBytes, options.maxHeadBytes) : options.flushThresholdBytes
+            guard !s.frozen.isEmpty || s.head.bytes >= threshold || old else { return false }
             s.autoFlushRunning = true
             return true
         }

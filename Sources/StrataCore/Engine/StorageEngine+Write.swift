@@ -4,6 +4,7 @@ extension StorageEngine {
     /// with a field's established type are refused one by one, the rest are written.
     public func write(_ batch: WriteBatch) async throws -> WriteResult {
         try Self.validateDatabaseName(batch.database)
+        try await waitForHeadRoom()
         let (accepted, refusedPoints) = try state.withLock { s throws in
             guard !s.closed else { throw EngineError.closed }
             let retention = s.manifest.retention[batch.database] ?? options.defaultRetention
@@ -39,6 +40,27 @@ extension StorageEngine {
         }
         maybeStartFlush()
         return WriteResult(sequence: sequence, accepted: acceptedCount, rejected: rejected)
+    }
+
+    /// Bytes the head and the frozen heads being flushed hold (`cache-max-memory-size`).
+    var headBytesHeld: Int {
+        state.withLock { s in s.frozen.reduce(s.head.bytes) { $0 + $1.head.bytes } }
+    }
+
+    /// Returns at once while the head is under `maxHeadBytes`; otherwise starts a flush and
+    /// waits for one to make room, up to `headFullWaitSeconds`, then throws `headFull`.
+    /// Polls every 20 ms: a flush takes seconds, and a waiting write holds no thread.
+    func waitForHeadRoom() async throws {
+        let limit = options.maxHeadBytes
+        guard limit > 0, headBytesHeld >= limit else { return }
+        let deadline = ContinuousClock.now + .milliseconds(Int64(options.headFullWaitSeconds * 1_000))
+        while true {
+            let held = headBytesHeld
+            guard held >= limit else { return }
+            maybeStartFlush()
+            guard ContinuousClock.now < deadline else { throw EngineError.headFull(bytes: held, limit: limit) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Indexes in `batch` of the points of series `keys`, among those not already rejected.

@@ -13,6 +13,8 @@ public final class StrataMetrics: Sendable {
 
     // Ingest and query
     public let pointsWritten: CoreMetrics.Counter
+    /// Writes refused because the head stayed at `cache-max-memory-size`.
+    public let writesRefusedHeadFull: CoreMetrics.Counter
     public let writeRequests: CoreMetrics.Counter
     public let queryDuration: CoreMetrics.Timer
 
@@ -58,6 +60,8 @@ public final class StrataMetrics: Sendable {
         self.factory = factory
         self.registry = registry
         pointsWritten = CoreMetrics.Counter(label: "strata_points_written_total", factory: factory)
+        writesRefusedHeadFull = CoreMetrics.Counter(label: "strata_writes_refused_total", dimensions: [("limit", "cache-max-memory-size")],
+                                                    factory: factory)
         writeRequests = CoreMetrics.Counter(label: "strata_write_requests_total", factory: factory)
         queryDuration = CoreMetrics.Timer(label: "strata_query_duration_seconds", factory: factory)
         connections = CoreMetrics.Meter(label: "strata_live_connections", factory: factory)
