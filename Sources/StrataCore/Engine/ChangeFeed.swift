@@ -14,8 +14,9 @@ final class ChangeFeed: Sendable {
     /// 4,096 batches: at the benchmark's 5,000-line batches that is ~20 M points, several
     /// seconds of peak ingest, so a live subscriber that lags briefly never touches disk.
     static let capacity = 4_096
-    /// ... and at most 64 MiB of them (estimated as the head counts rows, plus 256 bytes a
-    /// series). Batches are held as the writes made them: without a byte bound, 4,096 large
+    /// ... and at most 64 MiB of them (estimated as the head counts rows, plus 640 bytes a
+    /// series: its column dictionary, column arrays and key, measured with heaptrack on a
+    /// write of 100 k new series). Batches are held as the writes made them: without a byte bound, 4,096 large
     /// writes (a 19 MB write of 1 M new series, or the benchmark's whole 6 h at full rate)
     /// stayed in memory beside the head. 64 MiB is ~5 M values, still seconds of peak ingest.
     static let byteCapacity = 64 << 20
@@ -83,7 +84,7 @@ final class ChangeFeed: Sendable {
     var heldBytes: Int { state.withLock { $0.bytes } }
 
     static func bytes(of batch: CommittedBatch) -> Int {
-        batch.series.reduce(0) { $0 + 256 + HeadSeries.approximateBytes($1.count, $1.columns.values) }
+        batch.series.reduce(0) { $0 + 640 + HeadSeries.approximateBytes($1.count, $1.columns.values) }
     }
 
     /// Returns once a batch above `sequence` is committed (at once if one is), or as soon as

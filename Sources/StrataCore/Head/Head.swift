@@ -22,6 +22,7 @@ struct Head {
             firstWriteAt = now
         }
         lastSequence = sequence
+        if series[seriesID] == nil { bytes += HeadSeries.overheadBytes }
         series[seriesID, default: HeadSeries(key: chunk.key)].append(chunk)
         rows += chunk.count
         bytes += HeadSeries.approximateBytes(chunk.count, chunk.columns.values)
@@ -48,6 +49,7 @@ struct Head {
         guard s.count != before else { return }
         rows -= before - s.count
         bytes -= beforeBytes - s.approximateBytes
+        if s.count == 0 { bytes -= HeadSeries.overheadBytes }
         series[seriesID] = s.count == 0 ? nil : s
     }
 }

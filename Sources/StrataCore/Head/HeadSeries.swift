@@ -10,7 +10,12 @@ struct HeadSeries {
     private(set) var timestamps: [Int64] = []
     private(set) var names: [String] = []
     private(set) var columns: [ColumnData] = []
-    private var position: [String: Int] = [:]
+    /// The column named `name`. A linear search: a series has a handful of fields, and a
+    /// dictionary per series cost ~200 bytes of each of a million series (docs/limits.md,
+    /// "Memory per series").
+    private func position(_ name: String) -> Int? {
+        names.firstIndex(of: name)
+    }
 
     init(key: SeriesKey) {
         self.key = key
@@ -27,7 +32,7 @@ struct HeadSeries {
             let c: Int
             if i < names.count && names[i] == field.key {
                 c = i
-            } else if let p = position[field.key] {
+            } else if let p = position(field.key) {
                 c = p
             } else {
                 c = addColumn(field.key, type: field.value.type, rows: row)
@@ -47,7 +52,7 @@ struct HeadSeries {
         let before = timestamps.count
         timestamps.append(contentsOf: chunk.timestamps)
         for (name, column) in chunk.columns {
-            let c = position[name] ?? addColumn(name, type: column.type, rows: before)
+            let c = position(name) ?? addColumn(name, type: column.type, rows: before)
             if columns[c].type == column.type {
                 columns[c].append(contentsOf: column, range: 0..<column.count)
             }
@@ -60,7 +65,6 @@ struct HeadSeries {
     private mutating func addColumn(_ name: String, type: FieldType, rows: Int) -> Int {
         var column = ColumnData(type: type)
         column.appendNullRows(rows)
-        position[name] = columns.count
         names.append(name)
         columns.append(column)
         return columns.count - 1
@@ -78,6 +82,13 @@ struct HeadSeries {
 
     /// Rough bytes of column data, for the flush threshold.
     var approximateBytes: Int { Self.approximateBytes(count, columns) }
+
+    /// What a series costs the head before its first value: its entry in the head's table,
+    /// its column and name arrays, and each column's arrays. 512 bytes: heaptrack put the
+    /// head's share of a write of 100 k new two-field series at ~600 bytes a series. Counted
+    /// in `Head.bytes`, so that many new series fill the head (and the `cache-max-memory-size`
+    /// budget) as their memory does, not only as their values do.
+    static let overheadBytes = 512
 
     static func approximateBytes(_ rows: Int, _ columns: some Collection<ColumnData>) -> Int {
         var bytes = rows * 8
