@@ -45,7 +45,7 @@ struct WriteHandler: Sendable {
         // Strata has no bucket API yet, so the first write to a bucket creates its database.
         if !engine.databaseExists(bucket) {
             do {
-                try engine.createDatabase(bucket)
+                try await engine.createDatabase(bucket)
             } catch {
                 throw InfluxHTTPError(.badRequest, "invalid bucket \"\(bucket)\": \(error)", dialect: .v2)
             }

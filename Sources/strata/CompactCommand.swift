@@ -25,7 +25,7 @@ struct CompactCommand: AsyncParsableCommand {
         try retention.apply(to: &options)
         // This command is the compaction; a background one would only wait for it.
         options.backgroundCompaction = false
-        let engine = try StorageEngine.open(
+        let engine = try await StorageEngine.open(
             directory: dataDirectory, options: options, logger: StrataLogging.logger("strata.engine"))
         let report: CompactionReport
         do {

@@ -53,13 +53,13 @@ struct ImportCommand: AsyncParsableCommand {
         var options = EngineOptions()
         options.walRetentionSeconds = 0
         options.walRetentionBytes = 0
-        let engine = try StorageEngine.open(
+        let engine = try await StorageEngine.open(
             directory: dataDirectory, options: options, logger: StrataLogging.logger("strata.engine"))
         let clock = ContinuousClock()
         let start = clock.now
         var tally = ImportTally()
         do {
-            if !engine.databaseExists(db) { try engine.createDatabase(db) }
+            if !engine.databaseExists(db) { try await engine.createDatabase(db) }
             var progress = ImportProgress()
             for file in files {
                 try await importFile(file, into: engine, tally: &tally, progress: &progress, since: start)

@@ -15,7 +15,7 @@ struct InspectCommand: AsyncParsableCommand {
 
     func run() async throws {
         let dataDirectory = dataDir ?? Environment.value("STRATA_DATA_DIR") ?? "./strata-data"
-        let engine = try StorageEngine.open(directory: dataDirectory, logger: StrataLogging.logger("strata.engine"))
+        let engine = try await StorageEngine.open(directory: dataDirectory, logger: StrataLogging.logger("strata.engine"))
         print("data directory: \(dataDirectory)")
         print(DataDirectoryReport(engine: engine).render())
         try await engine.close()

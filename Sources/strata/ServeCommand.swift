@@ -78,7 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
         // One registry for everything /metrics shows, the engine's WAL fsync timer included.
         let metrics = StrataMetrics.prometheus()
         options.metricsFactory = metrics.factory
-        let engine = try StorageEngine.open(
+        let engine = try await StorageEngine.open(
             directory: dataDirectory, options: options, logger: StrataLogging.logger("strata.engine"))
         let services = ServerServices(
             authenticator: authenticator,

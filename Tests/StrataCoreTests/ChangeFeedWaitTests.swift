@@ -4,8 +4,8 @@ import Testing
 @Suite("Change feed wait")
 struct ChangeFeedWaitTests {
     @Test func cancelledWaitReturnsWithoutACommit() async throws {
-        let engine = try StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
-        try engine.createDatabase("db")
+        let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
+        try await engine.createDatabase("db")
         let waiter = Task { await engine.waitForChanges(after: engine.appliedSequence) }
         try await Task.sleep(nanoseconds: 20_000_000)
         waiter.cancel()
@@ -27,14 +27,14 @@ struct ChangeFeedWaitTests {
     }
 
     @Test func waitReturnsAtTheNextCommit() async throws {
-        let engine = try StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
-        try engine.createDatabase("db")
+        let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
+        try await engine.createDatabase("db")
         let before = engine.appliedSequence
         let waiter = Task { await engine.waitForChanges(after: before) }
         let point = Point(measurement: "m", fields: [Field("v", .float(1))], timestamp: 1)
         _ = try await engine.write(WriteBatch(database: "db", points: [point]))
         await waiter.value
-        #expect(try engine.changes(after: before)?.count == 1)
+        #expect(try await engine.readChanges(after: before)?.count == 1)
         try await engine.close()
     }
 }

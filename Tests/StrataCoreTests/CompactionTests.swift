@@ -49,7 +49,7 @@ import Testing
         var rng = SplitMix64(seed: seed)
         let fs = InMemoryFileSystem()
         var engine = try F.open(fs)
-        try engine.createDatabase("a")
+        try await engine.createDatabase("a")
         try await Self.randomSteps(engine, &rng, steps: 40)
         let before = try F.contents(engine)
         #expect(F.rowCount(before) > 0)
@@ -113,14 +113,14 @@ import Testing
         try await engine.flush()
         _ = try await engine.compact()
         _ = try await engine.delete(database: "a", measurement: "m", where: .all, range: 0...(30 * F.minute - 1))
-        let rows = try engine.scan(database: "a", measurement: "m")
+        let rows = try await engine.scan(database: "a", measurement: "m")
         #expect(rows.first?.timestamps.first == 30 * F.minute)
         #expect(engine.state.withLock { $0.tombstones.all.count } == 1)
         // The next compaction rewrites the masked partition without the deleted rows.
         try await engine.flush()
         let report = try await engine.compact()
         #expect(report.partitionsWritten == 1 && report.rowsDropped == 30)
-        #expect(try engine.scan(database: "a", measurement: "m").first?.count == 90)
+        await #expect(try engine.scan(database: "a", measurement: "m").first?.count == 90)
         #expect(F.storedRows(engine) == 90)
         try await engine.close()
     }
@@ -154,7 +154,7 @@ import Testing
 
     @Test func changedTiersAreBuiltOrDroppedAtTheNextCompaction() async throws {
         let engine = try F.open(InMemoryFileSystem())
-        try engine.createDatabase("a")
+        try await engine.createDatabase("a")
         let points = (0..<4).map { h in
             Point(measurement: "m", tags: [], fields: [Field("x", .float(1))], timestamp: Int64(h) * F.hour)
         }
@@ -163,12 +163,12 @@ import Testing
         _ = try await engine.compact()
         var retention = F.hourly
         retention.tiers.append(RollupTier(name: "rollup_1h", resolution: F.hour, duration: nil))
-        try engine.setRetention(retention, database: "a")
+        try await engine.setRetention(retention, database: "a")
         var report = try await engine.compact()
         #expect(report.partitionsWritten == 4 && report.tierFilesWritten == 8)
         #expect(engine.partitions(database: "a").allSatisfy { $0.tiers.map(\.name) == ["rollup_1m", "rollup_1h"] })
         retention.tiers.removeFirst()
-        try engine.setRetention(retention, database: "a")
+        try await engine.setRetention(retention, database: "a")
         report = try await engine.compact()
         #expect(report.tierFilesExpired == 4 && report.partitionsWritten == 0)
         #expect(engine.partitions(database: "a").allSatisfy { $0.tiers.map(\.name) == ["rollup_1h"] })

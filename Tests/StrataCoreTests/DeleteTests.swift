@@ -183,11 +183,11 @@ import Testing
         try await Self.write(engine, devices: 0..<1, seconds: 0..<1)
         let deleted = try await engine.delete(database: "db", measurement: "robot", where: .all, range: nil)
         try await Self.write(engine, devices: 0..<1, seconds: 1..<2)
-        #expect(try engine.changes(after: 0)?.map(\.sequence) == [1, 3])
+        #expect(try await engine.readChanges(after: 0)?.map(\.sequence) == [1, 3])
         #expect(deleted == 2)
         try await engine.close()
         let reopened = try Self.open(fs)  // the feed's memory is empty: read from the WAL
-        #expect(try reopened.changes(after: 0)?.map(\.sequence) == [1, 3])
+        #expect(try await reopened.readChanges(after: 0)?.map(\.sequence) == [1, 3])
     }
 
     @Test func tombstonePayloadsRoundTripAndRejectDamage() throws {

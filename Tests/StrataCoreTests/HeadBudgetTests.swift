@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func aWriteAboveTheBudgetWaitsForAFlushThatMakesRoom() async throws {
-        let engine = try StorageEngine.open(directory: "/d", options: Self.options(budget: 2_000, wait: 30),
+        let engine = try await StorageEngine.open(directory: "/d", options: Self.options(budget: 2_000, wait: 30),
                                             fileSystem: InMemoryFileSystem())
         _ = try await engine.write(Self.points(0..<100))
         #expect(engine.headBytesHeld >= 2_000)
@@ -25,13 +25,13 @@ import Testing
         let result = try await engine.write(Self.points(100..<101))
         #expect(result.accepted == 1)
         #expect(engine.stats().segmentCount == 1)
-        #expect(try engine.scan(database: "db", measurement: "robot").first?.count == 101)
+        await #expect(try engine.scan(database: "db", measurement: "robot").first?.count == 101)
         try await engine.close()
     }
 
     @Test func aWriteFailsWithInfluxDBsErrorWhenNoFlushMakesRoom() async throws {
         let fs = FaultInjectingFileSystem()
-        let engine = try StorageEngine.open(directory: "/d", options: Self.options(budget: 2_000, wait: 0.2), fileSystem: fs)
+        let engine = try await StorageEngine.open(directory: "/d", options: Self.options(budget: 2_000, wait: 0.2), fileSystem: fs)
         _ = try await engine.write(Self.points(0..<100))
         let held = engine.headBytesHeld
         fs.fail("rename")
@@ -41,11 +41,11 @@ import Testing
             "\(error)" == "cache-max-memory-size exceeded: (\(held)/2000)"
         }
         fs.heal()
-        #expect(try engine.scan(database: "db", measurement: "robot").first?.count == 100, "nothing of the refused write")
+        await #expect(try engine.scan(database: "db", measurement: "robot").first?.count == 100, "nothing of the refused write")
     }
 
     @Test func noBudgetNeverWaits() async throws {
-        let engine = try StorageEngine.open(directory: "/d", options: Self.options(budget: 0, wait: 0),
+        let engine = try await StorageEngine.open(directory: "/d", options: Self.options(budget: 0, wait: 0),
                                             fileSystem: InMemoryFileSystem())
         for k in 0..<5 { _ = try await engine.write(Self.points(k * 100..<(k + 1) * 100)) }
         #expect(engine.stats().segmentCount == 0)

@@ -109,7 +109,7 @@ import Testing
         fs.onOperation(nil)
         #expect(observed.onPool, "the segment was synced on the flush thread")
         #expect(observed.steps >= 1_000, "the cooperative pool ran while the flush was held")
-        let rows = try engine.scan(database: "a", measurement: "m").reduce(0) { $0 + $1.count }
+        let rows = try await engine.scan(database: "a", measurement: "m").reduce(0) { $0 + $1.count }
         #expect(rows == 1_000_000)
         #expect(engine.stats().headRows == 0 && engine.stats().segmentCount == 1)
         try await engine.close()
@@ -164,8 +164,8 @@ import Testing
         // (The write sees the frozen head and queues a background flush behind this one.)
         let written = try await engine.write(WriteBatch(database: "c", points: [
             Point(measurement: "m", tags: [Tag("dev", "new")], fields: [Field("x", .float(1))], timestamp: 5)]))
-        let newRows = try engine.scan(database: "c", measurement: "m")
-        let oldRows = try engine.scan(database: "a", measurement: "m").reduce(0) { $0 + $1.count }
+        let newRows = try await engine.scan(database: "c", measurement: "m")
+        let oldRows = try await engine.scan(database: "a", measurement: "m").reduce(0) { $0 + $1.count }
         let stats = engine.stats()
         let released = hold.release()
         try await flushing.value
@@ -200,7 +200,7 @@ import Testing
         }
         let flushing = Task { try await engine.flush() }
         await hold.entered()
-        let creating = Task.detached { try engine.createDatabase("later") }
+        let creating = Task.detached { try await engine.createDatabase("later") }
         // `createDatabase` queues behind the held save: it cannot have saved yet.
         try await Task.sleep(for: .milliseconds(50))
         #expect(saves.withLock { $0.count } == 1)
@@ -213,7 +213,7 @@ import Testing
         let reopened = try F.open(fs, options: Self.options(threads))
         #expect(reopened.databaseNames().contains("later"))
         #expect(reopened.stats().segmentCount == 1)
-        #expect(try reopened.scan(database: "a", measurement: "m").reduce(0) { $0 + $1.count } == 5_000)
+        await #expect(try reopened.scan(database: "a", measurement: "m").reduce(0) { $0 + $1.count } == 5_000)
     }
 
     /// File numbers a compaction reserves while a flush's manifest save is held survive that

@@ -8,7 +8,7 @@ import Testing
     @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
     func scanEqualsTheLastWriteWinsModel(seed: UInt64) async throws {
         var rng = SplitMix64(seed: seed)
-        let engine = try StorageEngine.open(directory: "/d", options: .forTests, fileSystem: InMemoryFileSystem())
+        let engine = try await StorageEngine.open(directory: "/d", options: .forTests, fileSystem: InMemoryFileSystem())
         var model: [Int64: [String: FieldValue]] = [:]
         let names = ["a", "b", "c"]
         for round in 0..<30 {
@@ -26,14 +26,14 @@ import Testing
             _ = try await engine.write(WriteBatch(database: "db", points: points))
             if Int.random(in: 0..<5, using: &rng) == 0 { try await engine.flush() }
         }
-        let rows = try #require(try engine.scan(database: "db", measurement: "m").first)
+        let rows = try await #require(try engine.scan(database: "db", measurement: "m").first)
         #expect(rows.timestamps == model.keys.sorted())
         for (row, time) in rows.timestamps.enumerated() {
             for name in names {
                 #expect(rows.columns[name]?.value(at: row) == model[time]?[name], "time \(time) field \(name)")
             }
         }
-        let window = try #require(try engine.scan(database: "db", measurement: "m", fields: ["b"], range: 10...19).first)
+        let window = try await #require(try engine.scan(database: "db", measurement: "m", fields: ["b"], range: 10...19).first)
         #expect(window.timestamps == model.keys.filter { (10...19).contains($0) }.sorted())
         for (row, time) in window.timestamps.enumerated() {
             #expect(window.columns["b"]?.value(at: row) == model[time]?["b"])

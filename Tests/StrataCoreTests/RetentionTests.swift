@@ -34,7 +34,7 @@ private let hour = CompactionFixture.hour
         var report = try await engine.compact()
         // Raw cut at 2 h: partitions [0, 1 h) and [1 h, 2 h) go whole; their tier stays.
         #expect(report.partitionsExpired == 2 && report.tierFilesExpired == 0)
-        var rows = try engine.scan(database: "a", measurement: "m")
+        var rows = try await engine.scan(database: "a", measurement: "m")
         #expect(rows.first?.timestamps == (120..<240).map { $0 * F.minute })
         var infos = engine.partitions(database: "a")
         #expect(infos.map(\.partition.start) == [0, hour, 2 * hour, 3 * hour])
@@ -45,7 +45,7 @@ private let hour = CompactionFixture.hour
         report = try await engine.applyRetention()
         // Raw cut at 7 h drops the rest of the raw data; the tier's cut at 3 h its first three files.
         #expect(report.partitionsExpired == 2 && report.tierFilesExpired == 3)
-        rows = try engine.scan(database: "a", measurement: "m")
+        rows = try await engine.scan(database: "a", measurement: "m")
         #expect(rows.isEmpty)
         infos = engine.partitions(database: "a")
         #expect(infos.map(\.partition.start) == [3 * hour] && infos.first?.rawFile == nil)
@@ -73,7 +73,7 @@ private let hour = CompactionFixture.hour
         // [0, 2 h) is past the cut: its 120 rows go with the flushed segment, unwritten.
         #expect(report.rowsDropped == 120 && report.partitionsWritten == 1 && report.rowsWritten == 30)
         #expect(F.levels(engine).level0 == 0 && F.levels(engine).level1.map(\.start) == [2 * hour])
-        #expect(try engine.scan(database: "a", measurement: "m").first?.timestamps.first == 120 * F.minute)
+        await #expect(try engine.scan(database: "a", measurement: "m").first?.timestamps.first == 120 * F.minute)
         try await engine.close()
     }
 
@@ -89,7 +89,7 @@ private let hour = CompactionFixture.hour
         let reason = result.rejected.first?.reason ?? ""
         #expect(reason.contains("beyond retention policy"))
         #expect(reason.contains("1970-01-01T07:59:00Z") && reason.contains("\"a\"") && reason.contains("2h"), "\(reason)")
-        #expect(try engine.scan(database: "a", measurement: "m").first?.timestamps == [9 * hour, 9 * hour + 30 * F.minute])
+        await #expect(try engine.scan(database: "a", measurement: "m").first?.timestamps == [9 * hour, 9 * hour + 30 * F.minute])
         try await engine.close()
     }
 
@@ -126,8 +126,8 @@ private let hour = CompactionFixture.hour
     @Test func aRetentionSetIsKeptAcrossAReopen() async throws {
         let fs = InMemoryFileSystem()
         var engine = try F.open(fs)
-        try engine.createDatabase("a")
-        try engine.setRetention(Self.shortLived, database: "a")
+        try await engine.createDatabase("a")
+        try await engine.setRetention(Self.shortLived, database: "a")
         try await engine.close()
         engine = try F.open(fs)
         #expect(engine.retention(database: "a") == Self.shortLived)

@@ -24,7 +24,7 @@ import Testing
         try await engine.close()
 
         let reopened = try Self.open(fs)
-        let rows = try reopened.scan(database: "db", measurement: "robot")
+        let rows = try await reopened.scan(database: "db", measurement: "robot")
         #expect(rows.count == 1)
         #expect(rows[0].count == 11)
         let expected: [Double?] = (0..<10).map { 90 - Double($0) / 10 } + [88.9]
@@ -48,7 +48,7 @@ import Testing
             point(t, [Field("x", .float(10))]),  // overwrites x at t, keeps y
             point(t + 1, [Field("x", .float(1))]),
         ]))
-        let rows = try engine.scan(database: "db", measurement: "m")[0]
+        let rows = try await engine.scan(database: "db", measurement: "m")[0]
         #expect(rows.timestamps == [t, t + 1, t + 2])
         #expect(rows.columns["x"]!.value(at: 0) == .float(10))
         #expect(rows.columns["y"]!.value(at: 0) == .integer(7))
@@ -64,7 +64,7 @@ import Testing
         #expect(result.accepted == 1)
         #expect(result.rejected == [PointRejection(index: 0, reason:
             "field type conflict: input field \"battery\" on measurement \"robot\" is type integer, already exists as type float")])
-        #expect(try engine.scan(database: "db", measurement: "robot").map(\.count) == [2])
+        await #expect(try engine.scan(database: "db", measurement: "robot").map(\.count) == [2])
     }
 
     @Test func tagPredicatesAndTimeRangesSelectSeriesAndRows() async throws {
@@ -74,10 +74,10 @@ import Testing
             _ = try await engine.write(WriteBatch(database: "db", points: points))
         }
         try await engine.flush()
-        let north = try engine.scan(database: "db", measurement: "robot", where: .equals("fleet", "north"))
+        let north = try await engine.scan(database: "db", measurement: "robot", where: .equals("fleet", "north"))
         #expect(north.map { $0.key.tagValue("device_id") } == ["robot-0", "robot-2"])
         let base: Int64 = 1_704_067_200_000_000_000
-        let window = try engine.scan(database: "db", measurement: "robot", where: .isIn("device_id", ["robot-3"]),
+        let window = try await engine.scan(database: "db", measurement: "robot", where: .isIn("device_id", ["robot-3"]),
                                      fields: ["battery"], range: (base + 5_000_000_000)...(base + 9_000_000_000))
         #expect(window.count == 1)
         #expect(Self.batteries(window[0]) == [5, 6, 7, 8, 9])
@@ -95,7 +95,7 @@ import Testing
         }
         fs.crash()  // no close: whatever was not synced is gone
         let reopened = try Self.open(fs)
-        let rows = try reopened.scan(database: "db", measurement: "robot")
+        let rows = try await reopened.scan(database: "db", measurement: "robot")
         #expect(rows.first?.count == acknowledged.count)
     }
 
@@ -107,7 +107,7 @@ import Testing
         await #expect(throws: (any Error).self) {
             _ = try await engine.write(WriteBatch(database: "db", points: [robotPoint(device: 1, second: 1, battery: 2)]))
         }
-        #expect(try engine.scan(database: "db", measurement: "robot").first?.count == 1)
+        await #expect(try engine.scan(database: "db", measurement: "robot").first?.count == 1)
     }
 
     @Test func changeFeedDeliversBatchesAfterASequence() async throws {
@@ -117,7 +117,7 @@ import Testing
             let r = try await engine.write(WriteBatch(database: "db", points: [robotPoint(device: 1, second: Int64(s), battery: 1)]))
             sequences.append(r.sequence!)
         }
-        let after = try engine.changes(after: sequences[1])
+        let after = try await engine.readChanges(after: sequences[1])
         #expect(after?.map(\.sequence) == Array(sequences[2...]))
         #expect(after?.first?.series.first?.timestamps == [robotPoint(device: 1, second: 2, battery: 1).timestamp])
         #expect(after?.first?.series.first?.columns["battery"]?.value(at: 0) == .float(1))
@@ -135,14 +135,14 @@ import Testing
             _ = try await engine.write(WriteBatch(database: "db", points: [robotPoint(device: 0, second: Int64(s), battery: 0)]))
         }
         try await flushing
-        let rows = try engine.scan(database: "db", measurement: "robot", where: .equals("device_id", "robot-0"))
+        let rows = try await engine.scan(database: "db", measurement: "robot", where: .equals("device_id", "robot-0"))
         #expect(rows.first?.count == 220)
     }
 
     @Test func createdDatabasesSurviveRestart() async throws {
         let fs = InMemoryFileSystem()
         let engine = try Self.open(fs)
-        try engine.createDatabase("robots")
+        try await engine.createDatabase("robots")
         #expect(throws: EngineError.self) { try engine.createDatabase("a/b") }
         try await engine.close()
         #expect(try Self.open(fs).databaseNames() == ["robots"])
@@ -162,7 +162,7 @@ import Testing
     @Test func aQuietHeadIsFlushedOnceItIsOldEnough() async throws {
         var options = EngineOptions.forTests
         options.flushMaxAgeSeconds = 0.2
-        let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
+        let engine = try await StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
         _ = try await engine.write(WriteBatch(database: "db", points: [robotPoint(device: 1, second: 0, battery: 1)]))
         // No further writes: only the watcher can flush. Bounded wait: 60 s, because the
         // watcher is a task on the cooperative pool, which the suite's CPU-heavy model tests
@@ -179,7 +179,7 @@ import Testing
     @Test func theHeadIsFlushedPastItsSizeThreshold() async throws {
         var options = EngineOptions.forTests
         options.flushThresholdBytes = 10_000
-        let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
+        let engine = try await StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
         let points = (0..<500).map { robotPoint(device: $0 % 5, second: Int64($0), battery: 1) }
         _ = try await engine.write(WriteBatch(database: "db", points: points))
         // 60 s for the same reason as the age test above; alone it flushes within 0.3 s.
@@ -188,7 +188,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(engine.stats().segmentCount == 1)
-        #expect(try engine.scan(database: "db", measurement: "robot").reduce(0) { $0 + $1.count } == 500)
+        await #expect(try engine.scan(database: "db", measurement: "robot").reduce(0) { $0 + $1.count } == 500)
         try await engine.close()
     }
 }
@@ -196,20 +196,20 @@ import Testing
 @Suite struct FlushFailureTests {
     @Test func aFailedFlushKeepsDataReadableAndALaterFlushWritesEverything() async throws {
         let fs = FaultInjectingFileSystem()
-        let engine = try StorageEngine.open(directory: "/d", options: .forTests, fileSystem: fs)
+        let engine = try await StorageEngine.open(directory: "/d", options: .forTests, fileSystem: fs)
         _ = try await engine.write(WriteBatch(database: "db", points: (0..<10).map { robotPoint(device: 1, second: Int64($0), battery: 1) }))
         fs.fail("rename")
         await #expect(throws: FileSystemError.self) { try await engine.flush() }
         fs.heal()
         // The frozen head is still read, and ingest goes on.
         _ = try await engine.write(WriteBatch(database: "db", points: (10..<20).map { robotPoint(device: 1, second: Int64($0), battery: 1) }))
-        #expect(try engine.scan(database: "db", measurement: "robot").first?.count == 20)
+        await #expect(try engine.scan(database: "db", measurement: "robot").first?.count == 20)
         try await engine.flush()
         #expect(engine.stats().segmentCount == 2)
         #expect(engine.stats().headRows == 0)
         fs.crash()
-        let reopened = try StorageEngine.open(directory: "/d", options: .forTests, fileSystem: fs)
-        #expect(try reopened.scan(database: "db", measurement: "robot").first?.count == 20)
+        let reopened = try await StorageEngine.open(directory: "/d", options: .forTests, fileSystem: fs)
+        await #expect(try reopened.scan(database: "db", measurement: "robot").first?.count == 20)
     }
 }
 
@@ -220,11 +220,11 @@ import Testing
         // on a loaded 2-core machine (2 s did not while other builds ran beside the suite).
         options.walRetentionSeconds = 5
         options.flushMaxAgeSeconds = 1  // the watcher then runs every 0.1 s
-        let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
+        let engine = try await StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
         _ = try await engine.write(WriteBatch(database: "db", points: [robotPoint(device: 1, second: 0, battery: 1)]))
         try await engine.flush()
         #expect(engine.stats().walFiles == 2, "the flushed file is retained at first")
-        #expect(try engine.changes(after: 0)?.count == 1)
+        #expect(try await engine.readChanges(after: 0)?.count == 1)
         let deadline = ContinuousClock.now + .seconds(30)
         while engine.stats().walFiles > 1 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))

@@ -10,7 +10,7 @@ import Testing
     static func engine(perMinute: Int) async throws -> StorageEngine {
         var options = EngineOptions.forTests
         options.tierMinRowsPerBucket = 256
-        let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
+        let engine = try await StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
         let step = minute / Int64(perMinute)
         let points = (0..<(10 * perMinute)).map { i in
             Point(measurement: "m", tags: [Tag("id", "a")], fields: [Field("v", .float(Double(i % 97)))],
@@ -27,8 +27,8 @@ import Testing
         let engine = try await Self.engine(perMinute: perMinute)
         var statistics = ScanStatistics()
         let oneMinute: (Int64, Int64) -> Bool = { lo, hi in lo / Self.minute == hi / Self.minute }
-        let chunks = try engine.scanChunks(database: "db", measurement: "m", fields: ["v"], range: Int64.min...Int64.max,
-                                           canSummarize: oneMinute, statistics: &statistics)
+        let chunks = try blocking { try engine.scanChunks(database: "db", measurement: "m", fields: ["v"], range: Int64.min...Int64.max,
+                                           canSummarize: oneMinute, statistics: &statistics) }
         #expect((statistics.tierBuckets["rollup_1m"] ?? 0) == tierBuckets)
         #expect(chunks.first?.chunks.reduce(0) { $0 + $1.rowCount } == 10 * perMinute)
         try await engine.close()

@@ -30,8 +30,8 @@ enum ExecutorFixture {
         var options = EngineOptions()
         // A few rows a bucket: read tiers wherever they can answer, so they are exercised.
         options.tierMinRowsPerBucket = 0
-        let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
-        try engine.createDatabase("test")
+        let engine = try await StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
+        try await engine.createDatabase("test")
         let text = lines.split(separator: "\n").map { line -> String in
             let parts = line.split(separator: " ")
             return "\(parts[0]) \(parts[1]) \(t0 + Int64(parts[2])! * 1_000_000_000)"

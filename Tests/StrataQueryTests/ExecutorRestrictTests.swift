@@ -18,7 +18,7 @@ import Testing
     /// `test` as above, and `other`, where only r2 has series.
     static func engine(flushed: Bool) async throws -> StorageEngine {
         let engine = try await ExecutorFixture.engine(lines: lines, flushed: flushed)
-        try engine.createDatabase("other")
+        try await engine.createDatabase("other")
         let point = Point(measurement: "robot", tags: [Tag("device_id", "r2")], fields: [Field("battery", .float(1))],
                           timestamp: ExecutorFixture.t0)
         _ = try await engine.write(WriteBatch(database: "other", points: [point]))

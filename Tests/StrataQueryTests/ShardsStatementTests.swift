@@ -63,7 +63,7 @@ import Testing
             cpu,host=a value=2 60
             cpu,host=b value=3 86400
             """, flushed: true)
-        try engine.createDatabase("empty")
+        try await engine.createDatabase("empty")
         _ = try await engine.compact()
         let result = try await QueryExecutor(engine: engine, principal: .unrestricted("test")).execute("SHOW SHARDS", database: nil)[0]
         #expect(result.error == nil)

@@ -15,8 +15,8 @@ import Testing
     static func engine() async throws -> StorageEngine {
         var options = EngineOptions()
         options.backgroundCompaction = false
-        let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
-        try engine.createDatabase("db")
+        let engine = try await StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
+        try await engine.createDatabase("db")
         var rng = SplitMix64(seed: 0x5eed)
         // Eight writes, all but the last flushed: segments and the head both hold rows.
         for round in 0..<8 {

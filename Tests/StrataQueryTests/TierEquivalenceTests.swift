@@ -48,8 +48,8 @@ import StrataCore
         options.backgroundCompaction = false
         // The data is thin (a few rows a bucket): read tiers wherever they can answer.
         options.tierMinRowsPerBucket = 0
-        let engine = try StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
-        try engine.createDatabase("db")
+        let engine = try await StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
+        try await engine.createDatabase("db")
         var rng = SplitMix64(seed: 0x7145)
         let all = points(&rng, stepSeconds: ["a": 5, "b": 30, "c": 97])
         let executor = QueryExecutor(engine: engine, principal: .unrestricted("test"), tiers: false)

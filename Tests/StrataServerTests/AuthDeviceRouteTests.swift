@@ -94,7 +94,7 @@ import Testing
             #expect(response.status == .ok)
             #expect(bodyText(response) == #"{"results":[{"statement_id":0}]}"# + "\n")
         }
-        let left = try fixture.engine.scan(database: "robots", measurement: "robot").map(\.key.description)
+        let left = try await fixture.engine.scan(database: "robots", measurement: "robot").map(\.key.description)
         #expect(left == ["robot,device_id=robot-3", "robot,site=lab"])
     }
 

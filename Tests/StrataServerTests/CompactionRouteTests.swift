@@ -66,7 +66,7 @@ final class TiersRecordingRunner: QueryRunner {
     @Test(arguments: [("", true), ("&tiers=on", true), ("&tiers=off", false)])
     func tiersParameterReachesTheRunner(_ parameter: String, _ tiers: Bool) async throws {
         let runner = TiersRecordingRunner()
-        let engine = try StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
+        let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
         let app = Application(router: StrataServer.makeRouter(
             engine: engine, configuration: StrataServerConfiguration(), queries: runner))
         try await app.test(.router) { client in
@@ -102,8 +102,8 @@ final class TiersRecordingRunner: QueryRunner {
     }
 
     @Test func metricsAndHealthShowCompactionAndTiers() async throws {
-        let engine = try StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
-        try engine.createDatabase("robots")
+        let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
+        try await engine.createDatabase("robots")
         try await Self.withMetricsRouter(engine) { client in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = bodyText(response)
@@ -128,8 +128,8 @@ final class TiersRecordingRunner: QueryRunner {
 extension CompactionRouteTests {
     // Needs the engine's compaction.
     @Test func compactionsAreCountedOnceEach() async throws {
-        let engine = try StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
-        try engine.createDatabase("robots")
+        let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
+        try await engine.createDatabase("robots")
         try await Self.withMetricsRouter(engine) { client in
             for t in 1...2 {
                 try await client.execute(uri: "/write?db=robots", method: .post,

@@ -308,8 +308,8 @@ struct LimitsServer: Sendable {
         live: LiveConfiguration = LiveConfiguration(), authenticator: Authenticator = .open,
         open: StreamEndpointOpener? = nil, _ body: @Sendable (LimitsServer) async throws -> Void
     ) async throws {
-        let engine = try StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
-        try engine.createDatabase("robots")
+        let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
+        try await engine.createDatabase("robots")
         let logger = Logger(label: "strata.test.limits")
         let metrics = StrataMetrics.prometheus()
         let hub = LiveHub(engine: engine, configuration: live, metrics: metrics, logger: logger)

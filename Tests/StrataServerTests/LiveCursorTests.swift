@@ -89,8 +89,8 @@ struct LiveCursorTests {
         options.walRetentionBytes = 0
         let fs = InMemoryFileSystem()
         do {
-            let engine = try StorageEngine.open(directory: "/data", options: options, fileSystem: fs)
-            try engine.createDatabase("robots")
+            let engine = try await StorageEngine.open(directory: "/data", options: options, fileSystem: fs)
+            try await engine.createDatabase("robots")
             for s in Int64(0)..<50 {
                 let point = Point(measurement: "robot", tags: [Tag("device_id", "robot-0001")],
                                   fields: [Field("battery", .float(Double(s)))], timestamp: LiveFixture.t0 + s * 1_000_000_000)
@@ -100,7 +100,7 @@ struct LiveCursorTests {
             try await engine.close()
         }
         let f = try LiveFixture(options: options, fileSystem: fs)
-        #expect(try f.engine.changes(after: 1) == nil, "the WAL must no longer hold seq 2")
+        #expect(try await f.engine.readChanges(after: 1) == nil, "the WAL must no longer hold seq 2")
 
         let c = f.client()
         await c.send(#"{"action":"subscribe","id":"s1","db":"robots","measurement":"robot","start":{"seq":1}}"#)

@@ -94,7 +94,7 @@ import Testing
     @Test(arguments: [false, true])
     func hiddenAndMissingDatabasesLookTheSame(_ every: Bool) async throws {
         let run = try await HostileRun.start()
-        try run.fixture.engine.createDatabase("hidden")
+        try await run.fixture.engine.createDatabase("hidden")
         let other = Point(measurement: "robot", tags: [Tag("device_id", "robot-0002")], fields: [Field("battery", .float(1))],
                           timestamp: LiveFixture.t0 + 1_000_000_000)
         _ = try await run.fixture.engine.write(WriteBatch(database: "hidden", points: [other]))

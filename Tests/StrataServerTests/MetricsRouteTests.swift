@@ -7,8 +7,8 @@ import Testing
 /// `GET /metrics`: Prometheus text with the engine's gauges and the swift-metrics counters.
 @Suite struct MetricsRouteTests {
     @Test func metricsAfterAWriteNameEveryFamily() async throws {
-        let engine = try StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
-        try engine.createDatabase("robots")
+        let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
+        try await engine.createDatabase("robots")
         let metrics = StrataMetrics.prometheus()
         let services = ServerServices(
             authenticator: .open, hub: LiveHub(engine: engine, metrics: metrics, logger: .init(label: "t")), metrics: metrics)

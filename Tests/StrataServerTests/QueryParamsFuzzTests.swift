@@ -127,7 +127,7 @@ import Testing
         // Most requests parse (a hostile value is a value, not a syntax error), so most reach the executor.
         #expect(runner.calls.withLock { $0.count } >= sent.count * 3 / 4, "\(runner.calls.withLock { $0.count }) of \(sent.count)")
         // robot-3 is untouched whatever the deletes said.
-        let left = try fixture.engine.scan(database: "robots", measurement: "robot")
+        let left = try await fixture.engine.scan(database: "robots", measurement: "robot")
             .filter { $0.key.tagValue("device_id") == "robot-3" }
         #expect(left.reduce(0) { $0 + $1.timestamps.count } == 2)
         #expect(fixture.engine.databaseNames() == ["robots"])

@@ -210,7 +210,7 @@ func formEncoded(_ pairs: [(String, String)]) -> String {
     @Test(arguments: queryCases)
     func query(_ c: QueryCase) async throws {
         let runner = CannedRunner(cannedResults)
-        let engine = try StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
+        let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
         let app = Application(router: StrataServer.makeRouter(
             engine: engine, configuration: StrataServerConfiguration(), queries: runner))
         try await app.test(.router) { client in
@@ -235,7 +235,7 @@ func formEncoded(_ pairs: [(String, String)]) -> String {
 
     @Test func queryOverTheLimitIs413() async throws {
         let runner = CannedRunner([])
-        let engine = try StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
+        let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
         let app = Application(router: StrataServer.makeRouter(
             engine: engine, configuration: StrataServerConfiguration(limits: .init(maxQueryBytes: 64)), queries: runner))
         try await app.test(.router) { client in

@@ -28,8 +28,8 @@ struct StreamTestServer: Sendable {
         open: StreamEndpointOpener? = nil,
         _ body: @Sendable (StreamTestServer) async throws -> Void
     ) async throws {
-        let engine = try StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
-        try engine.createDatabase("robots")
+        let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
+        try await engine.createDatabase("robots")
         let logger = Logger(label: "strata.test.stream")
         let metrics = StrataMetrics.prometheus()
         let hub = LiveHub(engine: engine, metrics: metrics, logger: logger)

@@ -15,8 +15,8 @@ import Testing
         options.backgroundCompaction = false
         options.maxHeadBytes = 1_000
         options.headFullWaitSeconds = 0.1
-        let engine = try StorageEngine.open(directory: "/data", options: options, fileSystem: fs)
-        try engine.createDatabase("robots")
+        let engine = try await StorageEngine.open(directory: "/data", options: options, fileSystem: fs)
+        try await engine.createDatabase("robots")
         let app = Application(router: StrataServer.makeRouter(
             engine: engine, configuration: StrataServerConfiguration(), services: .defaults(engine: engine)))
         let body = (0..<100).map { "robot,device_id=r1 battery=\($0) \($0)" }.joined(separator: "\n")
@@ -30,6 +30,6 @@ import Testing
             #expect(String(buffer: second.body).contains("cache-max-memory-size exceeded: ("))
         }
         fs.heal()
-        #expect(try engine.scan(database: "robots", measurement: "robot").first?.count == 100)
+        await #expect(try engine.scan(database: "robots", measurement: "robot").first?.count == 100)
     }
 }

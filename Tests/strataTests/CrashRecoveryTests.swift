@@ -65,10 +65,10 @@ import Testing
         let acked = acknowledged.all
         #expect(acked.count >= 80, "too few batches were acknowledged to test anything: \(acked.count)")
 
-        let engine = try StorageEngine.open(directory: dir)
+        let engine = try await StorageEngine.open(directory: dir)
         defer { Task { try? await engine.close() } }
         var rowsPerBatch: [Int: Int] = [:]
-        for series in try engine.scan(database: "crash", measurement: "crash", fields: ["batch"]) {
+        for series in try await engine.scan(database: "crash", measurement: "crash", fields: ["batch"]) {
             let column = try #require(series.columns["batch"])
             for row in 0..<series.count {
                 if case .integer(let b)? = column.value(at: row) { rowsPerBatch[Int(b), default: 0] += 1 }

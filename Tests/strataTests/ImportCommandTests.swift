@@ -27,8 +27,8 @@ struct ImportCommandTests {
         #expect(run.stdout.contains("rejected lines: 1\n"))
         #expect(run.stdout.contains("\(file.path):5000: unable to parse"))
 
-        let engine = try StorageEngine.open(directory: dataDir)
-        let rows = try engine.scan(database: "robots", measurement: "imp")
+        let engine = try await StorageEngine.open(directory: dataDir)
+        let rows = try await engine.scan(database: "robots", measurement: "imp")
         // `import` flushes at the end: the data is in a segment, not only in the WAL.
         let segments = engine.stats().segmentCount
         try await engine.close()
@@ -43,8 +43,8 @@ struct ImportCommandTests {
         let run = try runStrata(["import", "-", "--data-dir", dir.path, "--precision", "s"], stdin: "m v=1 5\nm v=2 6")
         #expect(run.status == 0)
         #expect(run.stdout.contains("rejected lines: 0\n"))
-        let engine = try StorageEngine.open(directory: dir.path)
-        let rows = try engine.scan(database: "strata", measurement: "m")
+        let engine = try await StorageEngine.open(directory: dir.path)
+        let rows = try await engine.scan(database: "strata", measurement: "m")
         try await engine.close()
         #expect(rows.first?.timestamps == [5_000_000_000, 6_000_000_000])
     }

@@ -5,8 +5,8 @@ import Testing
 
 func temporaryDataDirectory(databases: [String] = ["robots"]) async throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("strata-query-\(UUID().uuidString)").path
-    let engine = try StorageEngine.open(directory: path)
-    for db in databases { try engine.createDatabase(db) }
+    let engine = try await StorageEngine.open(directory: path)
+    for db in databases { try await engine.createDatabase(db) }
     try await engine.close()
     return path
 }

@@ -3,6 +3,7 @@ import Logging
 extension StorageEngine {
     /// Opens (creating if needed) a data directory: reads the manifest, opens the segments
     /// it names, rebuilds the series index, and replays the WAL above the flushed sequence.
+    @available(*, noasync)
     public static func open(
         directory: String, options: EngineOptions = EngineOptions(),
         fileSystem: any FileSystem = PosixFileSystem(), logger: Logger = Logger(label: "strata.engine")

@@ -11,6 +11,7 @@ extension StorageEngine {
     /// raw data; tiers removed are deleted) and retention pass.
     /// Blocks the calling thread for the manifest save (a few milliseconds), with the engine
     /// lock released meanwhile.
+    @available(*, noasync)
     public func setRetention(_ retention: DatabaseRetention, database: String) throws {
         try Self.validateDatabaseName(database)
         if let reason = retention.validationError() { throw EngineError.invalidRetention(reason) }

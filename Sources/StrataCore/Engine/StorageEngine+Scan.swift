@@ -6,6 +6,7 @@ extension StorageEngine {
     /// timestamp; segments, frozen heads and the head merged, later writes winning per field,
     /// deleted rows left out. Series with no row in the range are left out. Ordered by
     /// series key. The same as concatenating the rows of `scanChunks` summarizing nothing.
+    @available(*, noasync)
     public func scan(database: String, measurement: String, where predicate: TagPredicate = .all,
                      fields: Set<String>? = nil, range: ClosedRange<Int64> = Int64.min...Int64.max) throws -> [SeriesRows] {
         var statistics = ScanStatistics()
@@ -14,6 +15,7 @@ extension StorageEngine {
     }
 
     /// `scan`, adding what it did to `statistics`.
+    @available(*, noasync)
     public func scan(database: String, measurement: String, where predicate: TagPredicate = .all,
                      fields: Set<String>? = nil, range: ClosedRange<Int64> = Int64.min...Int64.max,
                      statistics: inout ScanStatistics) throws -> [SeriesRows] {
@@ -42,6 +44,7 @@ extension StorageEngine {
     /// "Reading tiers"): each bucket a `.summary` spanning the bucket, offered to
     /// `canSummarize` as (bucket start, bucket end - 1). Where raw data has expired, tier
     /// buckets are the only data. `tiers: false` reads raw data only (a diagnostic).
+    @available(*, noasync)
     public func scanChunks(database: String, measurement: String, where predicate: TagPredicate = .all,
                            fields: Set<String>? = nil, range: ClosedRange<Int64>,
                            canSummarize: (Int64, Int64) -> Bool = { _, _ in true }, tiers: Bool = true,
@@ -55,6 +58,7 @@ extension StorageEngine {
     /// `scan`, and the WAL sequence the rows reflect: every committed write at or below it
     /// is in them, none above. A subscriber replays these rows, then follows
     /// `changes(after: sequence)` with no gap and no duplicate.
+    @available(*, noasync)
     public func snapshotScan(database: String, measurement: String, where predicate: TagPredicate = .all,
                              fields: Set<String>? = nil, range: ClosedRange<Int64> = Int64.min...Int64.max
     ) throws -> (series: [SeriesRows], sequence: UInt64) {
@@ -154,6 +158,7 @@ extension StorageEngine {
     ///
     /// Reading the WAL blocks the calling thread (whole files read and checked): async
     /// callers use `readChanges`, which does that on the engine's I/O thread.
+    @available(*, noasync)
     public func changes(after sequence: UInt64, limit: Int = 1_024) throws -> [CommittedBatch]? {
         if let recent = feed.recent(after: sequence, limit: limit) { return recent }
         return try changesFromWAL(after: sequence, limit: limit)

@@ -60,6 +60,7 @@ public final class StorageEngine: Sendable {
 
     /// Creates a database (durably, in the manifest); blocks the calling thread for the
     /// manifest save (a few milliseconds), with the engine lock released meanwhile.
+    @available(*, noasync)
     public func createDatabase(_ name: String) throws {
         try Self.validateDatabaseName(name)
         _ = try manifestSaves.runBlocking {

@@ -116,7 +116,7 @@ public final class QueryExecutor: Sendable {
         observer?(statement, principal)
         switch statement {
         case .createDatabase(let name):
-            do { try engine.createDatabase(name) } catch { throw QueryError("\(error)") }
+            do { try await engine.createDatabase(name) } catch { throw QueryError("\(error)") }
             return StatementResult(statementID: 0)
         case .showDatabases:
             let names = engine.databaseNames().filter(isVisible).sorted()

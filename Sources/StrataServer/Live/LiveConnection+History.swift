@@ -21,7 +21,7 @@ extension LiveConnection {
         case .time(let t):
             try await replay(request, shape: shape, range: t...Int64.max, fallback: false)
         case .last(let n):
-            let (series, sequence) = try lastRows(shape, count: n)
+            let (series, sequence) = try await lastRows(shape, count: n)
             try await sendHistory(id, series: series, sequence: sequence, shape: shape, fallback: false)
             try await catchUp(request, shape: shape, from: sequence)
         case .sequence(let n, let fallbackTime):
@@ -29,7 +29,7 @@ extension LiveConnection {
             guard n <= applied else {
                 throw LiveProtocolError("\"start\": seq \(n) is ahead of the server's latest sequence \(applied)")
             }
-            if try engine.changes(after: n, limit: 1) == nil {
+            if try await engine.readChanges(after: n, limit: 1) == nil {
                 guard let t = fallbackTime else {
                     throw LiveProtocolError("\"start\": seq \(n) is older than the retained WAL; "
                         + "resubscribe with {\"seq\":\(n),\"time\":<ns>} to replay history from a time instead")
@@ -44,7 +44,7 @@ extension LiveConnection {
 
     private func replay(_ request: SubscribeRequest, shape: SubscriptionShape, range: ClosedRange<Int64>,
                         fallback: Bool) async throws {
-        let (series, sequence) = try engine.snapshotScan(database: shape.database, measurement: shape.measurement,
+        let (series, sequence) = try await engine.snapshotScan(database: shape.database, measurement: shape.measurement,
                                                          where: shape.predicate, fields: shape.scanFields, range: range)
         try await sendHistory(request.id, series: series, sequence: sequence, shape: shape, fallback: fallback)
         try await catchUp(request, shape: shape, from: sequence)
@@ -85,7 +85,7 @@ extension LiveConnection {
             }
             try Task.checkCancellation()
             let reached = hub.dispatchedSequence
-            guard let batches = try engine.changes(after: cursor, limit: LiveHub.feedBatchLimit) else {
+            guard let batches = try await engine.readChanges(after: cursor, limit: LiveHub.feedBatchLimit) else {
                 throw LiveProtocolError("fell behind the retained WAL while catching up from seq \(cursor); "
                     + "resubscribe with {\"time\":…}")
             }
@@ -127,16 +127,16 @@ extension LiveConnection {
     /// The last `count` rows per series: scans a window ending now, widening it (doubling)
     /// until every matching series has `count` rows in it or the window holds all time, so
     /// a recent tail never costs a scan of all history.
-    private func lastRows(_ shape: SubscriptionShape, count: Int) throws -> ([SeriesRows], UInt64) {
+    private func lastRows(_ shape: SubscriptionShape, count: Int) async throws -> ([SeriesRows], UInt64) {
         let expected = engine.seriesKeys(database: shape.database, measurement: shape.measurement,
                                          where: shape.predicate).count
         var span: Int64 = 60_000_000_000
         let now = configuration.clock.now()
         while true {
             let from = span >= Int64.max / 4 ? Int64.min : now &- span
-            let (series, sequence) = try engine.snapshotScan(database: shape.database, measurement: shape.measurement,
-                                                             where: shape.predicate, fields: shape.scanFields,
-                                                             range: from...Int64.max)
+            let (series, sequence) = try await engine.snapshotScan(
+                database: shape.database, measurement: shape.measurement, where: shape.predicate,
+                fields: shape.scanFields, range: from...Int64.max)
             let trimmed = series.map { $0.suffix(count, formatter: shape.formatter) }
             let enough = series.count >= expected && trimmed.allSatisfy { $0.count >= count }
             if enough || from == Int64.min { return (trimmed, sequence) }

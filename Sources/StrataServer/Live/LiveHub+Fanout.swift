@@ -12,7 +12,7 @@ extension LiveHub {
         while !Task.isCancelled {
             let batches: [CommittedBatch]?
             do {
-                batches = try engine.changes(after: position, limit: Self.feedBatchLimit)
+                batches = try await engine.readChanges(after: position, limit: Self.feedBatchLimit)
             } catch {
                 logger.error("live fan-out cannot read the change feed: \(error)")
                 batches = nil
