@@ -61,6 +61,25 @@ struct QueryCommand: AsyncParsableCommand {
         }
         let clock = ContinuousClock()
         let start = clock.now
+        // Table and CSV print each chunk as it arrives; JSON is one document, so it is whole.
+        guard output.format == .json else {
+            let printer = ChunkPrinter(output: output)
+            do {
+                try await connection.stream(query, database: db) { printer.print($0) }
+            } catch {
+                await connection.close()
+                StandardError.write("\(error)\n")
+                throw ExitCode(1)
+            }
+            await connection.close()
+            let (rows, errors) = printer.totals
+            if output.format == .table {
+                print(QueryOutput.summary(rows: rows, elapsed: start.duration(to: clock.now)))
+            }
+            for error in errors { StandardError.write(error + "\n") }
+            if !errors.isEmpty { throw ExitCode(1) }
+            return
+        }
         let results: [StatementResult]
         do {
             results = try await connection.run(query, database: db)
@@ -69,12 +88,8 @@ struct QueryCommand: AsyncParsableCommand {
             StandardError.write("\(error)\n")
             throw ExitCode(1)
         }
-        let elapsed = start.duration(to: clock.now)
         await connection.close()
         print(output.render(results), terminator: "")
-        if output.format == .table {
-            print(QueryOutput.summary(rows: ResultTable.rowCount(results), elapsed: elapsed))
-        }
         let errors = QueryOutput.errors(results)
         for error in errors { StandardError.write(error + "\n") }
         if !errors.isEmpty { throw ExitCode(1) }

@@ -41,6 +41,41 @@ struct QueryOutput: Sendable {
     }
 }
 
+/// Prints a streamed answer chunk by chunk (table or CSV), counting its rows and keeping
+/// its statement errors for stderr at the end. Chunks come one at a time, in order.
+final class ChunkPrinter: @unchecked Sendable {
+    private let output: QueryOutput
+    private var csv: InfluxCSV
+    private var rows = 0
+    private var errors: [String] = []
+    /// The table format separates statements with a blank line, as `ResultTable` does.
+    private var printedTable = false
+
+    init(output: QueryOutput) {
+        self.output = output
+        csv = InfluxCSV(epoch: output.epoch)
+    }
+
+    var totals: (rows: Int, errors: [String]) { (rows, errors) }
+
+    func print(_ chunk: StatementResult) {
+        rows += ResultTable.rowCount([chunk])
+        errors += QueryOutput.errors([chunk])
+        let text: String
+        switch output.format {
+        case .csv:
+            text = csv.encode([chunk])
+        case .table, .json:
+            var table = chunk
+            table.error = nil
+            text = ResultTable.format([table], epoch: output.epoch)
+            if !text.isEmpty, printedTable { Swift.print() }
+            if !text.isEmpty { printedTable = true }
+        }
+        Swift.print(text, terminator: "")
+    }
+}
+
 extension String {
     /// `"125".withDecimal(1)` is `12.5`: fixed-point text without Foundation's formatter.
     func withDecimal(_ places: Int) -> String {

@@ -165,18 +165,30 @@ import Testing
         try await engine.close()
     }
 
-    /// A refused pattern fails its statement with Go's words; the other statements still run.
-    @Test func refusedPatternFailsTheStatement() async throws {
-        let executor = try await ExecutorFixture.executor(flushed: false)
-        let results = try await executor.execute(
-            "SELECT value FROM cpu WHERE host =~ /(?=a)/; SHOW TAG VALUES FROM cpu WITH KEY =~ /[h/; SELECT count(value) FROM cpu",
-            database: "test", now: ExecutorFixture.t0)
-        #expect(results.map(\.error) == [
-            "error parsing regexp: invalid or unsupported Perl syntax: `(?=`",
-            "error parsing regexp: missing closing ]: `[h`",
-            nil,
-        ])
-        try await executor.engine.close()
+    /// A pattern RE2 refuses fails the whole text when it is parsed (HTTP 400), as InfluxDB's
+    /// parser compiles each regex: Go's words at the regex's position, and nothing runs.
+    @Test(arguments: [
+        ("SELECT value FROM cpu WHERE host =~ /(?=a)/; SELECT count(value) FROM cpu",
+         "error parsing regexp: invalid or unsupported Perl syntax: `(?=` at line 1, char "),
+        ("SELECT count(value) FROM cpu; SHOW TAG VALUES FROM cpu WITH KEY =~ /[h/",
+         "error parsing regexp: missing closing ]: `[h` at line 1, char "),
+        ("SELECT value FROM /(a/", "error parsing regexp: missing closing ): `(a` at line 1, char "),
+    ])
+    func refusedPatternFailsTheWholeText(_ text: String, _ prefix: String) throws {
+        #expect {
+            _ = try QueryParser.parse(text)
+        } throws: { error in
+            "\(error)".hasPrefix("error parsing query: " + prefix)
+        }
+    }
+
+    /// A bound regex (`params`) is checked the same way.
+    @Test func refusedBoundPatternFailsTheWholeText() throws {
+        #expect {
+            _ = try QueryParser.parse("SELECT value FROM cpu WHERE host =~ $re", parameters: ["re": .regex("(?=a)")])
+        } throws: { error in
+            "\(error)".hasPrefix("error parsing query: error parsing regexp: invalid or unsupported Perl syntax: `(?=`")
+        }
     }
 }
 

@@ -87,4 +87,35 @@ struct QueryCommandTests {
         #expect(json.stdout == #"{"results":[{"statement_id":0,"series":[{"name":"databases","columns":["name"],"values":[["fleet"],["robots"]]}]}]}"# + "\n")
         #expect(json.status == 0)
     }
+
+    /// An answer of several chunks (10,000 rows each) streams through the server and from a
+    /// data directory alike: the same CSV, one header, every row, and the row count.
+    @Test
+    func aLongAnswerStreamsInChunks() async throws {
+        let dir = try await temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let engine = try await StorageEngine.open(directory: dir)
+        let points = (0..<25_000).map { i in
+            Point(measurement: "robot", tags: [Tag("device_id", "r1")], fields: [Field("battery", .integer(Int64(i)))],
+                  timestamp: Int64(i) * 1_000_000_000)
+        }
+        _ = try await engine.write(WriteBatch(database: "robots", points: points))
+        try await engine.close()
+        let query = "SELECT battery FROM robot"
+        let local = try StrataRun.run(["query", "--data-dir", dir, "--db", "robots", "--format", "csv", query])
+        #expect(local.status == 0)
+        let lines = local.stdout.split(separator: "\n")
+        #expect(lines.count == 25_001)
+        #expect(lines.first == "name,tags,time,battery")
+        #expect(lines.last == "robot,,24999000000000,24999")
+
+        let server = try ServerProcess.start(dataDir: dir)
+        defer { server.kill() }
+        try await server.waitForPing()
+        let remote = try StrataRun.run(["query", "--url", server.baseURL, "--db", "robots", "--format", "csv", query])
+        #expect(remote.status == 0)
+        #expect(remote.stdout == local.stdout)
+        let table = try StrataRun.run(["query", "--url", server.baseURL, "--db", "robots", query])
+        #expect(table.stdout.contains("25000 rows in "))
+    }
 }

@@ -49,7 +49,7 @@ struct Parser {
     mutating func scanRegex() throws(QueryParseError) -> String? {
         if let token = lookahead {
             // A parameter's value was never text: rescanning would read `$name` again.
-            if token.isParameter { return takeBoundRegex() }
+            if token.isParameter { return try takeBoundRegex() }
             lexer.rewind(to: token)
             lookahead = nil
         }
@@ -58,17 +58,30 @@ struct Parser {
                 // InfluxDB prints the (empty) literal after the colon, hence the double space.
                 throw Self.error("bad regex: ", at: token)
             }
+            try Self.checkRegex(token.text, at: token)
             return token.text
         }
         // Reading the next token now is what the caller does anyway when there is no regex.
-        return peek().isParameter ? takeBoundRegex() : nil
+        return peek().isParameter ? try takeBoundRegex() : nil
     }
 
     /// The lookahead's pattern, consumed, if it is a bound regex; else nil, nothing consumed.
-    private mutating func takeBoundRegex() -> String? {
-        guard case .regex(let pattern)? = lookahead?.bound else { return nil }
+    private mutating func takeBoundRegex() throws(QueryParseError) -> String? {
+        guard let token = lookahead, case .regex(let pattern)? = token.bound else { return nil }
         lookahead = nil
+        try Self.checkRegex(pattern, at: token)
         return pattern
+    }
+
+    /// InfluxDB's parser compiles each regex, so a pattern Go's regexp (RE2) refuses fails the
+    /// whole query text (400) with Go's message and the regex's position. The executor compiles
+    /// it again where it runs; compiling is linear in the pattern, bounded by RE2's 8 MiB.
+    private static func checkRegex(_ pattern: String, at token: Token) throws(QueryParseError) {
+        do {
+            _ = try CompiledRegex(pattern)
+        } catch {
+            throw Self.error(error.description, at: token)
+        }
     }
 
     /// Consumes the next token if it is `keyword`.
