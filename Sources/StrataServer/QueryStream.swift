@@ -58,7 +58,10 @@ final class QueryStream: ResultSink, @unchecked Sendable {
             try? task?.check()
         }
         if cancelled {
+            let task = task
             condition.unlock()
+            // Counted as aborted, like a query whose connection closed.
+            task?.stop(QueryErrors.clientGone)
             throw QueryErrors.clientGone
         }
         if let waiter, head == buffer.count {

@@ -32,9 +32,10 @@ import Testing
     @Test func aWriteFailsWithInfluxDBsErrorWhenNoFlushMakesRoom() async throws {
         let fs = FaultInjectingFileSystem()
         let engine = try await StorageEngine.open(directory: "/d", options: Self.options(budget: 2_000, wait: 0.2), fileSystem: fs)
+        // No flush can finish: the first write's own background flush would otherwise make room.
+        fs.fail("rename")
         _ = try await engine.write(Self.points(0..<100))
         let held = engine.headBytesHeld
-        fs.fail("rename")
         await #expect {
             _ = try await engine.write(Self.points(100..<101))
         } throws: { error in

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import StrataCore
+import StrataQuery
 import StrataTestSupport
 import Synchronization
 import Testing
@@ -306,14 +307,18 @@ struct LimitsServer: Sendable {
     static func with(
         limits: StrataServerConfiguration.Limits = ConnectionLimitsTests.limits(), stream: StreamSettings = StreamSettings(),
         live: LiveConfiguration = LiveConfiguration(), authenticator: Authenticator = .open,
-        open: StreamEndpointOpener? = nil, _ body: @Sendable (LimitsServer) async throws -> Void
+        open: StreamEndpointOpener? = nil, queries: QueryManager = QueryManager(limits: .unlimited),
+        prepare: @Sendable (StorageEngine) async throws -> Void = { _ in },
+        _ body: @Sendable (LimitsServer) async throws -> Void
     ) async throws {
         let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
         try await engine.createDatabase("robots")
+        try await prepare(engine)
         let logger = Logger(label: "strata.test.limits")
         let metrics = StrataMetrics.prometheus()
         let hub = LiveHub(engine: engine, configuration: live, metrics: metrics, logger: logger)
-        let services = ServerServices(authenticator: authenticator, hub: hub, metrics: metrics)
+        var services = ServerServices(authenticator: authenticator, hub: hub, metrics: metrics)
+        services.queries = queries
         let bound = Mutex<Int?>(nil)
         let configuration = StrataServerConfiguration(host: "127.0.0.1", port: 0, limits: limits, stream: stream)
         let app = StrataServer.makeApplication(

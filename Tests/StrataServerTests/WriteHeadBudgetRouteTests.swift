@@ -20,10 +20,11 @@ import Testing
         let app = Application(router: StrataServer.makeRouter(
             engine: engine, configuration: StrataServerConfiguration(), services: .defaults(engine: engine)))
         let body = (0..<100).map { "robot,device_id=r1 battery=\($0) \($0)" }.joined(separator: "\n")
+        // No flush can finish: the first write's own background flush would otherwise make room.
+        fs.fail("rename")
         try await app.test(.router) { client in
             let first = try await client.execute(uri: "/write?db=robots", method: .post, body: ByteBuffer(string: body))
             #expect(first.status == .noContent)
-            fs.fail("rename")
             let second = try await client.execute(uri: "/write?db=robots", method: .post,
                                                   body: ByteBuffer(string: "robot,device_id=r1 battery=1 1000"))
             #expect(second.status == .serviceUnavailable)

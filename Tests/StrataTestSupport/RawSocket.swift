@@ -17,6 +17,7 @@ public struct StreamTestError: Error, CustomStringConvertible {
 public final class RawSocket: @unchecked Sendable {
     private let fd: Int32
     private var buffer: [UInt8] = []
+    private var closed = false
 
     /// `receiveBuffer`: a small kernel receive buffer, set before connecting (after, Linux
     /// has already grown the window), so a client that stops reading stalls the server soon.
@@ -43,7 +44,14 @@ public final class RawSocket: @unchecked Sendable {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    deinit { Glibc.close(fd) }
+    deinit { close() }
+
+    /// Closes the socket now (a client that leaves); later calls do nothing.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        Glibc.close(fd)
+    }
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
