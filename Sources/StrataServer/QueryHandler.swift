@@ -63,8 +63,9 @@ struct QueryHandler: Sendable {
             let results = try await run.collect(maxRows: runner.maxRowLimit)
             metrics.queryDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
             Self.logErrors(results, context: context)
-            let body = Self.encode(results, format: format, epoch: epoch)
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+            // Encoded (and copied into the buffer) on a query thread: a large answer takes seconds.
+            let body = await runner.offload { ByteBuffer(string: Self.encode(results, format: format, epoch: epoch)) }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
         }
         let size = params["chunk_size"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? Self.defaultChunkSize
         let metrics = metrics

@@ -18,44 +18,26 @@ struct QueryRun: Sendable {
         return collector.results
     }
 
-    /// Runs the query on its thread while this task writes its chunks, encoded, with
-    /// `write`. A failed write (the client went away) stops the query.
+    /// Runs the query on its thread, which also chunks and encodes the answer, while this
+    /// task sends the text with `write`. A failed write (the client went away) stops the query.
     func stream(chunkSize: Int, format: QueryResponseFormat, epoch: TimeEpoch?,
                 write: (String) async throws -> Void) async throws {
-        // Two chunks may wait unsent: one being written, one ready behind it.
-        let stream = QueryStream(capacityRows: 2 * chunkSize)
+        let stream = QueryStream(chunkSize: chunkSize, format: format, epoch: epoch)
         let producer = Task {
             defer { stream.finish() }
             try await runner.execute(statements, text: text, database: database, now: nil, principal: principal,
                                      tiers: tiers, into: stream, clientGone: clientGone)
         }
-        var chunker = ResultStreamChunker(size: chunkSize)
-        var encoder = ChunkEncoder(format: format, epoch: epoch)
-        var statementOpen = false
         do {
-            while let event = await stream.next() {
-                let chunks: [StatementResult]
-                switch event {
-                case let .series(part, statementID):
-                    statementOpen = true
-                    chunks = chunker.add(part, statementID: statementID)
-                case .end(let result):
-                    statementOpen = false
-                    chunks = chunker.end(result)
-                }
-                for chunk in chunks { try await write(encoder.encode(chunk)) }
-            }
+            while let text = await stream.next() { try await write(text) }
+            _ = try await producer.value
             // Stopped while it waited for this client: say why after what was sent.
-            if statementOpen {
-                let reason = stream.stopReason ?? QueryErrors.clientGone
-                for chunk in chunker.abort(reason.description) { try await write(encoder.encode(chunk)) }
-            }
+            for text in stream.finishCut() { try await write(text) }
         } catch {
             stream.cancel()
             _ = await producer.result
             throw error
         }
-        _ = try await producer.value
     }
 }
 

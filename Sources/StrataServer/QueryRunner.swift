@@ -21,6 +21,9 @@ public protocol QueryRunner: Sendable {
     func execute(_ statements: [Statement], text: String, database: String?, now: Int64?, principal: QueryPrincipal,
                  tiers: Bool) async throws(QueryAuthorizationError) -> [StatementResult]
 
+    /// Runs `body` (encoding an answer) off the cooperative pool.
+    func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T
+
     /// The same, handing results to `sink` as they are produced; `clientGone` says whether
     /// the client went away, which stops the query.
     func execute(_ statements: [Statement], text: String, database: String?, now: Int64?, principal: QueryPrincipal,
@@ -32,6 +35,8 @@ extension QueryRunner {
     public var maxRowLimit: Int { 0 }
 
     public func authorize(_ statements: [Statement], principal: QueryPrincipal) throws(QueryAuthorizationError) {}
+
+    public func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T { body() }
 
     /// For runners that build results whole: each statement's result goes to `sink` at once.
     public func execute(_ statements: [Statement], text: String, database: String?, now: Int64?,
@@ -58,6 +63,10 @@ public struct EngineQueryRunner: QueryRunner {
     }
 
     public var maxRowLimit: Int { manager.limits.maxRowLimit }
+
+    public func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await manager.perform(body)
+    }
 
     public func authorize(_ statements: [Statement], principal: QueryPrincipal) throws(QueryAuthorizationError) {
         try QueryExecutor(engine: engine, principal: principal).authorize(statements)

@@ -4,8 +4,9 @@ import Testing
 @testable import StrataServer
 
 /// The buffer between a chunked answer's query thread and its writer: the producer waits
-/// while `capacityRows` rows are unsent, and a reader that goes away releases it with
-/// `query aborted`; a query stopped meanwhile (kill, timeout) releases it too.
+/// while `capacityRows` rows of encoded chunks are unsent, and a reader that goes away
+/// releases it with `query aborted`; a query stopped meanwhile (kill, timeout) releases it
+/// too, and the answer then ends with a chunk giving the reason.
 struct QueryStreamTests {
     static func row(_ i: Int) -> ResultSeries {
         ResultSeries(name: "m", columns: ["time", "v"], values: [[.time(Int64(i)), .integer(Int64(i))]])
@@ -27,22 +28,24 @@ struct QueryStreamTests {
     }
 
     @Test func aSlowReaderHoldsTheProducerAtTheCapacity() async throws {
-        let stream = QueryStream(capacityRows: 3)
+        // Chunks of one row; two chunks' rows may wait.
+        let stream = QueryStream(chunkSize: 1, format: .json(pretty: false), epoch: nil)
         let outcome = Self.produce(stream, count: 1_000)
         var read = 0
         while read < 20 {
-            guard case .series? = await stream.next() else { break }
+            guard let text = await stream.next() else { break }
+            #expect(text.hasPrefix(#"{"results":[{"statement_id":0,"series":[{"name":"m","columns":["time","v"],"values":[["#))
             read += 1
-            #expect(stream.waitingRows <= 3)
+            #expect(stream.waitingRows <= 2)
         }
         stream.cancel()
         let (put, error) = await outcome.wait()
         #expect(error == QueryErrors.clientGone)
-        #expect(put <= 20 + 3 + 1, "the producer waited for the reader")
+        #expect(put <= 20 + 2 + 2, "the producer waited for the reader")
     }
 
     @Test func aStoppedQueryNoLongerWaitsForItsReader() async throws {
-        let stream = QueryStream(capacityRows: 1)
+        let stream = QueryStream(chunkSize: 1, format: .json(pretty: false), epoch: nil)
         let task = QueryTask.ungoverned()
         stream.begin(task)
         let outcome = Self.produce(stream, count: 100)
@@ -52,6 +55,10 @@ struct QueryStreamTests {
         #expect(error == ResultSinks.done)
         #expect(put < 100)
         #expect(stream.stopReason == QueryErrors.killed)
+        stream.finish()
+        while await stream.next() != nil {}
+        let last = stream.finishCut().last ?? ""
+        #expect(last.contains(#""error":"query interrupted""#), "\(last)")
     }
 }
 

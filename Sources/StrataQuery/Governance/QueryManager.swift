@@ -58,6 +58,12 @@ public final class QueryManager: Sendable {
     /// The threads of managers made without their own.
     static let sharedThreads = makePool(threads: 2)
 
+    /// Runs `body` on the query threads, outside any slot: encoding a whole answer (hundreds
+    /// of megabytes of JSON) must not hold a thread of the cooperative pool either.
+    public func perform<T: Sendable>(_ body: @Sendable () -> T) async -> T {
+        await pool.run(body)
+    }
+
     /// Queries running now, oldest first.
     public var running: [QueryTask] {
         state.withLock { Array($0.running.values) }.sorted { $0.id < $1.id }
