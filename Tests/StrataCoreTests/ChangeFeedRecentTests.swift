@@ -34,8 +34,8 @@ struct ChangeFeedRecentTests {
         #expect(feed.recent(after: 10, limit: 100)?.map(\.sequence) == [11, 12, 13])
     }
 
-    /// Large batches are held up to `byteCapacity`, older ones left to the WAL; a batch
-    /// larger than that alone is not held at all.
+    /// Large batches are held up to `byteCapacity`, older ones left to the WAL; the newest
+    /// stays whatever its size.
     @Test func memoryHoldsBatchesUpToItsByteCapacity() {
         let feed = ChangeFeed(lastSequence: 0)
         var rows = SeriesRows(key: SeriesKey(measurement: "m", tags: []))
@@ -61,8 +61,6 @@ struct ChangeFeedRecentTests {
         for _ in 0..<5 { big.series += big.series }
         big.sequence = 1
         huge.publish(big)
-        #expect(huge.recent(after: 0, limit: 10) == nil, "read from the WAL")
-        #expect(huge.heldBytes == 0)
-        #expect(huge.recent(after: 1, limit: 10)?.isEmpty == true, "nothing newer")
+        #expect(huge.recent(after: 0, limit: 10)?.count == 1)
     }
 }

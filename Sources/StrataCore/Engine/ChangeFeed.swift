@@ -44,9 +44,8 @@ final class ChangeFeed: Sendable {
             s.recent.append(committed)
             s.sizes.append(size)
             s.bytes += size
-            // Even the newest goes if it alone is over: one write of a million new series
-            // held ~600 MB here until the next write came. Followers then read it from the WAL.
-            while s.recent.count > s.start, s.recent.count - s.start > Self.capacity || s.bytes > Self.byteCapacity {
+            // The newest batch always stays: followers read it at once.
+            while s.recent.count - s.start > 1, s.recent.count - s.start > Self.capacity || s.bytes > Self.byteCapacity {
                 s.bytes -= s.sizes[s.start]
                 // Released now, not when the array is compacted below.
                 s.recent[s.start].series = []
