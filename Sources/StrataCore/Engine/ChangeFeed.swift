@@ -44,7 +44,10 @@ final class ChangeFeed: Sendable {
             s.recent.append(committed)
             s.sizes.append(size)
             s.bytes += size
-            // The newest batch always stays: followers read it at once.
+            // The newest batch always stays, whatever its size: followers (the live hub
+            // follows even without subscribers) read it at once, and reading a large batch
+            // back from the WAL would decode a second copy of it (measured: dropping a
+            // 1 M-series batch here raised peak RSS from 2.9 to 3.3 GB).
             while s.recent.count - s.start > 1, s.recent.count - s.start > Self.capacity || s.bytes > Self.byteCapacity {
                 s.bytes -= s.sizes[s.start]
                 // Released now, not when the array is compacted below.
