@@ -1,3 +1,4 @@
+import Foundation
 import StrataCore
 import StrataQuery
 
@@ -40,14 +41,24 @@ struct WindowQuery: Sendable {
                                fill: .none)
     }
 
+    /// The threads window queries run on, shared by every subscription of the process: one
+    /// per core, as the scan helpers they hand series to (docs/architecture.md, "Threads").
+    static let threads = BlockingWorkPool(threads: max(1, ProcessInfo.processInfo.activeProcessorCount),
+                                          name: "strata-live-windows", stackSize: 8 << 20)
+
     /// Runs the query for windows in `range`; rows grouped by window start, oldest first.
     func run(_ executor: QueryExecutor, windows range: Range<Int64>, now: Int64) async throws(LiveProtocolError)
         -> [(start: Int64, series: [ResultSeries])] {
         // No windows yet where the token sees no database (none of its devices wrote there).
         guard range.lowerBound < range.upperBound, executor.sees(database: database) else { return [] }
         let results: [StatementResult]
+        let statement = statement(windows: range)
         do {
-            results = try await executor.execute([.select(statement(windows: range))], database: database, now: now)
+            // Off the cooperative pool: a subscription starting far back aggregates its whole
+            // history here, and the pool serves every connection and `/ping`.
+            results = try await withTaskExecutorPreference(Self.threads) { () async throws(QueryAuthorizationError) in
+                try await executor.execute([.select(statement)], database: database, now: now)
+            }
         } catch {
             throw LiveProtocolError("window query refused: \(error)")
         }
