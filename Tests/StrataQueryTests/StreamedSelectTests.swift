@@ -58,8 +58,17 @@ import Testing
         "SELECT n FROM cpu WHERE n >= 0 GROUP BY host",
         "SELECT v FROM cpu WHERE time > '2024-01-01T00:20:00Z' GROUP BY host OFFSET 5000",
         "SELECT v FROM nothing",
-        // Not raw: built whole, emitted through the same path.
+        // Aggregates: read in windows that start at GROUP BY bucket boundaries.
         "SELECT mean(v) FROM /./ WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T01:00:00Z' GROUP BY time(10m), host",
+        "SELECT sum(v), count(n), min(v), max(n), first(v), last(v), spread(v) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(7m), host",
+        "SELECT mean(v) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(10m) fill(0)",
+        "SELECT max(v), host FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(1h, 13m)",
+        "SELECT percentile(v, 90), median(n), count(distinct(n)) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(20m), region",
+        "SELECT top(v, 3) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(30m)",
+        "SELECT mean(v) FROM cpu WHERE v > 100 AND time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(5m), * fill(previous) SLIMIT 2",
+        "SELECT derivative(mean(v), 1m) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(10m)",
+        "SELECT count(v) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(1m) ORDER BY time DESC LIMIT 5",
+        "SELECT sum(v) FROM cpu",
     ]
 
     @Test(arguments: statements)
@@ -93,6 +102,27 @@ import Testing
         // Memory held while a part is handed over: a window's rows, not the answer's.
         #expect(sink.maxHeld > 0)
         #expect(sink.maxHeld < QueryMemory.bytes(decodedRows: rows, fields: 2) / 3)
+        try await engine.close()
+    }
+
+    /// An aggregate read in windows folds each before reading the next: the most it holds
+    /// at once is a window's decoded rows, not its range's.
+    @Test func aWindowedAggregateHoldsAWindowsRows() async throws {
+        let engine = try await Self.engine()
+        let text = "SELECT mean(v) FROM disk WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(10m)"
+        func peak(windowRows: Int?) async throws -> (Int, [StatementResult]) {
+            let task = QueryTask.ungoverned()
+            var executor = QueryExecutor(engine: engine, principal: .unrestricted("test"), tiers: false, task: task)
+            if let windowRows { executor = QueryExecutor(executor, streamWindowRows: windowRows) }
+            let results = try await executor.execute(try QueryParser.parse(text), database: "db")
+            return (task.memoryPeak, results)
+        }
+        let (whole, expected) = try await peak(windowRows: nil)
+        let (windowed, answer) = try await peak(windowRows: 50)
+        #expect(answer == expected)
+        #expect(expected.first?.series.first?.values.count == 18)
+        #expect(windowed > 0)
+        #expect(windowed * 3 < whole, "windowed \(windowed) B, whole \(whole) B")
         try await engine.close()
     }
 

@@ -24,53 +24,117 @@ extension SelectExecutor {
             guard interval > 0 else { return true }
             return Self.window(lo, interval, offset) == Self.window(hi, interval, offset)
         }
-        let all = try readChunks(c, from: readLo, canSummarize: canSummarize)
+        var buckets: [[String]: GroupBuckets] = [:]
+        defer { countsSeriesPerRead = true }
+        for range in try aggregateWindows(c, readLo: readLo) {
+            var w = c
+            w.lo = range.lowerBound
+            w.hi = range.upperBound
+            let chunks = try readChunks(w, from: range.lowerBound, canSummarize: canSummarize)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let groups = grouped(chunks, by: plan.groupTags)
+            let fed = groups.map { group in buckets[group.key] ?? GroupBuckets() }
+            for (group, b) in zip(groups, fed) { buckets[group.key] = b }
+            try feedGroups(groups, into: fed, c, auxTagIndex: auxTagIndex)
+            computeTime += clock.now - start
+            // The window's decoded rows are folded into the buckets: give them back.
+            task.releaseStatementMemory()
+        }
         let clock = ContinuousClock()
         let start = clock.now
         defer { computeTime += clock.now - start }
-        let groups = grouped(all, by: plan.groupTags)
-        let rowsPerGroup = try reduceGroups(groups, c, readLo: readLo, auxTagIndex: auxTagIndex)
+        let keys = buckets.keys.sorted { $0.lexicographicallyPrecedes($1) }
+        let rowsPerGroup = try groupRows(keys.map { buckets[$0]! }, c, readLo: readLo)
         var out: [ResultSeries] = []
-        for (group, values) in zip(groups, rowsPerGroup) where !values.isEmpty {
-            out.append(ResultSeries(name: c.measurement, tags: Self.tagMap(plan.groupTags, group.key),
+        for (key, values) in zip(keys, rowsPerGroup) where !values.isEmpty {
+            out.append(ResultSeries(name: c.measurement, tags: Self.tagMap(plan.groupTags, key),
                                     columns: [plan.timeName] + plan.columns.map(\.name), values: values))
         }
         return out
     }
 
-    /// Groups are independent, so they are reduced on every core; each worker takes every
-    /// n-th group and has its own row evaluator (its regex cache is not shared).
-    private func reduceGroups(_ groups: [(key: [String], series: [SeriesChunks])], _ c: Context, readLo: Int64,
-                              auxTagIndex: Int?) throws(QueryError) -> [[[QueryValue]]] {
-        let workers = groups.count > 1 ? min(groups.count, ProcessInfo.processInfo.activeProcessorCount) : 1
-        let slots = UnsafeMutableBufferPointer<Result<[[QueryValue]], QueryError>>.allocate(capacity: groups.count)
-        _ = slots.initialize(from: repeatElement(.success([]), count: groups.count))
+    /// Decoded rows one window of a streamed aggregate may hold: 64 MiB, as
+    /// `QueryMemory` counts them (8 bytes a time, 9 a value). The month benchmark's 30 days
+    /// of one field (259 M rows) then read in ~70 windows; tier buckets and block summaries
+    /// count as the raw rows they stand for, so a window is never larger than this.
+    static let aggregateWindowBytes = 64 << 20
+
+    /// The time windows an aggregate reads one after another, folding each into the
+    /// groups' buckets before reading the next, so its decoded rows are bounded by a window,
+    /// not by its range. Windows start at GROUP BY bucket boundaries: a bucket is fed from
+    /// one window only, in the order a single read would feed it (series by series), so the
+    /// answer is the same to the last bit, and no block or tier bucket that could answer a
+    /// GROUP BY bucket whole is cut. One window (the whole range) without GROUP BY time,
+    /// with transformations (they read the bucket before the range), or off storage.
+    private mutating func aggregateWindows(_ c: Context, readLo: Int64) throws(QueryError) -> [ClosedRange<Int64>] {
+        let plan = c.plan
+        let whole = [readLo...c.hi]
+        guard plan.interval > 0, !Self.needsPreviousBucket(plan), let storage = source as? StorageSource else { return whole }
+        let target = aggregateWindowRows
+            ?? max(1, Self.aggregateWindowBytes / QueryMemory.bytes(decodedRows: 1, fields: c.fields.count))
+        let spans = storage.rowSpans(c.measurement, tags: c.clause.tags, range: readLo...c.hi)
+        let cut = RowSpan.windows(spans, rows: target, range: readLo...c.hi)
+        guard cut.count > 1 else { return whole }
+        var starts: [Int64] = [readLo]
+        for range in cut.dropFirst() {
+            let start = window(range.lowerBound, plan)
+            if start > starts[starts.count - 1] { starts.append(start) }
+        }
+        guard starts.count > 1 else { return whole }
+        // Each series is counted once for the statement, not once per window.
+        let keys = storage.seriesKeys(c.measurement, tags: c.clause.tags)
+        try task.count(series: keys.count)
+        countsSeriesPerRead = false
+        return starts.indices.map { i in starts[i]...(i + 1 < starts.count ? starts[i + 1] - 1 : c.hi) }
+    }
+
+    /// Feeds each group's series into its buckets. Groups are independent, so they are fed
+    /// on every core; each worker takes every n-th group and has its own row evaluator (its
+    /// regex cache is not shared).
+    private func feedGroups(_ groups: [(key: [String], series: [SeriesChunks])], into buckets: [GroupBuckets], _ c: Context,
+                            auxTagIndex: Int?) throws(QueryError) {
+        try forEachGroup(groups.count, c) { me, g, context throws(QueryError) in
+            for s in groups[g].series {
+                try me.task.check()
+                try me.feed(s, into: buckets[g], context, auxTagIndex: auxTagIndex)
+            }
+            return []
+        }
+    }
+
+    /// Each group's result rows from its buckets, on every core.
+    private func groupRows(_ buckets: [GroupBuckets], _ c: Context, readLo: Int64) throws(QueryError) -> [[[QueryValue]]] {
+        try forEachGroup(buckets.count, c) { me, g, context throws(QueryError) in
+            try me.rows(of: buckets[g], context, readLo: readLo)
+        }
+    }
+
+    /// `body(executor, group index, context)` for every group, on the scan pool (not
+    /// concurrentPerform: on Linux its helpers are cooperative-pool threads). Workers read
+    /// the executor and context, which nothing mutates meanwhile, and write disjoint slots.
+    private func forEachGroup(_ count: Int, _ c: Context,
+                              _ body: @escaping (SelectExecutor, Int, Context) throws(QueryError) -> [[QueryValue]])
+        throws(QueryError) -> [[[QueryValue]]]
+    {
+        let workers = count > 1 ? min(count, ProcessInfo.processInfo.activeProcessorCount) : 1
+        let slots = UnsafeMutableBufferPointer<Result<[[QueryValue]], QueryError>>.allocate(capacity: count)
+        _ = slots.initialize(from: repeatElement(.success([]), count: count))
         defer {
             _ = slots.deinitialize()
             slots.deallocate()
         }
-        // Workers read the executor, context and groups, which nothing mutates meanwhile, and
-        // write disjoint slots.
-        let shared = UncheckedSendable((self, c, groups, slots))
-        // The scan pool, not concurrentPerform: on Linux its helpers are cooperative-pool threads.
+        let shared = UncheckedSendable((self, c, slots, body))
         EngineThreads.shared.scan.forEach(workers) { worker in
-            let (me, c, groups, slots) = shared.value
+            let (me, c, slots, body) = shared.value
             var context = c
             context.evaluator = RowEvaluator(fieldTypes: c.plan.fieldTypes)
-            for g in stride(from: worker, to: groups.count, by: workers) {
-                slots[g] = Result { () throws(QueryError) -> [[QueryValue]] in
-                    let buckets = GroupBuckets()
-                    for s in groups[g].series {
-                        try me.task.check()
-                        try me.feed(s, into: buckets, context, auxTagIndex: auxTagIndex)
-                    }
-                    return try me.rows(of: buckets, context, readLo: readLo)
-                }
+            for g in stride(from: worker, to: count, by: workers) {
+                slots[g] = Result { () throws(QueryError) -> [[QueryValue]] in try body(me, g, context) }
             }
         }
-        let results = Array(slots)
         var out: [[[QueryValue]]] = []
-        for r in results { out.append(try r.get()) }
+        for r in Array(slots) { out.append(try r.get()) }
         return out
     }
 

@@ -22,6 +22,8 @@ struct SelectExecutor {
     var countsSeriesPerRead = true
     /// Rows a window of a streamed raw scan is cut to (`streamWindowRows`).
     var windowRows = SelectExecutor.streamWindowRows
+    /// Rows a window of a streamed aggregate is cut to; nil: `aggregateWindowBytes` of them.
+    var aggregateWindowRows: Int?
 
     init(source: any SelectSource, statement: SelectStatement, now: Int64, task: QueryTask = .ungoverned()) {
         self.source = source

@@ -20,6 +20,8 @@ public final class QueryTask: Sendable {
     private let onLimit: (@Sendable (String) -> Void)?
     /// Bytes this query holds (`reserve`), and the server's total they also count in.
     private let heldBytes = Atomic<Int>(0)
+    /// The most `heldBytes` ever was.
+    private let peakBytes = Atomic<Int>(0)
     /// The part of `heldBytes` the running statement holds (decoded rows, buckets).
     private let statementBytes = Atomic<Int>(0)
     private let serverMemory: QueryMemory?
@@ -109,6 +111,9 @@ public final class QueryTask: Sendable {
     /// Bytes held now (SHOW QUERIES, tests).
     public var memoryInUse: Int { heldBytes.load(ordering: .relaxed) }
 
+    /// The most bytes the query held at once so far.
+    public var memoryPeak: Int { peakBytes.load(ordering: .relaxed) }
+
     /// Counts `bytes` the query is about to hold against `query-memory-bytes` and the
     /// server's `query-max-memory-bytes`; throws, holding nothing more, when either would be
     /// passed. The caller gives them back with `release` (what is left is released when
@@ -125,6 +130,12 @@ public final class QueryTask: Sendable {
             heldBytes.wrappingSubtract(bytes, ordering: .relaxed)
             onLimit?("query-max-memory-bytes")
             throw QueryErrors.serverMemory(serverMemory.inUse, serverMemory.limit)
+        }
+        var peak = peakBytes.load(ordering: .relaxed)
+        while total > peak {
+            let (done, seen) = peakBytes.compareExchange(expected: peak, desired: total, ordering: .relaxed)
+            if done { break }
+            peak = seen
         }
     }
 
