@@ -93,6 +93,7 @@ final class TrippingFileSystem: FileSystem, Sendable {
     func fileExists(_ path: String) -> Bool { inner.fileExists(path) }
     func fileSize(_ path: String) throws(FileSystemError) -> Int { try inner.fileSize(path) }
     func readFile(_ path: String) throws(FileSystemError) -> [UInt8] { try inner.readFile(path) }
+    func openForReading(_ path: String) throws(FileSystemError) -> any ReadableFile { try inner.openForReading(path) }
 
     func openForAppend(_ path: String, create: Bool) throws(FileSystemError) -> any WritableFile {
         TrippingFile(file: try inner.openForAppend(path, create: create), path: path, fileSystem: self)

@@ -70,8 +70,7 @@ public struct DataDirectoryReport: Sendable {
     private mutating func count(kind: String, ref: BlockRef, skip: Int, values: Int, reader: SegmentReader) {
         let tagOffset = ref.offset + skip
         var name = "\(kind) ?"
-        if tagOffset < reader.bytes.count, skip < ref.length {
-            let tag = reader.bytes[tagOffset]
+        if tagOffset < reader.fileSize, skip < ref.length, let tag = try? reader.bytes(at: tagOffset, count: 1).first {
             let encoding = BlockEncoding(rawValue: tag & ~BlockEncoding.lz4Flag).map { "\($0)" } ?? "unknown(\(tag))"
             name = "\(kind) \(encoding)\(tag & BlockEncoding.lz4Flag != 0 ? "+lz4" : "")"
         }

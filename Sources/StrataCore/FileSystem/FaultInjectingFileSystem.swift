@@ -63,6 +63,16 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
         return try base.readFile(path)
     }
 
+    public func openForReading(_ path: String) throws(FileSystemError) -> any ReadableFile {
+        try check("read", path)
+        return FaultInjectingReadableFile(base: try base.openForReading(path), fileSystem: self, path: path)
+    }
+
+    /// `check` for a read through an open handle.
+    fileprivate func checkRead(_ path: String) throws(FileSystemError) {
+        try check("read", path)
+    }
+
     public func openForAppend(_ path: String, create: Bool) throws(FileSystemError) -> any WritableFile {
         try check("open", path)
         let file = try base.openForAppend(path, create: create)
@@ -96,5 +106,25 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
     public func syncDirectory(_ path: String) throws(FileSystemError) {
         try check("fsync", path)
         try base.syncDirectory(path)
+    }
+}
+
+/// Each read may fail as `fail("read")` says.
+final class FaultInjectingReadableFile: ReadableFile {
+    private let base: any ReadableFile
+    private let fileSystem: FaultInjectingFileSystem
+    let path: String
+
+    init(base: any ReadableFile, fileSystem: FaultInjectingFileSystem, path: String) {
+        self.base = base
+        self.fileSystem = fileSystem
+        self.path = path
+    }
+
+    var size: Int { base.size }
+
+    func read(at offset: Int, count: Int) throws(FileSystemError) -> [UInt8] {
+        try fileSystem.checkRead(path)
+        return try base.read(at: offset, count: count)
     }
 }

@@ -13,6 +13,9 @@ public protocol FileSystem: Sendable {
     func fileSize(_ path: String) throws(FileSystemError) -> Int
     /// The whole file.
     func readFile(_ path: String) throws(FileSystemError) -> [UInt8]
+    /// Opens for reading at any offset. The file stays readable through the handle after
+    /// its name is removed (POSIX unlink semantics), as long as the handle lives.
+    func openForReading(_ path: String) throws(FileSystemError) -> any ReadableFile
     /// Opens for appending at the end; creates the file (size 0) if `create` and missing.
     func openForAppend(_ path: String, create: Bool) throws(FileSystemError) -> any WritableFile
     /// Atomically replaces `to` with `from` (POSIX rename).
@@ -31,6 +34,15 @@ public protocol FileSystem: Sendable {
 /// A held lock; see `FileSystem.lock`.
 public protocol FileLock: AnyObject, Sendable {
     func release()
+}
+
+/// A file open for reading at any offset (`pread`): reads do not move a position, so any
+/// number of threads may read at once. Closed when the last reference goes.
+public protocol ReadableFile: AnyObject, Sendable {
+    /// Bytes in the file when it was opened.
+    var size: Int { get }
+    /// Exactly `count` bytes from `offset`; a range past the end is an error.
+    func read(at offset: Int, count: Int) throws(FileSystemError) -> [UInt8]
 }
 
 /// A file open for appending. Not thread-safe: one owner at a time.

@@ -70,6 +70,13 @@ public final class InMemoryFileSystem: FileSystem, Sendable {
         }
     }
 
+    public func openForReading(_ path: String) throws(FileSystemError) -> any ReadableFile {
+        try state.withLock { state throws(FileSystemError) in
+            guard let inode = state.files[path] else { throw Self.notFound("open", path) }
+            return InMemoryReadableFile(inode: inode, fileSystem: self, path: path, size: inode.data.count)
+        }
+    }
+
     public func openForAppend(_ path: String, create: Bool) throws(FileSystemError) -> any WritableFile {
         let inode = try state.withLock { state throws(FileSystemError) -> Inode in
             if let existing = state.files[path] { return existing }
@@ -241,5 +248,31 @@ final class InMemoryFileLock: FileLock {
     func release() {
         guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
         fileSystem.state.withLock { _ = $0.locks.remove(path) }
+    }
+}
+
+/// Reads the inode it was opened on, as a descriptor does: later changes to the bytes (a
+/// test flipping a bit) are seen, a removed or replaced name is not.
+final class InMemoryReadableFile: ReadableFile, @unchecked Sendable {
+    private let inode: InMemoryFileSystem.Inode
+    private let fileSystem: InMemoryFileSystem
+    let path: String
+    let size: Int
+
+    init(inode: InMemoryFileSystem.Inode, fileSystem: InMemoryFileSystem, path: String, size: Int) {
+        self.inode = inode
+        self.fileSystem = fileSystem
+        self.path = path
+        self.size = size
+    }
+
+    func read(at offset: Int, count: Int) throws(FileSystemError) -> [UInt8] {
+        try fileSystem.state.withLock { _ throws(FileSystemError) in
+            guard offset >= 0, count >= 0, offset + count <= inode.data.count else {
+                throw FileSystemError(operation: "read", path: path, errno: 0,
+                                      message: "range \(offset)+\(count) is past the end (\(inode.data.count) bytes)")
+            }
+            return Array(inode.data[offset..<(offset + count)])
+        }
     }
 }

@@ -64,6 +64,17 @@ public struct PosixFileSystem: FileSystem {
         return bytes
     }
 
+    public func openForReading(_ path: String) throws(FileSystemError) -> any ReadableFile {
+        let fd: FileDescriptor
+        do { fd = try FileDescriptor.open(path, .readOnly) } catch { throw Self.error("open", path, error) }
+        do {
+            return PosixReadableFile(fd: fd, path: path, size: try fileSize(path))
+        } catch {
+            try? fd.close()
+            throw error
+        }
+    }
+
     public func openForAppend(_ path: String, create: Bool) throws(FileSystemError) -> any WritableFile {
         do {
             let fd = try FileDescriptor.open(
@@ -165,5 +176,44 @@ final class PosixFileLock: FileLock {
         guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
         flock(fd, LOCK_UN)
         close(fd)
+    }
+}
+
+/// `pread` on a descriptor held open until the last reference goes.
+final class PosixReadableFile: ReadableFile {
+    private let fd: FileDescriptor
+    let path: String
+    let size: Int
+
+    init(fd: FileDescriptor, path: String, size: Int) {
+        self.fd = fd
+        self.path = path
+        self.size = size
+    }
+
+    deinit { try? fd.close() }
+
+    func read(at offset: Int, count: Int) throws(FileSystemError) -> [UInt8] {
+        guard offset >= 0, count >= 0, offset + count <= size else {
+            throw FileSystemError(operation: "read", path: path, errno: 0,
+                                  message: "range \(offset)+\(count) is past the end (\(size) bytes)")
+        }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n: Int
+            do {
+                n = try bytes.withUnsafeMutableBytes { buffer in
+                    try fd.read(fromAbsoluteOffset: Int64(offset + done), into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]))
+                }
+            } catch {
+                throw FileSystemError(operation: "read", path: path, errno: (error as? Errno)?.rawValue ?? 0, message: "\(error)")
+            }
+            guard n > 0 else {
+                throw FileSystemError(operation: "read", path: path, errno: 0, message: "file shrank below \(offset + count) bytes")
+            }
+            done += n
+        }
+        return bytes
     }
 }

@@ -1,42 +1,56 @@
 // See docs/format/segment.md, "Header", "Series table", "Min and max times", "Versions" and "Footer".
 
 extension SegmentReader {
-    /// The format version and the series table. Versions 1 and 2 differ only in the stats
-    /// (version 2 adds the min and max times).
-    static func parse(_ bytes: [UInt8]) throws(BinaryReaderError) -> (version: UInt8, series: [SegmentSeries]) {
-        guard bytes.count >= SegmentFormat.headerSize + SegmentFormat.footerSize else {
-            throw BinaryReaderError(offset: 0, message: "file of \(bytes.count) bytes is too short for a segment")
+    /// Where the series table is: from the header (16 bytes) and footer (24 bytes) of a file
+    /// of `size` bytes. Versions 1 and 2 differ only in the stats (version 2 adds the min and
+    /// max times).
+    static func parseBounds(header: [UInt8], footer: [UInt8], size: Int) throws(BinaryReaderError)
+        -> (version: UInt8, start: Int, crc: UInt32)
+    {
+        guard size >= SegmentFormat.headerSize + SegmentFormat.footerSize else {
+            throw BinaryReaderError(offset: 0, message: "file of \(size) bytes is too short for a segment")
         }
-        guard Array(bytes[0..<7]) == SegmentFormat.magicPrefix else {
+        guard Array(header[0..<7]) == SegmentFormat.magicPrefix else {
             throw BinaryReaderError(offset: 0, message: "not a Strata segment (bad magic)")
         }
-        let version = bytes[7]
+        let version = header[7]
         guard SegmentFormat.readableVersions.contains(version) else {
             throw BinaryReaderError(offset: 7, message: "segment format version \(version) is not supported (this build reads \(SegmentFormat.readableVersions))")
         }
-        let footerStart = bytes.count - SegmentFormat.footerSize
-        var footer = BinaryReader(bytes, offset: footerStart)
-        let indexOffset = try footer.u64()
-        let indexLength = try footer.u64()
-        let indexCRC = try footer.u32()
-        guard Array(bytes[(bytes.count - 4)...]) == SegmentFormat.footerMagic else {
-            throw BinaryReaderError(offset: bytes.count - 4, message: "bad footer magic (truncated file?)")
+        let footerStart = size - SegmentFormat.footerSize
+        var r = BinaryReader(footer)
+        let indexOffset = try r.u64()
+        let indexLength = try r.u64()
+        let indexCRC = try r.u32()
+        guard Array(footer[(footer.count - 4)...]) == SegmentFormat.footerMagic else {
+            throw BinaryReaderError(offset: size - 4, message: "bad footer magic (truncated file?)")
         }
         guard indexOffset >= UInt64(SegmentFormat.headerSize), indexLength <= UInt64(footerStart),
               indexOffset + indexLength == UInt64(footerStart) else {
             throw BinaryReaderError(offset: footerStart, message: "series table bounds \(indexOffset)+\(indexLength) do not fit")
         }
-        let start = Int(indexOffset)
-        guard CRC32C.checksum(bytes[start..<footerStart]) == indexCRC else {
+        return (version, Int(indexOffset), indexCRC)
+    }
+
+    /// The series table, `index` being its bytes read from file offset `start`.
+    static func parseIndex(_ index: [UInt8], start: Int, crc: UInt32, version: UInt8) throws(BinaryReaderError)
+        -> [SegmentSeries]
+    {
+        guard CRC32C.checksum(index) == crc else {
             throw BinaryReaderError(offset: start, message: "series table checksum mismatch")
         }
-        var r = BinaryReader(bytes, offset: start, end: footerStart)
-        let count = try r.count("series count", minItemBytes: 4)
-        var series: [SegmentSeries] = []
-        series.reserveCapacity(count)
-        for _ in 0..<count { series.append(try parseSeries(&r, version: version)) }
-        guard r.isAtEnd else { throw BinaryReaderError(offset: r.offset, message: "trailing bytes in series table") }
-        return (version, series)
+        var r = BinaryReader(index)
+        do throws(BinaryReaderError) {
+            let count = try r.count("series count", minItemBytes: 4)
+            var series: [SegmentSeries] = []
+            series.reserveCapacity(count)
+            for _ in 0..<count { series.append(try parseSeries(&r, version: version)) }
+            guard r.isAtEnd else { throw BinaryReaderError(offset: r.offset, message: "trailing bytes in series table") }
+            return series
+        } catch {
+            // Offsets in the file, not in the table's bytes.
+            throw BinaryReaderError(offset: start + error.offset, message: error.message)
+        }
     }
 
     private static func parseSeries(_ r: inout BinaryReader, version: UInt8) throws(BinaryReaderError) -> SegmentSeries {

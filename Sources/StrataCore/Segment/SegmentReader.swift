@@ -1,29 +1,45 @@
 // See docs/format/segment.md.
 
-/// An open, immutable segment: its series table parsed at open, blocks decoded on demand
-/// (each checked against its CRC-32C before decoding).
+/// An open, immutable segment: its series table parsed at open, blocks read from the file
+/// and decoded on demand (each checked against its CRC-32C before decoding). Only the header,
+/// footer and series table are read at open: memory follows the blocks a query reads, not
+/// the history on disk (the OS page cache keeps hot blocks).
 public final class SegmentReader: Sendable {
     public let path: String
     public let series: [SegmentSeries]
     /// 1 or 2 (docs/format/segment.md, "Versions").
     public let formatVersion: Int
-    let bytes: [UInt8]
+    private let file: any ReadableFile
     private let lookup: [String: [SeriesKey: Int]]
 
-    public var fileSize: Int { bytes.count }
+    public var fileSize: Int { file.size }
 
     public init(path: String, fileSystem: any FileSystem) throws {
         self.path = path
-        bytes = try fileSystem.readFile(path)
+        file = try fileSystem.openForReading(path)
+        let size = file.size
+        let parsed: (version: UInt8, series: [SegmentSeries])
         do {
-            let parsed = try Self.parse(bytes)
-            (formatVersion, series) = (Int(parsed.version), parsed.series)
-        } catch {
+            guard size >= SegmentFormat.headerSize + SegmentFormat.footerSize else {
+                throw BinaryReaderError(offset: 0, message: "file of \(size) bytes is too short for a segment")
+            }
+            let header = try file.read(at: 0, count: SegmentFormat.headerSize)
+            let footer = try file.read(at: size - SegmentFormat.footerSize, count: SegmentFormat.footerSize)
+            let bounds = try Self.parseBounds(header: header, footer: footer, size: size)
+            let index = try file.read(at: bounds.start, count: size - SegmentFormat.footerSize - bounds.start)
+            parsed = (bounds.version, try Self.parseIndex(index, start: bounds.start, crc: bounds.crc, version: bounds.version))
+        } catch let error as BinaryReaderError {
             throw EngineError.corruptSegment(path: path, reason: error.description)
         }
+        (formatVersion, series) = (Int(parsed.version), parsed.series)
         var lookup: [String: [SeriesKey: Int]] = [:]
         for (i, s) in series.enumerated() { lookup[s.database, default: [:]][s.key] = i }
         self.lookup = lookup
+    }
+
+    /// `count` bytes at `offset` of the file (`strata inspect` reads encoding tags).
+    func bytes(at offset: Int, count: Int) throws -> [UInt8] {
+        try file.read(at: offset, count: count)
     }
 
     public func series(database: String, key: SeriesKey) -> SegmentSeries? {
@@ -146,14 +162,14 @@ public final class SegmentReader: Sendable {
         }
     }
 
-    /// Checks a block's bounds and CRC, then hands its bytes to `body`.
+    /// Reads a block, checks its bounds and CRC, then hands its bytes to `body`.
     private func decode(_ ref: BlockRef, what: String,
                         _ body: (UnsafeRawBufferPointer) throws(EncodingError) -> Void) throws {
-        guard ref.offset >= SegmentFormat.headerSize, ref.length >= 0, ref.offset + ref.length <= bytes.count else {
+        guard ref.offset >= SegmentFormat.headerSize, ref.length >= 0, ref.offset + ref.length <= file.size else {
             throw EngineError.corruptSegment(path: path, reason: "\(what) block at \(ref.offset)+\(ref.length) is outside the file")
         }
-        let result: Result<Void, EncodingError>? = bytes.withUnsafeBytes { all in
-            let raw = UnsafeRawBufferPointer(rebasing: all[ref.offset..<(ref.offset + ref.length)])
+        let block = try file.read(at: ref.offset, count: ref.length)
+        let result: Result<Void, EncodingError>? = block.withUnsafeBytes { raw in
             guard CRC32C.checksum(raw) == ref.crc else { return nil }
             return Result { () throws(EncodingError) in try body(raw) }
         }
