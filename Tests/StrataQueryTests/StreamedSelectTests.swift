@@ -67,6 +67,8 @@ import Testing
         "SELECT top(v, 3) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(30m)",
         "SELECT mean(v) FROM cpu WHERE v > 100 AND time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(5m), * fill(previous) SLIMIT 2",
         "SELECT derivative(mean(v), 1m) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(10m)",
+        "SELECT difference(max(v)), moving_average(sum(n), 3), cumulative_sum(count(v)) FROM cpu WHERE time >= '2024-01-01T00:10:00Z' AND time < '2024-01-01T02:00:00Z' GROUP BY time(7m), host",
+        "SELECT non_negative_derivative(last(v)) FROM cpu WHERE time >= '2024-01-01T00:03:00Z' AND time < '2024-01-01T02:00:00Z' GROUP BY time(5m) fill(none)",
         "SELECT count(v) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(1m) ORDER BY time DESC LIMIT 5",
         "SELECT sum(v) FROM cpu",
     ]

@@ -65,12 +65,13 @@ extension SelectExecutor {
     /// not by its range. Windows start at GROUP BY bucket boundaries: a bucket is fed from
     /// one window only, in the order a single read would feed it (series by series), so the
     /// answer is the same to the last bit, and no block or tier bucket that could answer a
-    /// GROUP BY bucket whole is cut. One window (the whole range) without GROUP BY time,
-    /// with transformations (they read the bucket before the range), or off storage.
+    /// GROUP BY bucket whole is cut. Transformations (derivative of a mean…) run on the
+    /// buckets once all windows are in, so they window too, from the bucket before the range
+    /// they read. One window (the whole range) without GROUP BY time, or off storage.
     private mutating func aggregateWindows(_ c: Context, readLo: Int64) throws(QueryError) -> [ClosedRange<Int64>] {
         let plan = c.plan
         let whole = [readLo...c.hi]
-        guard plan.interval > 0, !Self.needsPreviousBucket(plan), let storage = source as? StorageSource else { return whole }
+        guard plan.interval > 0, let storage = source as? StorageSource else { return whole }
         let target = aggregateWindowRows
             ?? max(1, Self.aggregateWindowBytes / QueryMemory.bytes(decodedRows: 1, fields: c.fields.count))
         let spans = storage.rowSpans(c.measurement, tags: c.clause.tags, range: readLo...c.hi)
