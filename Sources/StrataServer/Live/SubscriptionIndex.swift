@@ -16,29 +16,34 @@ struct SubscriptionIndex: Sendable {
     /// database → measurement → bucket.
     private(set) var buckets: [String: [String: Bucket]] = [:]
 
+    // Both mutate the bucket in place, through the dictionaries' `default:` subscripts: a
+    // bucket copied out, changed and stored back copied all its sets each time, which made
+    // inserting or removing n subscriptions of one measurement take time quadratic in n.
     mutating func insert(_ shape: SubscriptionShape) {
-        var bucket = buckets[shape.database]?[shape.measurement] ?? Bucket()
-        if let pin = shape.pin {
-            for value in pin.values { bucket.pinned[pin.tag, default: [:]][value, default: []].insert(shape.key) }
-        } else {
-            bucket.unpinned.insert(shape.key)
-        }
-        buckets[shape.database, default: [:]][shape.measurement] = bucket
+        Self.modify(&buckets[shape.database, default: [:]][shape.measurement, default: Bucket()], shape, inserting: true)
     }
 
     mutating func remove(_ shape: SubscriptionShape) {
-        guard var bucket = buckets[shape.database]?[shape.measurement] else { return }
-        if let pin = shape.pin {
-            for value in pin.values {
+        guard buckets[shape.database]?[shape.measurement] != nil else { return }
+        Self.modify(&buckets[shape.database, default: [:]][shape.measurement, default: Bucket()], shape, inserting: false)
+        if buckets[shape.database]?[shape.measurement]?.isEmpty == true { buckets[shape.database]?[shape.measurement] = nil }
+        if buckets[shape.database]?.isEmpty == true { buckets[shape.database] = nil }
+    }
+
+    private static func modify(_ bucket: inout Bucket, _ shape: SubscriptionShape, inserting: Bool) {
+        guard let pin = shape.pin else {
+            if inserting { bucket.unpinned.insert(shape.key) } else { bucket.unpinned.remove(shape.key) }
+            return
+        }
+        for value in pin.values {
+            if inserting {
+                bucket.pinned[pin.tag, default: [:]][value, default: []].insert(shape.key)
+            } else {
                 bucket.pinned[pin.tag]?[value]?.remove(shape.key)
                 if bucket.pinned[pin.tag]?[value]?.isEmpty == true { bucket.pinned[pin.tag]?[value] = nil }
             }
-            if bucket.pinned[pin.tag]?.isEmpty == true { bucket.pinned[pin.tag] = nil }
-        } else {
-            bucket.unpinned.remove(shape.key)
         }
-        buckets[shape.database]?[shape.measurement] = bucket.isEmpty ? nil : bucket
-        if buckets[shape.database]?.isEmpty == true { buckets[shape.database] = nil }
+        if bucket.pinned[pin.tag]?.isEmpty == true { bucket.pinned[pin.tag] = nil }
     }
 
     /// The measurements of `database` that have subscriptions, or nil.
