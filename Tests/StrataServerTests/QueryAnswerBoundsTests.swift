@@ -60,6 +60,17 @@ import Testing
         #expect(manager.memory.inUse == 0, "everything reserved is given back")
     }
 
+    /// A statement whose answer is built whole (SHOW SERIES) and passes the budget when it is
+    /// collected ends with the error too; the query goes on.
+    @Test func aWholeAnswerOverTheBudgetFailsItsStatementOnly() async throws {
+        let manager = QueryManager(limits: QueryLimits(queryMemoryBytes: 150))
+        try await withServer(manager) { client in
+            let body = try await get(client, "SHOW SERIES; SHOW MEASUREMENTS")
+            #expect(body.hasPrefix(#"{"results":[{"statement_id":0,"error":"query-memory-bytes limit exceeded: ("#), "\(body)")
+            #expect(body.contains(#"{"statement_id":1,"series":[{"name":"measurements""#), "\(body)")
+        }
+    }
+
     @Test func theServerWideBudgetRefusesWhatOneQueryCouldHold() async throws {
         let manager = QueryManager(limits: QueryLimits(queryMemoryBytes: 1 << 30, queryMaxMemoryBytes: 1_000))
         try await withServer(manager) { client in

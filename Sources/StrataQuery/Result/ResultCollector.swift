@@ -40,10 +40,16 @@ public final class ResultCollector: ResultSink {
     }
 
     public func end(_ result: StatementResult) throws(QueryError) {
-        // Only the series built whole are counted here; streamed parts were counted as they came.
+        // Only the series built whole are counted here; streamed parts were counted as they
+        // came. Over the budget, the statement ends with that error; the query goes on.
+        var result = result
         let wholeRows = result.series.reduce(0) { $0 + $1.values.count }
         let columns = result.series.first?.columns.count ?? 0
-        try task.reserve(QueryMemory.bytes(resultRows: wholeRows, columns: columns))
+        do {
+            try task.reserve(QueryMemory.bytes(resultRows: wholeRows, columns: columns))
+        } catch {
+            result = StatementResult(statementID: result.statementID, error: error.description)
+        }
         try state.withLock { s throws(QueryError) in
             var statement = s.current ?? StatementResult(statementID: result.statementID)
             s.current = nil
