@@ -81,12 +81,14 @@ struct QueryHandler: Sendable {
         })
     }
 
-    /// Whether the request's connection closed: a handler's task is not cancelled when its
-    /// peer goes away, so a running query asks this at its checks.
+    /// Whether the request's client went away (the connection closed, or the client closed
+    /// its side): a handler's task is not cancelled when its peer goes away, so a running
+    /// query asks this at its checks.
     static func clientGone(_ context: StrataRequestContext) -> (@Sendable () -> Bool)? {
         // A channel never active is a test's stand-in, not a connection that closed.
         guard let channel = context.channel, channel.isActive else { return nil }
-        return { !channel.isActive }
+        let slot = ConnectionSlot.of(channel)
+        return { !channel.isActive || slot?.clientClosedInput == true }
     }
 
     static func logErrors(_ results: [StatementResult], context: StrataRequestContext) {

@@ -49,4 +49,27 @@ import Testing
             #expect(manager.counters.finished.load(ordering: .relaxed) == 1)
         }
     }
+
+    /// A client that closes only its sending side after the request (as `nc -N` does) is
+    /// gone for its query, which stops, yet still gets the answer, as from Go's server; a
+    /// request that runs nothing long is answered as usual.
+    @Test func aHalfClosedClientStopsItsQueryAndStillGetsTheAnswer() async throws {
+        let manager = QueryManager(limits: .unlimited, threads: 1)
+        try await LimitsServer.with(queries: manager, prepare: Self.fill) { server in
+            let ping = try RawSocket(port: server.port)
+            try ping.send("GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            ping.shutdownWrite()
+            let pong = try await offPool { try ping.readToEnd() }
+            #expect(pong.hasPrefix("HTTP/1.1 204"), "\(pong)")
+
+            let socket = try RawSocket(port: server.port)
+            try socket.send(Self.request(chunked: false))
+            #expect(try await eventually { manager.running.count == 1 })
+            socket.shutdownWrite()
+            let answer = try await offPool { try socket.readToEnd() }
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer.prefix(200))")
+            #expect(answer.contains(#"{"results":[{"statement_id":0,"error":"query aborted"}]}"#), "\(answer.suffix(200))")
+            #expect(manager.counters.aborted.load(ordering: .relaxed) == 1)
+        }
+    }
 }

@@ -46,6 +46,12 @@ public final class RawSocket: @unchecked Sendable {
 
     deinit { close() }
 
+    /// Closes the sending side only (a client that half-closes after its request, as
+    /// `nc -N` does); the answer can still be read.
+    public func shutdownWrite() {
+        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+    }
+
     /// Closes the socket now (a client that leaves); later calls do nothing.
     public func close() {
         guard !closed else { return }

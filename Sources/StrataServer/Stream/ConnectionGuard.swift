@@ -24,8 +24,8 @@ enum ConnectionGuardEvent: Sendable {
 /// - after a refusal, shuts its side down and reads (and drops) what the client still
 ///   sends for up to `drainTimeout`, so the refusal is not lost to a reset: closing a
 ///   socket with unread bytes sends RST, and the client may then never read the answer.
-/// - closes a connection whose client closed its side while a request runs (the query it
-///   runs then stops).
+/// - notes a client that closed its side while a request runs (the query it runs then
+///   stops; the answer is still written).
 /// Once upgraded to a WebSocket it only passes bytes on.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
@@ -113,15 +113,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
             sawInputClosed = true
-            // The client closed its side while its request runs: it is gone (HTTP/1.1 clients
-            // do not half-close to wait for an answer). Hummingbird allows half-closure and
-            // would keep the connection, and its handler, until the response is written;
-            // closing it now lets a running query notice (`QueryTask.watchClient`) and stop,
-            // as Go's server cancels a request whose connection reads EOF.
-            if slot.phase == .busy {
-                context.close(promise: nil)
-                return
-            }
+            // The client closed its side while its request runs. Hummingbird allows
+            // half-closure, so the connection stays open until the answer is written; the
+            // slot remembers it, so a running query stops (`QueryTask.watchClient`), as Go's
+            // server cancels a request's context on EOF.
+            if slot.phase == .busy { slot.inputClosedWhileRequestRuns() }
         }
         context.fireUserInboundEventTriggered(event)
     }

@@ -67,11 +67,46 @@ final class ConnectionSlot: Sendable {
     let channel: any Channel
     let headerTimeout: Duration
     private let state: Mutex<State>
+    /// The client closed its side of the connection (EOF) while a request ran.
+    private let inputClosedWhileBusy = Atomic<Bool>(false)
 
     init(channel: any Channel, headerTimeout: Duration, now: ContinuousClock.Instant = .now) {
         self.channel = channel
         self.headerTimeout = headerTimeout
         state = Mutex(State(since: now))
+        Self.registry.withLock { $0[ObjectIdentifier(channel)] = WeakSlot(slot: self) }
+    }
+
+    deinit {
+        let id = ObjectIdentifier(channel)
+        Self.registry.withLock { slots in
+            if slots[id]?.slot == nil || slots[id]?.slot === self { slots[id] = nil }
+        }
+    }
+
+    // MARK: The client's side closed
+
+    /// Notes that the client closed its side (EOF) while a request of this connection ran.
+    func inputClosedWhileRequestRuns() {
+        inputClosedWhileBusy.store(true, ordering: .releasing)
+    }
+
+    /// Whether the client closed its side while a request ran: a query stops then, as Go's
+    /// server cancels a request's context on EOF, while the answer is still written (a
+    /// client that half-closes after sending, like `nc -N`, still gets it).
+    var clientClosedInput: Bool { inputClosedWhileBusy.load(ordering: .acquiring) }
+
+    private struct WeakSlot {
+        weak var slot: ConnectionSlot?
+    }
+
+    /// Every live connection's slot by its channel, so a handler holding only the channel
+    /// (the request context's) finds it.
+    private static let registry = Mutex<[ObjectIdentifier: WeakSlot]>([:])
+
+    /// The slot of `channel`, if the server's connection guard made one.
+    static func of(_ channel: any Channel) -> ConnectionSlot? {
+        registry.withLock { $0[ObjectIdentifier(channel)]?.slot }.flatMap { $0.channel === channel ? $0 : nil }
     }
 
     var phase: Phase { state.withLock { $0.phase } }
