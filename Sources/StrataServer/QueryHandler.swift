@@ -13,6 +13,11 @@ struct QueryHandler: Sendable {
 
     /// InfluxDB's default `chunk_size`.
     static let defaultChunkSize = 10_000
+    /// The largest `chunk_size` taken; a larger one gets this. Two chunks are held while a
+    /// client reads, so the client's number bounds the server's memory: 100,000 rows of ten
+    /// fields are ~40 MB as cells. InfluxDB has no cap; a client asking for more gets smaller
+    /// chunks of the same answer.
+    static let maxChunkSize = 100_000
 
     func query(_ request: Request, context: StrataRequestContext) async throws -> Response {
         let params = try await QueryParameters.read(request, limit: limits.maxQueryBytes)
@@ -67,7 +72,8 @@ struct QueryHandler: Sendable {
             let body = await runner.offload { ByteBuffer(string: Self.encode(results, format: format, epoch: epoch)) }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
         }
-        let size = params["chunk_size"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? Self.defaultChunkSize
+        let size = min(params["chunk_size"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? Self.defaultChunkSize,
+                       Self.maxChunkSize)
         let metrics = metrics
         // Rows go out as the query makes them, one JSON document per line per chunk; the
         // query thread waits while two chunks are unsent (docs/http-api.md, "Chunking").

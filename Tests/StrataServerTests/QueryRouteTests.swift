@@ -233,6 +233,24 @@ func formEncoded(_ pairs: [(String, String)]) -> String {
         #expect(call?.database == c.asked?.1)
     }
 
+    /// A client's `chunk_size` past 100,000 gets 100,000: two chunks are held while it reads.
+    @Test func aHugeChunkSizeIsCapped() async throws {
+        let rows = (0..<150_000).map { [QueryValue.time(Int64($0)), .integer(Int64($0))] }
+        let runner = CannedRunner([StatementResult(statementID: 0, series: [
+            ResultSeries(name: "m", columns: ["time", "v"], values: rows),
+        ])])
+        let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
+        let app = Application(router: StrataServer.makeRouter(
+            engine: engine, configuration: StrataServerConfiguration(), queries: runner))
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/query?q=SELECT+v+FROM+m&chunked=true&chunk_size=1000000", method: .get)
+            let lines = bodyText(response).split(separator: "\n")
+            #expect(lines.count == 2)
+            #expect(lines.first?.contains(#""partial":true"#) == true)
+        }
+        try await engine.close()
+    }
+
     @Test func queryOverTheLimitIs413() async throws {
         let runner = CannedRunner([])
         let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
