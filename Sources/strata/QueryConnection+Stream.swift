@@ -34,14 +34,8 @@ extension QueryConnection {
     private func streamRemote(_ text: String, database: String?, base: URL, token: String?,
                               chunk: @escaping @Sendable (StatementResult) -> Void) async throws(Failure) {
         let url = base.appendingPathComponent("query")
-        var request = URLRequest(url: url, timeoutInterval: 3_600)
-        request.httpMethod = "POST"
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        var form = [("q", text), ("epoch", "ns"), ("chunked", "true"), ("chunk_size", String(Self.chunkSize))]
-        if let database { form.append(("db", database)) }
-        request.httpBody = Data(form.map { "\($0)=\(Self.formEncode($1))" }.joined(separator: "&").utf8)
+        let request = Self.queryRequest(text, database: database, url: url, token: token,
+                                        extra: [("chunked", "true"), ("chunk_size", String(Self.chunkSize))])
         let reader = ChunkLineReader(chunk: chunk)
         let session = URLSession(configuration: .default, delegate: reader, delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }

@@ -90,20 +90,12 @@ final class QueryConnection: Sendable {
         if case .local(let engine, _) = target { try? await engine.close() }
     }
 
-    /// POSTs a form (no length limit of a URL) asking for nanosecond times, so the answer
-    /// decodes back to exact times whatever the display wants.
+    /// POSTs the query (`queryRequest`) and decodes the whole answer.
     private func post(_ text: String, database: String?, to base: URL, token: String?) async throws(Failure)
         -> [StatementResult]
     {
         let url = base.appendingPathComponent("query")
-        var request = URLRequest(url: url, timeoutInterval: 3_600)
-        request.httpMethod = "POST"
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        var form = [("q", text), ("epoch", "ns")]
-        if let database { form.append(("db", database)) }
-        request.httpBody = Data(form.map { "\($0)=\(Self.formEncode($1))" }.joined(separator: "&").utf8)
+        let request = Self.queryRequest(text, database: database, url: url, token: token)
         let data: Data
         let status: Int
         do {
@@ -123,6 +115,22 @@ final class QueryConnection: Sendable {
         if let error = decoded.error { throw Failure(description: error) }
         guard status == 200 else { throw Failure(description: "HTTP \(status) from \(url.absoluteString)") }
         return decoded.results
+    }
+
+    /// A POST of `/query` as a form (no length limit of a URL) asking for nanosecond times,
+    /// so the answer decodes back to exact times whatever the display wants; `extra` adds
+    /// fields (`chunked`).
+    static func queryRequest(_ text: String, database: String?, url: URL, token: String?,
+                             extra: [(String, String)] = []) -> URLRequest {
+        var request = URLRequest(url: url, timeoutInterval: 3_600)
+        request.httpMethod = "POST"
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        var form = [("q", text), ("epoch", "ns")] + extra
+        if let database { form.append(("db", database)) }
+        request.httpBody = Data(form.map { "\($0)=\(Self.formEncode($1))" }.joined(separator: "&").utf8)
+        return request
     }
 
     /// application/x-www-form-urlencoded: unreserved characters as they are, the rest %XX.

@@ -1,3 +1,4 @@
+import StrataTestSupport
 import Testing
 @testable import StrataCore
 
@@ -271,10 +272,4 @@ struct FieldAggregate: Equatable, CustomStringConvertible {
         #expect(engine.seriesKeys(database: "db", measurement: "robot").count == 8)
         #expect(engine.measurements(database: "db") == ["other", "robot"])
     }
-}
-
-/// `scanChunks` blocks (it decodes), so it is unavailable from async code; these async
-/// tests call it from a synchronous closure.
-func blocking<T>(_ body: () throws -> T) rethrows -> T {
-    try body()
 }

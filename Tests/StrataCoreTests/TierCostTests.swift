@@ -1,3 +1,4 @@
+import StrataTestSupport
 @testable import StrataCore
 import Testing
 

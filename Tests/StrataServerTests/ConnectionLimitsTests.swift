@@ -298,8 +298,7 @@ import Glibc
     }
 }
 
-/// A `makeApplication` server on 127.0.0.1, port 0, with the given limits, over an
-/// in-memory engine with the database `robots`. Every wait is bounded.
+/// `StreamTestServer` with the given limits, and the refusal counts of its metrics.
 struct LimitsServer: Sendable {
     let port: Int
     let metrics: StrataMetrics
@@ -311,35 +310,10 @@ struct LimitsServer: Sendable {
         prepare: @Sendable (StorageEngine) async throws -> Void = { _ in },
         _ body: @Sendable (LimitsServer) async throws -> Void
     ) async throws {
-        let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
-        try await engine.createDatabase("robots")
-        try await prepare(engine)
-        let logger = Logger(label: "strata.test.limits")
-        let metrics = StrataMetrics.prometheus()
-        let hub = LiveHub(engine: engine, configuration: live, metrics: metrics, logger: logger)
-        var services = ServerServices(authenticator: authenticator, hub: hub, metrics: metrics)
-        services.queries = queries
-        let bound = Mutex<Int?>(nil)
-        let configuration = StrataServerConfiguration(host: "127.0.0.1", port: 0, limits: limits, stream: stream)
-        let app = StrataServer.makeApplication(
-            engine: engine, configuration: configuration, services: services, logger: logger,
-            onListening: { _, port in bound.withLock { $0 = port } }, open: open ?? { hub.open($0, principal: $1) })
-        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            defer { tasks.cancelAll() }
-            let deadline = ContinuousClock.now + .seconds(20)
-            var port: Int?
-            while port == nil, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(10))
-                port = bound.withLock { $0 }
-            }
-            guard let port else { throw StreamTestError("server did not start within 20 s") }
-            try await body(LimitsServer(port: port, metrics: metrics))
-            await group.triggerGracefulShutdown()
-            try await tasks.next()
+        try await StreamTestServer.with(authenticator: authenticator, settings: stream, limits: limits, live: live,
+                                        queries: queries, open: open, prepare: prepare) { server in
+            try await body(LimitsServer(port: server.port, metrics: server.services.metrics))
         }
-        try await engine.close()
     }
 
     /// `strata_connections_refused_total{reason=...}` as `/metrics` shows it.

@@ -72,9 +72,3 @@ struct LiveWindowTierTests {
         try await f.shutdown()
     }
 }
-
-/// `scanChunks` blocks (it decodes), so it is unavailable from async code; async tests call
-/// it from a synchronous closure.
-func blocking<T>(_ body: () throws -> T) rethrows -> T {
-    try body()
-}

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import StrataCore
+import StrataQuery
 import Synchronization
 import StrataTestSupport
 import Testing
@@ -22,21 +23,27 @@ struct StreamTestServer: Sendable {
     let services: ServerServices
     let group: ServiceGroup
 
-    /// `open` nil: the real hub.
+    /// `open` nil: the real hub. `prepare` runs on the engine (with its database `robots`)
+    /// before the server starts.
     static func with(
         authenticator: Authenticator = .open, settings: StreamSettings = StreamSettings(),
-        open: StreamEndpointOpener? = nil,
+        limits: StrataServerConfiguration.Limits = StrataServerConfiguration.Limits(),
+        live: LiveConfiguration = LiveConfiguration(), queries: QueryManager = QueryManager(limits: .unlimited),
+        open: StreamEndpointOpener? = nil, prepare: @Sendable (StorageEngine) async throws -> Void = { _ in },
         _ body: @Sendable (StreamTestServer) async throws -> Void
     ) async throws {
         let engine = try await StorageEngine.open(directory: "/data", fileSystem: InMemoryFileSystem())
         try await engine.createDatabase("robots")
+        try await prepare(engine)
         let logger = Logger(label: "strata.test.stream")
         let metrics = StrataMetrics.prometheus()
-        let hub = LiveHub(engine: engine, metrics: metrics, logger: logger)
-        let services = ServerServices(authenticator: authenticator, hub: hub, metrics: metrics)
+        let hub = LiveHub(engine: engine, configuration: live, metrics: metrics, logger: logger)
+        var services = ServerServices(authenticator: authenticator, hub: hub, metrics: metrics)
+        services.queries = queries
         let bound = Mutex<Int?>(nil)
+        let configuration = StrataServerConfiguration(host: "127.0.0.1", port: 0, limits: limits, stream: settings)
         let app = StrataServer.makeApplication(
-            engine: engine, configuration: StrataServerConfiguration(host: "127.0.0.1", port: 0, stream: settings),
+            engine: engine, configuration: configuration,
             services: services, logger: logger, onListening: { _, port in bound.withLock { $0 = port } },
             open: open ?? { hub.open($0, principal: $1) })
         let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)

@@ -44,24 +44,8 @@ public struct PosixFileSystem: FileSystem {
     }
 
     public func readFile(_ path: String) throws(FileSystemError) -> [UInt8] {
-        let fd: FileDescriptor
-        do { fd = try FileDescriptor.open(path, .readOnly) } catch { throw Self.error("open", path, error) }
-        defer { try? fd.close() }
-        let size = try fileSize(path)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var done = 0
-        while done < size {
-            let n: Int
-            do {
-                n = try bytes.withUnsafeMutableBytes { buffer in
-                    try fd.read(fromAbsoluteOffset: Int64(done), into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]))
-                }
-            } catch { throw Self.error("read", path, error) }
-            if n == 0 { break }
-            done += n
-        }
-        if done < size { bytes.removeLast(size - done) }
-        return bytes
+        let file = try openForReading(path)
+        return try file.read(at: 0, count: file.size)
     }
 
     public func openForReading(_ path: String) throws(FileSystemError) -> any ReadableFile {

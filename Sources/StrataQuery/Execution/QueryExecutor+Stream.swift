@@ -21,8 +21,10 @@ extension QueryExecutor {
         // InfluxDB walks series backwards too when time runs backwards.
         if stmt.descending { measurements.reverse() }
         var executor = SelectExecutor(source: storage, statement: stmt, now: now, task: task)
-        executor.windowRows = streamWindowRows
-        if streamWindowRows != SelectExecutor.streamWindowRows { executor.aggregateWindowRows = streamWindowRows }
+        if let testWindowRows {
+            executor.windowRows = testWindowRows
+            executor.aggregateWindowRows = testWindowRows
+        }
         var slots = SeriesSlots(offset: stmt.seriesOffset, limit: stmt.seriesLimit)
         for measurement in measurements where !slots.isFull {
             try executor.stream(measurement: measurement, schema: schema, slots: &slots) { part throws(QueryError) in

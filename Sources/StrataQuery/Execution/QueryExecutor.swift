@@ -29,11 +29,11 @@ public final class QueryExecutor: Sendable {
         self.observer = observer
         self.task = task
         self.manager = manager
-        streamWindowRows = SelectExecutor.streamWindowRows
+        testWindowRows = nil
     }
 
-    /// The same executor, with streamed scans cut into windows of about `rows` rows (tests
-    /// make many windows out of little data).
+    /// The same executor, with streamed scans and aggregates cut into windows of about
+    /// `rows` rows (tests make many windows out of little data).
     init(_ other: QueryExecutor, streamWindowRows rows: Int) {
         engine = other.engine
         principal = other.principal
@@ -42,11 +42,11 @@ public final class QueryExecutor: Sendable {
         observer = other.observer
         task = other.task
         manager = other.manager
-        streamWindowRows = rows
+        testWindowRows = rows
     }
 
-    /// `SelectExecutor.streamWindowRows`, or a test's.
-    let streamWindowRows: Int
+    /// A test's window size for streamed reads; nil: the defaults (`SelectExecutor`).
+    let testWindowRows: Int?
 
     /// The server's queries, for SHOW QUERIES and KILL QUERY; nil: neither is available.
     let manager: QueryManager?

@@ -9,7 +9,6 @@ public final class ResultCollector: ResultSink {
         var results: [StatementResult] = []
         var current: StatementResult?
         var rows = 0
-        var complete = false
         var task: QueryTask
     }
 
@@ -100,7 +99,6 @@ public final class ResultCollector: ResultSink {
         } else if !s.results.isEmpty {
             s.results[s.results.count - 1].partial = true
         }
-        s.complete = true
     }
 
     /// What a collector throws once `max-row-limit` ended the answer.
