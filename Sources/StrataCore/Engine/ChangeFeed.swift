@@ -38,9 +38,11 @@ final class ChangeFeed: Sendable {
         state = Mutex(State(last: lastSequence))
     }
 
-    func publish(_ committed: CommittedBatch) {
+    /// `valueBytes`: the batch's value bytes if the caller counted them already (the
+    /// engine's apply does, for the head), so they are not counted twice on the write path.
+    func publish(_ committed: CommittedBatch, valueBytes: Int? = nil) {
+        let size = valueBytes.map { $0 + Self.seriesBytes * committed.series.count } ?? Self.bytes(of: committed)
         let ready = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            let size = Self.bytes(of: committed)
             s.recent.append(committed)
             s.sizes.append(size)
             s.bytes += size
@@ -87,8 +89,11 @@ final class ChangeFeed: Sendable {
     var heldBytes: Int { state.withLock { $0.bytes } }
 
     static func bytes(of batch: CommittedBatch) -> Int {
-        batch.series.reduce(0) { $0 + 640 + HeadSeries.approximateBytes($1.count, $1.columns.values) }
+        batch.series.reduce(0) { $0 + seriesBytes + HeadSeries.approximateBytes($1.count, $1.columns.values) }
     }
+
+    /// What a batch's series costs besides its values (`byteCapacity` says where it comes from).
+    static let seriesBytes = 640
 
     /// Returns once a batch above `sequence` is committed (at once if one is), or as soon as
     /// the calling task is cancelled: a follower that is shutting down must not wait for the

@@ -76,16 +76,19 @@ extension StorageEngine {
     func apply(_ batch: ColumnarBatch, sequence: UInt64, releasing reserved: SeriesReservation) {
         let now = WriteAheadLog.now()
         let release = reserved.take()
-        state.withLock { s in
-            s.apply(batch, sequence: sequence, now: now)
+        let valueBytes = state.withLock { s in
             if release > 0 { s.reservedSeries[batch.database, default: 0] -= release }
+            return s.apply(batch, sequence: sequence, now: now)
         }
-        feed.publish(CommittedBatch(sequence: sequence, database: batch.database, series: batch.series))
+        feed.publish(CommittedBatch(sequence: sequence, database: batch.database, series: batch.series),
+                     valueBytes: valueBytes)
     }
 }
 
 extension EngineState {
-    mutating func apply(_ batch: ColumnarBatch, sequence: UInt64, now: Double) {
+    /// Returns the batch's value bytes as the head counts them.
+    @discardableResult
+    mutating func apply(_ batch: ColumnarBatch, sequence: UInt64, now: Double) -> Int {
         appliedSequence = max(appliedSequence, sequence)
         if !manifest.databases.contains(batch.database) {
             // A database named by a write (v2 buckets, import) exists from then on; its name
@@ -93,13 +96,15 @@ extension EngineState {
             manifest.databases.append(batch.database)
             manifest.databases.sort()
         }
+        var valueBytes = 0
         for chunk in batch.series {
             let id = index.idOrInsert(database: batch.database, key: chunk.key)
             // WAL replay comes through here too (after `registerReplayed` dropped columns
             // that contradict a type), so replayed series get their fields as well.
             index.recordFields(id, chunk.columns.keys)
-            head.append(seriesID: id, chunk: chunk, sequence: sequence, now: now)
+            valueBytes += head.append(seriesID: id, chunk: chunk, sequence: sequence, now: now)
         }
+        return valueBytes
     }
 
     /// Registers the field types a replayed batch carries; a column that contradicts an

@@ -15,8 +15,10 @@ struct Head {
 
     var isEmpty: Bool { rows == 0 }
 
-    /// Appends a chunk of one series' rows committed under `sequence`.
-    mutating func append(seriesID: UInt32, chunk: SeriesRows, sequence: UInt64, now: Double) {
+    /// Appends a chunk of one series' rows committed under `sequence`; returns the chunk's
+    /// value bytes as `bytes` counts them (the change feed sizes the batch with them).
+    @discardableResult
+    mutating func append(seriesID: UInt32, chunk: SeriesRows, sequence: UInt64, now: Double) -> Int {
         if firstSequence == nil {
             firstSequence = sequence
             firstWriteAt = now
@@ -25,7 +27,9 @@ struct Head {
         if series[seriesID] == nil { bytes += HeadSeries.overheadBytes }
         series[seriesID, default: HeadSeries(key: chunk.key)].append(chunk)
         rows += chunk.count
-        bytes += HeadSeries.approximateBytes(chunk.count, chunk.columns.values)
+        let added = HeadSeries.approximateBytes(chunk.count, chunk.columns.values)
+        bytes += added
+        return added
     }
 
     func rows(of seriesID: UInt32) -> SeriesRows? { series[seriesID]?.rows }
