@@ -74,7 +74,7 @@ import Testing
         #expect(try fs.listDirectory(Self.directory).count > 3)
         let (log, _, replayed) = try Self.open(fs, segmentBytes: 200)
         #expect(replayed.map(\.sequence) == Array(1...50))
-        #expect(try log.records(after: 20)?.map(\.sequence) == Array(21...50))
+        #expect(try log.retained(after: 20)?.map(\.sequence) == Array(21...50))
     }
 
     @Test func retentionRemovesOnlyFlushedClosedFiles() async throws {
@@ -88,9 +88,9 @@ import Testing
         let after = log.fileInfos
         #expect(after.count == before.count - removed.count)
         // Everything above the flushed sequence is still readable.
-        #expect(try log.records(after: 25)?.map(\.sequence) == Array(26...50))
+        #expect(try log.retained(after: 25)?.map(\.sequence) == Array(26...50))
         // A position that was removed is reported as gone, not as empty.
-        #expect(try log.records(after: 0) == nil)
+        #expect(try log.retained(after: 0) == nil)
     }
 
     @Test func writeFailurePoisonsTheLog() async throws {

@@ -136,6 +136,7 @@ extension StorageEngine {
             ])
         }
         try removeFlushedWAL(through: frozen.throughSequence)
+        scheduleWALMapping()
     }
 
     /// Removes the WAL files a flush made redundant once past their retention (unlinks and

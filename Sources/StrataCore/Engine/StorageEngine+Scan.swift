@@ -84,8 +84,35 @@ extension StorageEngine {
                     fields: Set<String>?, range: ClosedRange<Int64>, canSummarize: (Int64, Int64) -> Bool,
                     tiers: Bool, statistics: inout ScanStatistics, sequence: inout UInt64,
                     stop: ScanStop? = nil) throws -> [SeriesChunks] {
+        try scanChunks(database: database, measurement: measurement,
+                       select: { $0.select(database: database, measurement: measurement, where: predicate) },
+                       fields: fields, range: range, canSummarize: canSummarize, tiers: tiers,
+                       statistics: &statistics, sequence: &sequence, stop: stop)
+    }
+
+    /// The rows of the series `keys` of `database` (any measurement) in `range`, merged as
+    /// `scan` merges them; series with nothing there are left out. Raw data only.
+    func rows(database: String, keys: [SeriesKey], range: ClosedRange<Int64>) throws -> [SeriesRows] {
+        var statistics = ScanStatistics()
+        var sequence: UInt64 = 0
+        let chunks = try scanChunks(database: database, measurement: "",
+                                    select: { index in keys.compactMap { index.id(database: database, key: $0) } },
+                                    fields: nil, range: range, canSummarize: { _, _ in false }, tiers: false,
+                                    statistics: &statistics, sequence: &sequence, stop: nil)
+        return chunks.map { series in
+            SeriesRows.concatenated(series.chunks.map { chunk in
+                guard case .rows(let rows) = chunk else { preconditionFailure("a raw scan summarizes nothing") }
+                return rows
+            }, key: series.key)
+        }
+    }
+
+    private func scanChunks(database: String, measurement: String, select: (SeriesIndex) -> [UInt32],
+                            fields: Set<String>?, range: ClosedRange<Int64>, canSummarize: (Int64, Int64) -> Bool,
+                            tiers: Bool, statistics: inout ScanStatistics, sequence: inout UInt64,
+                            stop: ScanStop?) throws -> [SeriesChunks] {
         let (selected, segments, applied, shared) = state.withLock { s -> ([SelectedSeries], [LiveSegment], UInt64, TierShared) in
-            let ids = s.index.select(database: database, measurement: measurement, where: predicate)
+            let ids = select(s.index)
             let picked = ids.map { id -> SelectedSeries in
                 var parts: [SeriesRows] = []
                 for frozen in s.frozen { if let rows = frozen.head.rows(of: id) { parts.append(rows) } }
@@ -173,17 +200,35 @@ extension StorageEngine {
         return try await threads.io.run { [self] in try changesFromWAL(after: sequence, limit: limit) }
     }
 
+    /// Logged batches are decoded; mapped ones rebuilt from the segments (docs/format/wal.md,
+    /// "Resume maps"). A mapped batch the data no longer gives back exactly ends the answer
+    /// there: nil if it is the first, so the caller replays by time as for a position
+    /// older than the WAL retains.
     private func changesFromWAL(after sequence: UInt64, limit: Int) throws -> [CommittedBatch]? {
-        guard let records = try wal.records(after: sequence, limit: limit) else { return nil }
-        return try records.compactMap { record in
-            guard record.type == .writeBatch else { return nil }
-            do {
-                let batch = try WALBatchCodec.decode(record.payload)
-                return CommittedBatch(sequence: record.sequence, database: batch.database, series: batch.series)
-            } catch {
-                throw EngineError.corruptWALRecord(sequence: record.sequence, reason: "\(error)")
+        guard let entries = try wal.retained(after: sequence, limit: limit, byteBudget: Self.resumeBatchBytes) else {
+            return nil
+        }
+        let rebuilt = try rebuild(entries.compactMap { entry in
+            if case .batch(let batch) = entry { batch } else { nil }
+        })
+        var next = rebuilt.makeIterator()
+        var out: [CommittedBatch] = []
+        for entry in entries {
+            switch entry {
+            case .verbatim(let record):
+                guard record.type == .writeBatch else { continue }
+                do {
+                    let batch = try WALBatchCodec.decode(record.payload)
+                    out.append(CommittedBatch(sequence: record.sequence, database: batch.database, series: batch.series))
+                } catch {
+                    throw EngineError.corruptWALRecord(sequence: record.sequence, reason: "\(error)")
+                }
+            case .batch:
+                guard let batch = next.next()! else { return out.isEmpty ? nil : out }
+                out.append(batch)
             }
         }
+        return out
     }
 
     /// `body(0..<n)` in order, computed in parallel when there is more than one: on the

@@ -20,6 +20,8 @@ public final class StorageEngine: Sendable {
     /// The last compaction or retention pass queued; they run one at a time, each after
     /// the one queued before it.
     let compactionTask = Mutex<Task<CompactionReport, any Error>?>(nil)
+    /// The last run replacing flushed WAL files with resume maps (`scheduleWALMapping`).
+    let walMapping = Mutex<Task<Void, Never>?>(nil)
     /// Checks the head's age while no writes arrive (writes check it themselves).
     let ageWatcher = Mutex<Task<Void, Never>?>(nil)
     public let replayReport: WALReplayReport
@@ -53,6 +55,7 @@ public final class StorageEngine: Sendable {
         state.withLock { $0.closing = true }
         if let running = flushTask.withLock({ $0 }) { _ = try? await running.value }
         if let running = compactionTask.withLock({ $0 }) { _ = try? await running.value }
+        if let running = walMapping.withLock({ $0 }) { await running.value }
         await wal.close()
         state.withLock { $0.closed = true }
         lock.release()

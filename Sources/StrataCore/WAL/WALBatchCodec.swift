@@ -11,14 +11,15 @@ enum WALBatchCodec {
     static let columnarLayout: UInt8 = 0
 
     static func encode(_ batch: ColumnarBatch) -> [UInt8] {
-        let plain = encodePlain(batch)
+        let plain = plainPayload(batch)
         var out: [UInt8] = []
         out.reserveCapacity(plain.count / 2)
         LZ4.appendMaybeCompressed(plain, into: &out)
         return out
     }
 
-    private static func encodePlain(_ batch: ColumnarBatch) -> [UInt8] {
+    /// The payload before LZ4 wrapping: what a resume map's checksum covers.
+    static func plainPayload(_ batch: ColumnarBatch) -> [UInt8] {
         var w = BinaryWriter(capacity: batch.series.reduce(64) { $0 + 64 + $1.count * (8 + 9 * $1.columns.count) })
         w.u8(columnarLayout)
         w.string(batch.database)

@@ -56,7 +56,7 @@ public enum WALRecordType: UInt8, Sendable {
 }
 
 /// One record as read back.
-public struct WALRecord: Sendable {
+public struct WALRecord: Sendable, Equatable {
     public var sequence: UInt64
     public var type: WALRecordType
     public var payload: [UInt8]

@@ -22,9 +22,7 @@ extension WriteAheadLog {
         afterSequence: UInt64, metricsFactory: (any MetricsFactory)? = nil, replay: (WALRecord) throws -> Void
     ) throws -> (WriteAheadLog, WALReplayReport) {
         try fileSystem.createDirectory(directory)
-        let names = try fileSystem.listDirectory(directory)
-            .filter { WALFormat.firstSequence(fromFileName: $0) != nil }
-            .sorted()
+        let names = try listFiles(directory: directory, fileSystem: fileSystem, logger: logger)
         var report = WALReplayReport(files: names.count)
         var files: [FileInfo] = []
         var expected: UInt64?
@@ -32,6 +30,14 @@ extension WriteAheadLog {
         let openedAt = now()
         for (index, name) in names.enumerated() {
             let path = FilePath.join(directory, name)
+            if ResumeMapCodec.firstSequence(fromFileName: name) != nil {
+                let map = try openMap(path: path, expected: expected, flushedThrough: afterSequence, fileSystem: fileSystem)
+                report.recordsSkipped += Int(map.last - map.first + 1)
+                last = max(last, map.last)
+                expected = map.last + 1
+                files.append(FileInfo(name: name, firstSequence: map.first, bytes: map.bytes, closedAt: openedAt, isMap: true))
+                continue
+            }
             let reader = WALFileReader(path: path, bytes: try fileSystem.readFile(path))
             if index == names.count - 1, reader.bytes.count < WALFormat.fileHeaderSize {
                 // The newest file's header never became durable: a crash while it was being
@@ -83,7 +89,7 @@ extension WriteAheadLog {
     /// directory entry synced before any record goes in).
     private static func openCurrentFile(directory: String, fileSystem: any FileSystem,
                                         files: inout [FileInfo], next: UInt64) throws -> any WritableFile {
-        if let last = files.last {
+        if let last = files.last, !last.isMap {
             let file = try fileSystem.openForAppend(FilePath.join(directory, last.name), create: false)
             try file.sync()  // makes a truncation above durable before new records follow it
             return file
@@ -102,22 +108,48 @@ extension WriteAheadLog {
     /// The files, oldest first, as `strata inspect` and retention see them.
     var fileInfos: [FileInfo] { writer.withLock { $0.files } }
 
-    /// Records with sequence above `sequence`, read from the retained files (the change
-    /// feed's catch-up source). Returns nil when that position is no longer retained.
-    public func records(after sequence: UInt64, limit: Int = .max) throws -> [WALRecord]? {
+    /// Entries with sequence above `sequence`, oldest first, read from the retained files
+    /// (the change feed's catch-up source): a log file's records as `.verbatim`, a map's
+    /// entries as they are. At most `limit` entries, and past the first, at most about
+    /// `byteBudget` bytes of decoded batches (`ResumeMap.Entry.decodedBytes`), so one call
+    /// never holds a whole file's worth. Nil when that position is no longer retained.
+    public func retained(after sequence: UInt64, limit: Int = .max, byteBudget: Int = .max) throws -> [ResumeMap.Entry]? {
+        // A file replaced by its map (or removed) between listing and reading: list again.
+        for attempt in 0..<3 {
+            do {
+                return try retainedOnce(after: sequence, limit: limit, byteBudget: byteBudget)
+            } catch let error as FileSystemError where error.errno == FileSystemError.enoent && attempt < 2 {
+                continue
+            }
+        }
+        return nil
+    }
+
+    private func retainedOnce(after sequence: UInt64, limit: Int, byteBudget: Int) throws -> [ResumeMap.Entry]? {
         let files = fileInfos
         guard let oldest = files.first, sequence + 1 >= oldest.firstSequence else { return nil }
-        var out: [WALRecord] = []
+        var out: [ResumeMap.Entry] = []
+        var bytes = 0
+        func add(_ entry: ResumeMap.Entry) -> Bool {
+            out.append(entry)
+            bytes += entry.decodedBytes
+            return out.count >= limit || bytes >= byteBudget
+        }
         for (index, info) in files.enumerated() {
             let nextFirst = index + 1 < files.count ? files[index + 1].firstSequence : UInt64.max
             if nextFirst <= sequence + 1 { continue }
             let path = FilePath.join(directory, info.name)
-            let bytes = try fileSystem.readFile(path)
+            let contents = try fileSystem.readFile(path)
+            if info.isMap {
+                for entry in try ResumeMapCodec.decode(contents, path: path).entries where entry.sequence > sequence {
+                    if add(entry) { return out }
+                }
+                continue
+            }
             // The current file may end in a record being written right now: stop there.
-            let result = try WALFileReader(path: path, bytes: bytes).read()
+            let result = try WALFileReader(path: path, bytes: contents).read()
             for record in result.records where record.sequence > sequence && record.sequence <= lastSequence {
-                out.append(record)
-                if out.count >= limit { return out }
+                if add(.verbatim(record)) { return out }
             }
         }
         return out
@@ -129,6 +161,14 @@ extension WriteAheadLog {
     @discardableResult
     public func removeFlushedFiles(flushedThrough: UInt64, maxAgeSeconds: Double, maxBytes: Int,
                                    now: Double = WriteAheadLog.now()) throws -> [String] {
+        try maintenance.withLock { _ in
+            try removeFlushedFilesLocked(flushedThrough: flushedThrough, maxAgeSeconds: maxAgeSeconds,
+                                         maxBytes: maxBytes, now: now)
+        }
+    }
+
+    private func removeFlushedFilesLocked(flushedThrough: UInt64, maxAgeSeconds: Double, maxBytes: Int,
+                                          now: Double) throws -> [String] {
         let removable = writer.withLock { wr -> [FileInfo] in
             var flushed: [FileInfo] = []
             for (i, info) in wr.files.enumerated() where info.closedAt != nil && i + 1 < wr.files.count {
@@ -151,5 +191,56 @@ extension WriteAheadLog {
         try fileSystem.syncDirectory(directory)
         writer.withLock { wr in wr.files.removeAll { names.contains($0.name) } }
         return Array(names).sorted()
+    }
+}
+
+extension WriteAheadLog {
+    /// The log and map files in sequence order. A log file that also has a map was being
+    /// replaced when the process stopped: the map is complete (it is renamed into place
+    /// only after its sync), so the log goes, unless the map does not check out, in which
+    /// case the map goes. Leftover temporary files go too.
+    static func listFiles(directory: String, fileSystem: any FileSystem, logger: Logger) throws -> [String] {
+        let listed = try fileSystem.listDirectory(directory)
+        var logs: [UInt64: String] = [:]
+        var maps: [UInt64: String] = [:]
+        for name in listed {
+            if let first = WALFormat.firstSequence(fromFileName: name) { logs[first] = name }
+            if let first = ResumeMapCodec.firstSequence(fromFileName: name) { maps[first] = name }
+            if name.hasSuffix(ResumeMapCodec.fileExtension + ".tmp") {
+                try fileSystem.remove(FilePath.join(directory, name))
+            }
+        }
+        for (first, map) in maps {
+            guard let log = logs[first] else { continue }
+            let mapPath = FilePath.join(directory, map)
+            do {
+                _ = try ResumeMapCodec.decode(try fileSystem.readFile(mapPath), path: mapPath)
+                try fileSystem.remove(FilePath.join(directory, log))
+                logs[first] = nil
+                logger.info("WAL file \(log): removed, its resume map \(map) replaced it")
+            } catch {
+                try fileSystem.remove(mapPath)
+                maps[first] = nil
+                logger.warning("resume map \(map): removed, it did not check out (\(error)); its WAL file \(log) stays")
+            }
+        }
+        try fileSystem.syncDirectory(directory)
+        return (Array(logs) + Array(maps)).sorted { $0.key < $1.key }.map(\.value)
+    }
+
+    /// Checks a map's header and that it covers only flushed records and continues the
+    /// sequence; its body is checked when a resume reads it.
+    private static func openMap(path: String, expected: UInt64?, flushedThrough: UInt64,
+                                fileSystem: any FileSystem) throws -> (first: UInt64, last: UInt64, bytes: Int) {
+        let bytes = try fileSystem.readFile(path)
+        let header = try ResumeMapCodec.header(bytes, path: path)
+        if let expected, header.first != expected {
+            throw WALError.sequenceGap(path: path, expected: expected, found: header.first)
+        }
+        guard header.last <= flushedThrough else {
+            throw WALError.failed("resume map \(path) holds sequences up to \(header.last), but the segments hold "
+                + "only up to \(flushedThrough): the manifest is older than the WAL. Move the map aside to start.")
+        }
+        return (header.first, header.last, bytes.count)
     }
 }

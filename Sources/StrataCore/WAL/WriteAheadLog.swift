@@ -24,6 +24,9 @@ public final class WriteAheadLog: Sendable {
     let state: Mutex<State>
     /// Only touched on `queue`.
     let writer: Mutex<Writer>
+    /// Held while retained files are replaced by resume maps or removed, so the two never
+    /// act on the same file at once. Never held by a commit.
+    let maintenance = Mutex(())
     /// Each group commit's fdatasync (docs/metrics.md).
     let fsyncTimer: CoreMetrics.Timer
 
@@ -59,6 +62,8 @@ public final class WriteAheadLog: Sendable {
         /// When it stopped receiving records (its successor was created), in seconds since
         /// the epoch; nil for the file being written.
         var closedAt: Double?
+        /// A resume map (docs/format/wal.md, "Resume maps") rather than a log file.
+        var isMap = false
     }
 
     struct Writer: @unchecked Sendable {
