@@ -81,7 +81,7 @@ extension SeriesChunker {
     private func tierSource(_ file: LiveTier, masks: [TombstoneSet.Mask]) -> TierSource? {
         if let cut = tiers.tierCuts[file.name], file.partition.start < cut { return nil }
         guard let series = file.reader.series(database: database, key: key) else { return nil }
-        return TierSource(file: file, series: series, fields: TierReader.rolledUpFields(series),
+        return TierSource(file: file, series: series, fields: series.rolledUpFields,
                           masks: masks.ranges(maskingSegmentFlushedThrough: file.flushedThrough))
     }
 

@@ -7,26 +7,28 @@ public struct ServedRanges: Sendable, Equatable {
     public init() {}
 
     public mutating func insert(_ r: ClosedRange<Int64>) {
-        // Usually appended in time order: check the end first.
-        if let last = ranges.last, r.lowerBound > last.upperBound, r.lowerBound != last.upperBound &+ 1 || last.upperBound == .max {
-            ranges.append(r)
+        // The ranges that touch or overlap r form one run [first, end): found by binary
+        // search, since a scan inserts a range per bucket and a copy per insert was
+        // quadratic.
+        let first = ranges.partitioningIndex { !Self.endsBefore($0, r.lowerBound) }
+        var end = first
+        while end < ranges.count && !Self.startsAfter(ranges[end], r.upperBound) { end += 1 }
+        guard first < end else {
+            ranges.insert(r, at: first)
             return
         }
-        var lo = r.lowerBound
-        var hi = r.upperBound
-        var kept: [ClosedRange<Int64>] = []
-        kept.reserveCapacity(ranges.count + 1)
-        for x in ranges {
-            if x.upperBound < lo && x.upperBound &+ 1 != lo || x.lowerBound > hi && hi &+ 1 != x.lowerBound {
-                kept.append(x)
-            } else {
-                lo = min(lo, x.lowerBound)
-                hi = max(hi, x.upperBound)
-            }
-        }
-        let at = kept.partitioningIndex { $0.lowerBound > lo }
-        kept.insert(lo...hi, at: at)
-        ranges = kept
+        let merged = min(r.lowerBound, ranges[first].lowerBound)...max(r.upperBound, ranges[end - 1].upperBound)
+        ranges.replaceSubrange(first..<end, with: CollectionOfOne(merged))
+    }
+
+    /// `x` ends before `t` with a gap: it neither overlaps nor touches a range starting at t.
+    private static func endsBefore(_ x: ClosedRange<Int64>, _ t: Int64) -> Bool {
+        x.upperBound < t && x.upperBound &+ 1 != t
+    }
+
+    /// `x` starts after `t` with a gap.
+    private static func startsAfter(_ x: ClosedRange<Int64>, _ t: Int64) -> Bool {
+        x.lowerBound > t && t &+ 1 != x.lowerBound
     }
 
     public mutating func formUnion(_ other: ServedRanges) {

@@ -100,4 +100,16 @@ public struct SegmentSeries: Sendable, Equatable {
     public var key: SeriesKey
     public var rowBlocks: [RowBlockInfo]
     public var fields: [SegmentField]
+    /// In a tier file, the fields that have every tier column (`TierReader.rolledUpFields`),
+    /// found once when the file is opened: a scan asks per series and partition, and
+    /// parsing the column names each time cost a quarter of an hourly query's time.
+    public let rolledUpFields: Set<String>
+
+    public init(database: String, key: SeriesKey, rowBlocks: [RowBlockInfo], fields: [SegmentField]) {
+        self.database = database
+        self.key = key
+        self.rowBlocks = rowBlocks
+        self.fields = fields
+        self.rolledUpFields = TierReader.rolledUpFields(fields)
+    }
 }

@@ -15,9 +15,9 @@ struct TierReader: Sendable {
 
     /// The fields of a tier series that have every tier column, without validating types
     /// (planning uses it; `buckets` validates).
-    static func rolledUpFields(_ series: SegmentSeries) -> Set<String> {
+    static func rolledUpFields(_ fields: [SegmentField]) -> Set<String> {
         var parts: [String: Int] = [:]
-        for f in series.fields {
+        for f in fields {
             if let (field, _) = TierColumns.parse(f.name) { parts[field, default: 0] += 1 }
         }
         return Set(parts.filter { $0.value == TierColumns.Part.allCases.count }.keys)
