@@ -96,7 +96,7 @@ extension SeriesChunker {
         let source = sources[c.source]
         guard let partition = source.partition, !source.tiers.isEmpty else { return nil }
         var needed: Set<String> = []
-        for f in source.series.fields where (fields?.contains(f.name) ?? true) && f.blocks[c.block] != nil {
+        for f in source.requested.map({ source.series.fields[$0] }) where f.blocks[c.block] != nil {
             guard TierColumns.isRolledUp(f.type) else { return nil }
             needed.insert(f.name)
         }

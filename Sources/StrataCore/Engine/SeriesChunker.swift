@@ -42,6 +42,9 @@ struct SeriesChunker: Sendable {
         /// Set for a compacted segment, with its partition's usable tiers, coarsest first.
         var partition: PartitionKey?
         var tiers: [TierSource]
+        /// Indices into `series.fields` of the fields the scan reads, found once per series
+        /// rather than hashed per block.
+        var requested: [Int]
     }
 
     struct Candidate: Sendable {
@@ -178,8 +181,9 @@ struct SeriesChunker: Sendable {
             // Deleted whole (or over all it holds): nothing to read.
             if ranges.contains(where: { $0.lowerBound <= first.minTime && $0.upperBound >= last.maxTime }) { continue }
             statistics.segmentSeriesRead += 1
+            let requested = series.fields.indices.filter { fields?.contains(series.fields[$0].name) ?? true }
             out.append(Source(reader: segment.reader, series: series, masks: ranges, partition: segment.partition,
-                              tiers: tierSources(for: segment, masks: masks)))
+                              tiers: tierSources(for: segment, masks: masks), requested: requested))
         }
         return out
     }
@@ -211,7 +215,9 @@ struct SeriesChunker: Sendable {
         guard range.contains(block.minTime), range.contains(block.maxTime) else { return nil }
         guard !source.masks.contains(where: { $0.overlaps(block.minTime...block.maxTime) }) else { return nil }
         var stats: [String: BlockStats] = [:]
-        for f in source.series.fields where fields?.contains(f.name) ?? true {
+        stats.reserveCapacity(source.requested.count)
+        for i in source.requested {
+            let f = source.series.fields[i]
             guard let fb = f.blocks[c.block] else { continue }
             if (f.type == .integer || f.type == .unsigned) && fb.stats.sum == nil { return nil }
             stats[f.name] = fb.stats
@@ -231,7 +237,8 @@ struct SeriesChunker: Sendable {
         statistics.blocksDecoded += 1
         statistics.rowsDecoded += block.rows
         statistics.bytesDecoded += block.timestamps.length
-        for f in source.series.fields where fields?.contains(f.name) ?? true {
+        for i in source.requested {
+            let f = source.series.fields[i]
             statistics.bytesDecoded += f.blocks[c.block]?.data.length ?? 0
         }
         let masks = source.masks.filter { $0.overlaps(block.minTime...block.maxTime) }
