@@ -52,6 +52,8 @@ extension StorageEngine {
                                    wal: wal, state: state, replayReport: report, lock: lock)
         // A tenth of the age limit, at most once a minute: flushes land within 10% of it.
         engine.startAgeWatcher(period: min(60, max(0.05, options.flushMaxAgeSeconds / 10)))
+        // Flushed log files left by a crash mid-mapping or by an older version.
+        if !wal.flushedLogFiles(flushedThrough: manifest.flushedThrough).isEmpty { engine.scheduleWALMapping() }
         return engine
     }
 

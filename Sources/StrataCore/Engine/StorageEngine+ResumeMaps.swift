@@ -1,9 +1,13 @@
 // See docs/format/wal.md, "Resume maps", and docs/architecture.md, "Resuming from maps".
 
 extension StorageEngine {
-    /// Decoded batches one mapping step or one resume holds at once. 64 MiB: what the
-    /// windowed query paths take (docs/limits.md); a 64 MiB WAL file is ~3× that in columns.
+    /// Decoded batches one resume holds at once. 64 MiB: what the windowed query paths
+    /// take (docs/limits.md); a 64 MiB WAL file is ~3× that in columns.
     static let resumeBatchBytes = 64 << 20
+    /// Decoded batches one mapping step holds (and as much again rebuilt from the
+    /// segments). 16 MiB: mapping runs beside ingest and queries, in the background; on the
+    /// month benchmark, mapping sixteen 64 MiB files in 64 MiB steps peaked at 804 MiB RSS.
+    static let mappingBatchBytes = 16 << 20
 
     /// Replaces every flushed, retained WAL log file with a resume map, then returns how
     /// many it replaced. A batch the segments do not give back byte for byte (overwritten
@@ -71,7 +75,7 @@ extension StorageEngine {
             let mapped = MappedBatch(sequence: record.sequence, batch: batch)
             group.append((record, mapped))
             groupBytes += ResumeMap.Entry.batch(mapped).decodedBytes
-            if groupBytes >= Self.resumeBatchBytes { try finishGroup() }
+            if groupBytes >= Self.mappingBatchBytes { try finishGroup() }
         }
         try finishGroup()
         return entries

@@ -9,7 +9,14 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
     /// Operations ("write", "fdatasync", "rename", ...) that fail until cleared.
     private let failing = Mutex<Set<String>>([])
     /// Called before each operation; see `onOperation`.
-    private let hook = Mutex<(@Sendable (_ operation: String, _ path: String) -> Void)?>(nil)
+    /// Boxed: a function value read out of a `Mutex` through `withLock`'s inout argument is
+    /// written back wrapped in two more reabstraction thunks each time (see `ClientProbe`).
+    private let hook = Mutex<Hook?>(nil)
+
+    private final class Hook: Sendable {
+        let body: @Sendable (_ operation: String, _ path: String) -> Void
+        init(_ body: @escaping @Sendable (_ operation: String, _ path: String) -> Void) { self.body = body }
+    }
 
     public init() {}
 
@@ -39,11 +46,12 @@ public final class FaultInjectingFileSystem: FileSystem, Sendable {
     /// so a test can see where work runs or hold an operation (block in `body`) while it
     /// checks what the rest of the engine does meanwhile. Nil removes it.
     public func onOperation(_ body: (@Sendable (_ operation: String, _ path: String) -> Void)?) {
-        hook.withLock { $0 = body }
+        let boxed = body.map(Hook.init)
+        hook.withLock { $0 = boxed }
     }
 
     private func check(_ operation: String, _ path: String) throws(FileSystemError) {
-        if let body = hook.withLock({ $0 }) { body(operation, path) }
+        if let hook = hook.withLock({ $0 }) { hook.body(operation, path) }
         if failing.withLock({ $0.contains(operation) }) {
             throw FileSystemError(operation: operation, path: path, errno: 5, message: "injected I/O error")
         }
