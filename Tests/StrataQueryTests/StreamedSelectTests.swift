@@ -128,6 +128,30 @@ import Testing
         try await engine.close()
     }
 
+    /// Compacted blocks inside one bucket count as one row when windows are cut (they are
+    /// answered from their headers): the windows then differ, the answers must not.
+    @Test(arguments: [
+        "SELECT mean(v), count(n) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(1h), host",
+        "SELECT sum(v), max(v) FROM /./ WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(7m)",
+        "SELECT derivative(mean(v), 1m) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T03:00:00Z' GROUP BY time(10m)",
+    ])
+    func windowsOverCompactedDataAnswerAsOneRead(_ text: String) async throws {
+        let engine = try await Self.engine()
+        try await engine.flush()
+        _ = try await engine.compact()
+        let executor = QueryExecutor(engine: engine, principal: .unrestricted("test"))
+        guard case .select(let stmt) = try QueryParser.parse(text)[0] else { Issue.record("not a SELECT"); return }
+        var report = ExplainReport()
+        let whole = try executor.select(stmt, database: "db", now: Self.t0 + 86_400 * Self.second, report: &report)
+        #expect(!whole.isEmpty)
+        let sink = PartCounter()
+        try await QueryExecutor(executor, streamWindowRows: 50)
+            .execute(try QueryParser.parse(text), database: "db", now: Self.t0 + 86_400 * Self.second, into: sink)
+        #expect(sink.collected.error == nil)
+        #expect(sink.collected.series == whole, "\(text)")
+        try await engine.close()
+    }
+
     @Test func aStreamedScanStopsWhenTheSinkIsDone() async throws {
         let engine = try await Self.engine()
         let sink = PartCounter(closeAfter: 3)

@@ -25,7 +25,8 @@ extension StorageEngine {
             for key in keys {
                 guard let series = segment.reader.series(database: database, key: key) else { continue }
                 for block in series.rowBlocks {
-                    spans.append(RowSpan(minTime: block.minTime, maxTime: block.maxTime, rows: block.rows))
+                    spans.append(RowSpan(minTime: block.minTime, maxTime: block.maxTime, rows: block.rows,
+                                         compacted: segment.partition != nil))
                 }
             }
         }
@@ -41,12 +42,16 @@ public struct RowSpan: Sendable, Equatable {
     /// A segment block, decoded whole by any read that touches it; false for head rows,
     /// which a read slices for free.
     public var decoded: Bool
+    /// A block of a compacted segment: no other segment's block overlaps it (its segment
+    /// holds its partition's rows alone), so a read may answer it from its header.
+    public var compacted: Bool
 
-    public init(minTime: Int64, maxTime: Int64, rows: Int, decoded: Bool = true) {
+    public init(minTime: Int64, maxTime: Int64, rows: Int, decoded: Bool = true, compacted: Bool = false) {
         self.minTime = minTime
         self.maxTime = maxTime
         self.rows = rows
         self.decoded = decoded
+        self.compacted = compacted
     }
 
     /// The part inside `range`, its rows scaled to the overlap (rows assumed even in time).
@@ -55,7 +60,7 @@ public struct RowSpan: Sendable, Equatable {
         let lo = Swift.max(minTime, range.lowerBound), hi = Swift.min(maxTime, range.upperBound)
         guard lo != minTime || hi != maxTime else { return self }
         let part = Swift.max(1, Int(Double(rows) * RowSpan.fraction(lo...hi, of: minTime...maxTime)))
-        return RowSpan(minTime: lo, maxTime: hi, rows: part, decoded: decoded)
+        return RowSpan(minTime: lo, maxTime: hi, rows: part, decoded: decoded, compacted: compacted)
     }
 
     static func fraction(_ part: ClosedRange<Int64>, of whole: ClosedRange<Int64>) -> Double {
