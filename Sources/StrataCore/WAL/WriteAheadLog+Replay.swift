@@ -31,7 +31,8 @@ extension WriteAheadLog {
         for (index, name) in names.enumerated() {
             let path = FilePath.join(directory, name)
             if ResumeMapCodec.firstSequence(fromFileName: name) != nil {
-                let map = try openMap(path: path, expected: expected, flushedThrough: afterSequence, fileSystem: fileSystem)
+                let map = try openMap(path: path, named: ResumeMapCodec.firstSequence(fromFileName: name)!,
+                                      expected: expected, flushedThrough: afterSequence, fileSystem: fileSystem)
                 report.recordsSkipped += Int(map.last - map.first + 1)
                 last = max(last, map.last)
                 expected = map.last + 1
@@ -213,15 +214,16 @@ extension WriteAheadLog {
         for (first, map) in maps {
             guard let log = logs[first] else { continue }
             let mapPath = FilePath.join(directory, map)
-            do {
-                _ = try ResumeMapCodec.decode(try fileSystem.readFile(mapPath), path: mapPath)
-                try fileSystem.remove(FilePath.join(directory, log))
-                logs[first] = nil
-                logger.info("WAL file \(log): removed, its resume map \(map) replaced it")
-            } catch {
+            let checked = Result { try ResumeMapCodec.decode(try fileSystem.readFile(mapPath), path: mapPath) }
+            // Only a map that checks out replaces the log; a failure to remove is an error.
+            if case .failure(let error) = checked {
                 try fileSystem.remove(mapPath)
                 maps[first] = nil
                 logger.warning("resume map \(map): removed, it did not check out (\(error)); its WAL file \(log) stays")
+            } else {
+                try fileSystem.remove(FilePath.join(directory, log))
+                logs[first] = nil
+                logger.info("WAL file \(log): removed, its resume map \(map) replaced it")
             }
         }
         try fileSystem.syncDirectory(directory)
@@ -230,10 +232,13 @@ extension WriteAheadLog {
 
     /// Checks a map's header and that it covers only flushed records and continues the
     /// sequence; its body is checked when a resume reads it.
-    private static func openMap(path: String, expected: UInt64?, flushedThrough: UInt64,
+    private static func openMap(path: String, named first: UInt64, expected: UInt64?, flushedThrough: UInt64,
                                 fileSystem: any FileSystem) throws -> (first: UInt64, last: UInt64, bytes: Int) {
         let bytes = try fileSystem.readFile(path)
         let header = try ResumeMapCodec.header(bytes, path: path)
+        guard header.first == first else {
+            throw WALError.badHeader(path: path, reason: "resume map is named for sequence \(first) but holds \(header.first)...")
+        }
         if let expected, header.first != expected {
             throw WALError.sequenceGap(path: path, expected: expected, found: header.first)
         }
