@@ -19,10 +19,9 @@ extension StorageEngine {
         let flushed = state.withLock { $0.manifest.flushedThrough }
         var replaced = 0
         for info in wal.flushedLogFiles(flushedThrough: flushed) {
-            let records = try wal.records(of: info)
-            guard !records.isEmpty else { continue }
-            let map = ResumeMap(firstSequence: records[0].sequence, entries: try mapEntries(records))
-            if try wal.replace(info, with: map) { replaced += 1 }
+            let entries = try mapEntries { body in try wal.forEachRecord(of: info, body) }
+            guard let first = entries.first?.sequence else { continue }
+            if try wal.replace(info, with: ResumeMap(firstSequence: first, entries: entries)) { replaced += 1 }
         }
         return replaced
     }
@@ -49,9 +48,10 @@ extension StorageEngine {
         }
     }
 
-    private func mapEntries(_ records: [WALRecord]) throws -> [ResumeMap.Entry] {
+    /// The entries of the records `eachRecord` hands over, in order; only the current
+    /// group's records are held (and those kept verbatim).
+    private func mapEntries(_ eachRecord: ((WALRecord) throws -> Void) throws -> Void) throws -> [ResumeMap.Entry] {
         var entries: [ResumeMap.Entry] = []
-        entries.reserveCapacity(records.count)
         var group: [(record: WALRecord, batch: MappedBatch)] = []
         var groupBytes = 0
         func finishGroup() throws {
@@ -62,11 +62,11 @@ extension StorageEngine {
             group = []
             groupBytes = 0
         }
-        for record in records {
+        try eachRecord { record in
             guard record.type == .writeBatch else {
                 try finishGroup()
                 entries.append(.verbatim(record))
-                continue
+                return
             }
             let batch: ColumnarBatch
             do { batch = try WALBatchCodec.decode(record.payload) } catch {
@@ -85,10 +85,17 @@ extension StorageEngine {
     /// against its logged checksum; nil where the data no longer gives it back exactly.
     func rebuild(_ mapped: [MappedBatch]) throws -> [CommittedBatch?] {
         guard !mapped.isEmpty else { return [] }
+        let stamps = try mapped.map { batch in
+            try batch.series.map { series in
+                do { return try series.timestamps() } catch {
+                    throw EngineError.corruptWALRecord(sequence: batch.sequence, reason: "resume map timestamps: \(error)")
+                }
+            }
+        }
         var spans: [String: [SeriesKey: ClosedRange<Int64>]] = [:]
-        for batch in mapped {
-            for series in batch.series {
-                guard let lo = series.timestamps.min(), let hi = series.timestamps.max() else { continue }
+        for (b, batch) in mapped.enumerated() {
+            for (s, series) in batch.series.enumerated() {
+                guard let lo = stamps[b][s].min(), let hi = stamps[b][s].max() else { continue }
                 let old = spans[batch.database]?[series.key]
                 spans[batch.database, default: [:]][series.key] = min(lo, old?.lowerBound ?? lo)...max(hi, old?.upperBound ?? hi)
             }
@@ -100,12 +107,12 @@ extension StorageEngine {
                 current[SeriesRef(database: database, key: rows.key)] = rows
             }
         }
-        return mapped.map { batch in
+        return mapped.enumerated().map { b, batch in
             var series: [SeriesRows] = []
             series.reserveCapacity(batch.series.count)
-            for mappedSeries in batch.series {
+            for (s, mappedSeries) in batch.series.enumerated() {
                 guard let now = current[SeriesRef(database: batch.database, key: mappedSeries.key)],
-                      let rows = Self.rebuild(mappedSeries, from: now) else { return nil }
+                      let rows = Self.rebuild(mappedSeries, timestamps: stamps[b][s], from: now) else { return nil }
                 series.append(rows)
             }
             let rebuilt = ColumnarBatch(database: batch.database, series: series)
@@ -116,11 +123,11 @@ extension StorageEngine {
 
     /// One series of a batch, its values taken from `now` (sorted, one row per timestamp);
     /// nil where a row, a field or a value is missing or of another type.
-    static func rebuild(_ mapped: MappedSeries, from now: SeriesRows) -> SeriesRows? {
+    static func rebuild(_ mapped: MappedSeries, timestamps: [Int64], from now: SeriesRows) -> SeriesRows? {
         var indices: [Int] = []
-        indices.reserveCapacity(mapped.timestamps.count)
+        indices.reserveCapacity(timestamps.count)
         var hint = 0
-        for t in mapped.timestamps {
+        for t in timestamps {
             // Rows usually come in time order: try the row after the last one first.
             if hint < now.timestamps.count, now.timestamps[hint] == t {
                 indices.append(hint)
@@ -132,7 +139,7 @@ extension StorageEngine {
             hint += 1
         }
         var out = SeriesRows(key: mapped.key)
-        out.timestamps = mapped.timestamps
+        out.timestamps = timestamps
         for (f, field) in mapped.fields.enumerated() {
             guard let column = now.columns[field.name], column.type == field.type else { return nil }
             var rebuilt = ColumnData(type: field.type)

@@ -28,7 +28,7 @@ public struct ResumeMap: Sendable, Equatable {
         /// shrinks telemetry ~3×, docs/format/wal.md).
         public var decodedBytes: Int {
             switch self {
-            case .batch(let b): b.series.reduce(0) { $0 + $1.timestamps.count * (8 + 9 * $1.fields.count) }
+            case .batch(let b): b.series.reduce(0) { $0 + $1.rowCount * (8 + 9 * $1.fields.count) }
             case .verbatim(let r): r.payload.count * 4
             }
         }
@@ -64,11 +64,15 @@ public struct MappedBatch: Sendable, Equatable {
     }
 }
 
-/// One series of a mapped batch: its rows' timestamps in arrival order, its fields sorted
-/// by name, and which rows lack a value for which field (nil: every row has every field).
+/// One series of a mapped batch: its rows' timestamps in arrival order (kept encoded, as
+/// the file holds them: decoded only when the batch is rebuilt, so reading a map costs
+/// its bytes, not 8 bytes a row), its fields sorted by name, and which rows lack a value
+/// for which field (nil: every row has every field).
 public struct MappedSeries: Sendable, Equatable {
     public var key: SeriesKey
-    public var timestamps: [Int64]
+    public var rowCount: Int
+    /// An integer block (docs/format/encodings.md, "Integer blocks").
+    public var encodedTimestamps: [UInt8]
     public var fields: [MappedField]
     /// Per field (in `fields` order), per row: false where the row has no value.
     public var presence: [[Bool]]?
@@ -80,17 +84,28 @@ public struct MappedSeries: Sendable, Equatable {
 
     init(_ rows: SeriesRows) {
         key = rows.key
-        timestamps = rows.timestamps
+        rowCount = rows.count
+        var stamps: [UInt8] = []
+        TimestampCodec.encode(rows.timestamps, into: &stamps)
+        encodedTimestamps = stamps
         let names = rows.columns.keys.sorted()
         fields = names.map { MappedField(name: $0, type: rows.columns[$0]!.type) }
         let valid = names.map { rows.columns[$0]!.valid }
         presence = valid.allSatisfy { !$0.contains(false) } ? nil : valid
     }
 
-    init(key: SeriesKey, timestamps: [Int64], fields: [MappedField], presence: [[Bool]]?) {
+    init(key: SeriesKey, rowCount: Int, encodedTimestamps: [UInt8], fields: [MappedField], presence: [[Bool]]?) {
         self.key = key
-        self.timestamps = timestamps
+        self.rowCount = rowCount
+        self.encodedTimestamps = encodedTimestamps
         self.fields = fields
         self.presence = presence
+    }
+
+    /// The timestamps, decoded.
+    public func timestamps() throws(EncodingError) -> [Int64] {
+        var out: [Int64] = []
+        try TimestampCodec.decode(encodedTimestamps, count: rowCount, into: &out)
+        return out
     }
 }

@@ -88,11 +88,9 @@ enum ResumeMapCodec {
     }
 
     private static func encodeRows(_ series: MappedSeries, to w: inout BinaryWriter) {
-        w.varint(UInt64(series.timestamps.count))
-        var stamps: [UInt8] = []
-        TimestampCodec.encode(series.timestamps, into: &stamps)
-        w.varint(UInt64(stamps.count))
-        w.append(stamps)
+        w.varint(UInt64(series.rowCount))
+        w.varint(UInt64(series.encodedTimestamps.count))
+        w.append(series.encodedTimestamps)
         guard let presence = series.presence else {
             w.u8(0)
             return
@@ -235,8 +233,8 @@ enum ResumeMapCodec {
             throw BinaryReaderError(offset: offset, message: "row count \(rows) out of 1...\(maxRowsPerSeries)")
         }
         let length = try r.count("timestamps length")
-        var timestamps: [Int64] = []
-        try TimestampCodec.decode(Array(try r.bytes(length)), count: rows, into: &timestamps)
+        // Decoded when the batch is rebuilt (a bad block fails that resume, naming the map).
+        let timestamps = Array(try r.bytes(length))
         let flagsOffset = r.offset
         let flags = try r.u8()
         guard flags & ~hasPresence == 0 else { throw BinaryReaderError(offset: flagsOffset, message: "unknown flags \(flags)") }
@@ -244,7 +242,7 @@ enum ResumeMapCodec {
         if flags & hasPresence != 0 {
             presence = try fields.map { _ in unpackBits(Array(try r.bytes((rows + 7) / 8)), count: rows) }
         }
-        return MappedSeries(key: key, timestamps: timestamps, fields: fields, presence: presence)
+        return MappedSeries(key: key, rowCount: rows, encodedTimestamps: timestamps, fields: fields, presence: presence)
     }
 
     private static func index(_ r: inout BinaryReader, _ count: Int, _ what: String) throws -> Int {

@@ -21,7 +21,8 @@ struct WALFileReader {
 
     /// Reads every record. `expectedSequence` is the sequence the first record must carry
     /// when known (continuity across files); records must then rise by exactly one.
-    func read(onRecord: (WALRecord) throws -> Void = { _ in }) throws -> Result {
+    /// `keepRecords: false` leaves `Result.records` empty, for a reader that only streams.
+    func read(keepRecords: Bool = true, onRecord: (WALRecord) throws -> Void = { _ in }) throws -> Result {
         let first = try readHeader()
         var records: [WALRecord] = []
         var offset = WALFormat.fileHeaderSize
@@ -30,7 +31,7 @@ struct WALFileReader {
             switch decodeRecord(at: offset, expected: expected) {
             case .record(let record, let next):
                 try onRecord(record)
-                records.append(record)
+                if keepRecords { records.append(record) }
                 expected = record.sequence + 1
                 offset = next
             case .bad(let reason):

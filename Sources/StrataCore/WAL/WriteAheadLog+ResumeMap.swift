@@ -14,10 +14,10 @@ extension WriteAheadLog {
         }
     }
 
-    /// Every record of a closed log file.
-    func records(of info: FileInfo) throws -> [WALRecord] {
+    /// Calls `body` with every record of a closed log file in order, holding none of them.
+    func forEachRecord(of info: FileInfo, _ body: (WALRecord) throws -> Void) throws {
         let path = FilePath.join(directory, info.name)
-        return try WALFileReader(path: path, bytes: try fileSystem.readFile(path)).read().records
+        _ = try WALFileReader(path: path, bytes: try fileSystem.readFile(path)).read(keepRecords: false, onRecord: body)
     }
 
     /// Puts `map` in place of the log file `info` describes: the map is written, synced and
