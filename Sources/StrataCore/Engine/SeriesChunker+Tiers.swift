@@ -166,9 +166,9 @@ extension SeriesChunker {
 
     /// The accepted buckets as summaries, the block's other rows (range edges, masked buckets,
     /// buckets whose integer sum overflowed) decoded, in time order.
-    func executeTiered(_ c: Candidate, _ use: TierUse, _ sources: [Source], into out: inout [ScanChunk],
-                       statistics: inout ScanStatistics) throws {
-        let summaries = try tierSummaries(use, statistics: &statistics)
+    func executeTiered(_ c: Candidate, _ use: TierUse, _ sources: [Source], reads: inout TierReads,
+                       into out: inout [ScanChunk], statistics: inout ScanStatistics) throws {
+        let summaries = try tierSummaries(use, reads: &reads, statistics: &statistics, merging: true)
         let block = sources[c.source].series.rowBlocks[c.block]
         // Raw rows are needed unless the buckets cover the block's part of the range.
         var cursor: Int64? = max(block.minTime, range.lowerBound)
@@ -194,9 +194,10 @@ extension SeriesChunker {
 
     /// An expired partition's buckets: those not under a tombstone, whose values' times lie
     /// in the query range.
-    func executeTierOnly(_ use: TierUse, into out: inout [ScanChunk], statistics: inout ScanStatistics) throws {
+    func executeTierOnly(_ use: TierUse, reads: inout TierReads, into out: inout [ScanChunk],
+                         statistics: inout ScanStatistics) throws {
         let masks = use.tier.masks
-        for s in try tierSummaries(use, statistics: &statistics, counting: false) {
+        for s in try tierSummaries(use, reads: &reads, statistics: &statistics, counting: false) {
             let first = s.fields.values.map(\.firstTime).min()
             let last = s.fields.values.map(\.lastTime).max()
             guard let first, let last, queryRange.contains(first), queryRange.contains(last),
@@ -207,23 +208,86 @@ extension SeriesChunker {
     }
 
     /// The summaries of the tier's buckets among `use.starts` that hold a value and can be
-    /// summarized, ascending.
-    private func tierSummaries(_ use: TierUse, statistics: inout ScanStatistics, counting: Bool = true) throws -> [BlockSummary] {
+    /// summarized, ascending. With `merging` (and a `SummaryRequest`), each run of adjacent
+    /// buckets in one of the caller's buckets comes as one summary, folded column-wise; a run
+    /// that cannot be folded (an integer sum that overflowed) comes bucket by bucket.
+    private func tierSummaries(_ use: TierUse, reads: inout TierReads, statistics: inout ScanStatistics,
+                               counting: Bool = true, merging: Bool = false) throws -> [BlockSummary] {
         guard let first = use.starts.first, let last = use.starts.last else { return [] }
-        let buckets = try use.tier.reader.buckets(of: use.tier.series, starts: first...last, fields: fields)
-        var out: [BlockSummary] = []
+        let columns = try reads.columns(of: use.tier, fields: fields, parts: summaries?.parts ?? .all)
+        let starts = columns.starts
+        let lo = starts.partitioningIndex { $0 >= first }
+        let hi = starts[lo...].partitioningIndex { $0 > last }
+        // Rows of the accepted starts, ascending.
+        var picked: [Int] = []
         var k = 0
-        for bucket in buckets {
-            while k < use.starts.count && use.starts[k] < bucket.start { k += 1 }
-            guard k < use.starts.count, use.starts[k] == bucket.start, let s = bucket.summary else { continue }
-            if counting { count(s, tier: use.tier, statistics: &statistics) }
-            out.append(s)
+        for r in lo..<hi {
+            while k < use.starts.count && use.starts[k] < starts[r] { k += 1 }
+            if k < use.starts.count, use.starts[k] == starts[r] { picked.append(r) }
+        }
+        let res = use.tier.file.resolution
+        var out: [BlockSummary] = []
+        var i = 0
+        while i < picked.count {
+            var j = i + 1
+            if merging, let request = summaries {
+                while j < picked.count, picked[j] == picked[j - 1] + 1, starts[picked[j]] == starts[picked[j - 1]] + res,
+                      request.bucket(starts[picked[j]]) == request.bucket(starts[picked[i]]) { j += 1 }
+            }
+            let run = picked[i]..<(picked[j - 1] + 1)
+            if let s = try columns.summary(run) {
+                if counting { count(s, buckets: run.count, tier: use.tier, statistics: &statistics) }
+                out.append(s)
+            } else if run.count > 1 {
+                for r in run {
+                    guard let s = try columns.summary(r..<(r + 1)) else { continue }
+                    if counting { count(s, buckets: 1, tier: use.tier, statistics: &statistics) }
+                    out.append(s)
+                }
+            }
+            i = j
         }
         return out
     }
 
-    private func count(_ s: BlockSummary, tier: TierSource, statistics: inout ScanStatistics) {
-        statistics.tierBuckets[tier.file.name, default: 0] += 1
+    private func count(_ s: BlockSummary, buckets: Int = 1, tier: TierSource, statistics: inout ScanStatistics) {
+        statistics.tierBuckets[tier.file.name, default: 0] += buckets
         statistics.served[tier.file.name, default: ServedRanges()].insert(s.minTime...s.maxTime)
+    }
+}
+
+/// A series' tier buckets, read once per tier file for every step of a plan that uses it:
+/// read per compacted block, a tier block of ~1,000 buckets was decoded again for each of
+/// the ~17 raw blocks it spans.
+struct TierReads {
+    /// Per tier file (by path: a tier's name is the same in every partition), the first and
+    /// last bucket start any step asks for.
+    private var spans: [String: ClosedRange<Int64>] = [:]
+    private var read: [String: TierBucketColumns] = [:]
+
+    init(_ steps: [SeriesChunker.Step]) {
+        for step in steps {
+            let use: TierUse
+            switch step {
+            case .tiered(_, let u), .tierOnly(let u): use = u
+            default: continue
+            }
+            guard let first = use.starts.first, let last = use.starts.last else { continue }
+            let name = use.tier.file.reader.path
+            spans[name] = spans[name].map { min($0.lowerBound, first)...max($0.upperBound, last) } ?? first...last
+        }
+    }
+
+    /// The buckets of `tier` over every step's span, ascending by start.
+    mutating func columns(of tier: TierSource, fields: Set<String>?, parts: SummaryParts) throws -> TierBucketColumns {
+        let name = tier.file.reader.path
+        if let done = read[name] { return done }
+        let span = spans[name] ?? 0...(-1)
+        let columns = span.isEmpty
+            ? TierBucketColumns(key: tier.series.key, resolution: tier.file.resolution, path: tier.file.reader.path,
+                                starts: [], fields: [])
+            : try tier.reader.columns(of: tier.series, starts: span, fields: fields, parts: parts)
+        read[name] = columns
+        return columns
     }
 }

@@ -22,11 +22,15 @@ struct SeriesChunker: Sendable {
     /// The query's range, uncut: what tier-only partitions are read in.
     let queryRange: ClosedRange<Int64>
     let tiers: TierContext
+    /// Set when the caller folds summaries: consecutive ones in one of its buckets merge.
+    let summaries: SummaryRequest?
 
-    init(database: String, key: SeriesKey, fields: Set<String>?, range: ClosedRange<Int64>, tiers: TierContext = TierContext()) {
+    init(database: String, key: SeriesKey, fields: Set<String>?, range: ClosedRange<Int64>, tiers: TierContext = TierContext(),
+         summaries: SummaryRequest? = nil) {
         self.database = database
         self.key = key
         self.fields = fields
+        self.summaries = summaries
         self.queryRange = range
         self.tiers = tiers
         let lower = max(range.lowerBound, tiers.rawCut ?? Int64.min)
@@ -140,6 +144,7 @@ struct SeriesChunker: Sendable {
         let head = plan.prepared.head
         var out: [ScanChunk] = []
         out.reserveCapacity(plan.steps.count)
+        var tierReads = TierReads(plan.steps)
         for step in plan.steps {
             switch step {
             case .summary(let summary):
@@ -148,9 +153,9 @@ struct SeriesChunker: Sendable {
             case .head(let rows):
                 appendRows(rows == 0..<head.count ? head : slice(head, rows: rows), to: &out, statistics: &statistics)
             case .tiered(let c, let use):
-                try executeTiered(c, use, plan.prepared.sources, into: &out, statistics: &statistics)
+                try executeTiered(c, use, plan.prepared.sources, reads: &tierReads, into: &out, statistics: &statistics)
             case .tierOnly(let use):
-                try executeTierOnly(use, into: &out, statistics: &statistics)
+                try executeTierOnly(use, reads: &tierReads, into: &out, statistics: &statistics)
             case .merge(let group, let headRows):
                 // Oldest first: segment order, then the head, so later writes win.
                 let members = group.count == 1 ? Array(group) : group.sorted { ($0.source, $0.block) < ($1.source, $1.block) }
@@ -166,7 +171,23 @@ struct SeriesChunker: Sendable {
                 }
             }
         }
+        if let summaries { out = Self.merging(out, in: summaries) }
         statistics.chunks += out.count
+        return out
+    }
+
+    /// Consecutive summaries in one bucket of `request` as one (`BlockSummary.merged`).
+    static func merging(_ chunks: [ScanChunk], in request: SummaryRequest) -> [ScanChunk] {
+        var out: [ScanChunk] = []
+        out.reserveCapacity(chunks.count)
+        for chunk in chunks {
+            if case .summary(let next) = chunk, case .summary(let open)? = out.last,
+               request.bucket(open.minTime) == request.bucket(next.maxTime), let merged = open.merged(with: next) {
+                out[out.count - 1] = .summary(merged)
+            } else {
+                out.append(chunk)
+            }
+        }
         return out
     }
 

@@ -45,14 +45,18 @@ extension StorageEngine {
     /// `canSummarize` as (bucket start, bucket end - 1). Where raw data has expired, tier
     /// buckets are the only data. `tiers: false` reads raw data only (a diagnostic).
     @available(*, noasync)
+    ///
+    /// With `summaries`, consecutive summaries of a series in one of its buckets come merged
+    /// into one, and tier summaries carry only its `parts` (`SummaryRequest`).
     public func scanChunks(database: String, measurement: String, where predicate: TagPredicate = .all,
                            fields: Set<String>? = nil, range: ClosedRange<Int64>,
                            canSummarize: (Int64, Int64) -> Bool = { _, _ in true }, tiers: Bool = true,
+                           summaries: SummaryRequest? = nil,
                            statistics: inout ScanStatistics, stop: ScanStop? = nil) throws -> [SeriesChunks] {
         var sequence: UInt64 = 0
         return try scanChunks(database: database, measurement: measurement, where: predicate, fields: fields,
-                              range: range, canSummarize: canSummarize, tiers: tiers, statistics: &statistics,
-                              sequence: &sequence, stop: stop)
+                              range: range, canSummarize: canSummarize, tiers: tiers, summaries: summaries,
+                              statistics: &statistics, sequence: &sequence, stop: stop)
     }
 
     /// `scan`, and the WAL sequence the rows reflect: every committed write at or below it
@@ -82,11 +86,11 @@ extension StorageEngine {
 
     func scanChunks(database: String, measurement: String, where predicate: TagPredicate,
                     fields: Set<String>?, range: ClosedRange<Int64>, canSummarize: (Int64, Int64) -> Bool,
-                    tiers: Bool, statistics: inout ScanStatistics, sequence: inout UInt64,
-                    stop: ScanStop? = nil) throws -> [SeriesChunks] {
+                    tiers: Bool, summaries: SummaryRequest? = nil, statistics: inout ScanStatistics,
+                    sequence: inout UInt64, stop: ScanStop? = nil) throws -> [SeriesChunks] {
         try scanChunks(database: database, measurement: measurement,
                        select: { $0.select(database: database, measurement: measurement, where: predicate) },
-                       fields: fields, range: range, canSummarize: canSummarize, tiers: tiers,
+                       fields: fields, range: range, canSummarize: canSummarize, tiers: tiers, summaries: summaries,
                        statistics: &statistics, sequence: &sequence, stop: stop)
     }
 
@@ -109,8 +113,8 @@ extension StorageEngine {
 
     private func scanChunks(database: String, measurement: String, select: (SeriesIndex) -> [UInt32],
                             fields: Set<String>?, range: ClosedRange<Int64>, canSummarize: (Int64, Int64) -> Bool,
-                            tiers: Bool, statistics: inout ScanStatistics, sequence: inout UInt64,
-                            stop: ScanStop?) throws -> [SeriesChunks] {
+                            tiers: Bool, summaries: SummaryRequest? = nil, statistics: inout ScanStatistics,
+                            sequence: inout UInt64, stop: ScanStop?) throws -> [SeriesChunks] {
         let (selected, segments, applied, shared) = state.withLock { s -> ([SelectedSeries], [LiveSegment], UInt64, TierShared) in
             let ids = select(s.index)
             let picked = ids.map { id -> SelectedSeries in
@@ -130,7 +134,7 @@ extension StorageEngine {
         sequence = applied
         statistics.seriesTouched += selected.count
         let chunkers = selected.map {
-            SeriesChunker(database: database, key: $0.key, fields: fields, range: range, tiers: context)
+            SeriesChunker(database: database, key: $0.key, fields: fields, range: range, tiers: context, summaries: summaries)
         }
         // Decoding and merging run on every core, a series per task; `canSummarize` (the
         // caller's, not Sendable) is asked on this thread while planning.

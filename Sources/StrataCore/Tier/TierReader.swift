@@ -24,57 +24,46 @@ struct TierReader: Sendable {
     }
 
     /// The buckets of `series` starting in `starts` that hold a value, for `fields` (nil: all).
+    /// Only the columns of `parts` are decoded (with the count and the first and last
+    /// times, always); the stats of other parts are placeholders (`SummaryRequest`).
     /// Throws, naming the file, on a column this build does not know or a column of the
     /// wrong type: guessing at it could return wrong numbers.
-    func buckets(of series: SegmentSeries, starts: ClosedRange<Int64>, fields: Set<String>?) throws -> [Bucket] {
-        let types = try fieldTypes(of: series)
-        let wanted = types.filter { fields?.contains($0.key) ?? true }
-        guard !wanted.isEmpty else { return [] }
-        let columns = Set(wanted.keys.flatMap { f in TierColumns.Part.allCases.map { TierColumns.name(f, $0) } })
-        let rows = try file.rows(of: series, range: starts, fields: columns)
-        var out: [Bucket] = []
-        out.reserveCapacity(rows.count)
-        for r in 0..<rows.count {
-            out.append(try bucket(rows, row: r, fields: wanted))
+    func buckets(of series: SegmentSeries, starts: ClosedRange<Int64>, fields: Set<String>?,
+                 parts: SummaryParts = .all) throws -> [Bucket] {
+        let columns = try self.columns(of: series, starts: starts, fields: fields, parts: parts)
+        return try columns.starts.indices.map { r in
+            Bucket(start: columns.starts[r], summary: try columns.summary(r..<(r + 1)))
         }
-        return out
     }
 
-    private func bucket(_ rows: SeriesRows, row r: Int, fields: [String: FieldType]) throws -> Bucket {
-        let start = rows.timestamps[r]
-        var stats: [String: BlockStats] = [:]
-        var rowCount = 0
-        var summarizable = true
-        for (field, type) in fields {
-            func value(_ part: TierColumns.Part) -> FieldValue? {
-                rows.columns[TierColumns.name(field, part)]?.value(at: r)
-            }
-            func time(_ part: TierColumns.Part) throws -> Int64 {
-                guard case .integer(let offset)? = value(part), offset >= 0, offset < resolution else {
-                    throw corrupt("bucket \(start) of \(rows.key): \(field) \(part.rawValue) is missing or outside the bucket")
-                }
-                return start + offset
-            }
-            guard case .integer(let count)? = value(.count) else { continue }
-            guard count > 0, let first = value(.first), let last = value(.last), let min = value(.min),
-                  let max = value(.max) else {
-                throw corrupt("bucket \(start) of \(rows.key): \(field) has a count of \(count) without its values")
-            }
-            var s = BlockStats(count: Int(count), first: first, firstTime: try time(.tfirst), last: last,
-                               lastTime: try time(.tlast))
-            (s.min, s.max, s.minTime, s.maxTime) = (min, max, try time(.tmin), try time(.tmax))
-            s.sum = value(.sum)
-            if s.sum == nil {
-                // Float sums are always there; an integer sum is absent only when it overflowed.
-                guard type != .float else { throw corrupt("bucket \(start) of \(rows.key): \(field) has no sum") }
-                summarizable = false
-            }
-            stats[field] = s
-            rowCount = Swift.max(rowCount, Int(count))
+    /// The decoded tier columns of `series`' buckets starting in `starts` (see `buckets`).
+    func columns(of series: SegmentSeries, starts: ClosedRange<Int64>, fields: Set<String>?,
+                 parts: SummaryParts = .all) throws -> TierBucketColumns {
+        let types = try fieldTypes(of: series)
+        let wanted = types.filter { fields?.contains($0.key) ?? true }.sorted { $0.key < $1.key }
+        guard !wanted.isEmpty else {
+            return TierBucketColumns(key: series.key, resolution: resolution, path: file.path, starts: [], fields: [])
         }
-        guard summarizable else { return Bucket(start: start, summary: nil) }
-        return Bucket(start: start, summary: BlockSummary(minTime: start, maxTime: start + (resolution - 1),
-                                                          rowCount: rowCount, fields: stats))
+        let needed = Self.columns(for: parts)
+        let names = Set(wanted.flatMap { f in needed.map { TierColumns.name(f.key, $0) } })
+        let rows = try file.rows(of: series, range: starts, fields: names)
+        // Each field's columns are found once, not by name for every bucket.
+        let columns = wanted.map { field, type in
+            TierBucketColumns.Field(name: field, type: type, parts: parts) { rows.columns[TierColumns.name(field, $0)] }
+        }
+        return TierBucketColumns(key: series.key, resolution: resolution, path: file.path, starts: rows.timestamps,
+                                 fields: columns)
+    }
+
+    /// The tier columns a summary with `parts` needs.
+    static func columns(for parts: SummaryParts) -> [TierColumns.Part] {
+        var needed: [TierColumns.Part] = [.count, .tfirst, .tlast]
+        if parts.contains(.sum) { needed.append(.sum) }
+        if parts.contains(.min) { needed += [.min, .tmin] }
+        if parts.contains(.max) { needed += [.max, .tmax] }
+        if parts.contains(.first) { needed.append(.first) }
+        if parts.contains(.last) { needed.append(.last) }
+        return needed
     }
 
     /// Every rolled-up field of the series and its type, checking every column's name and type.

@@ -50,6 +50,21 @@ struct AggregateCall: Equatable, Sendable {
         ["count", "sum", "mean", "min", "max", "first", "last", "spread"].contains(function)
     }
 
+    /// The stats its reducer folds from a summary (`Reducer.add(summary:)`); the count
+    /// always comes.
+    var summaryParts: SummaryParts {
+        switch function {
+        case "count": []
+        case "sum", "mean": .sum
+        case "min": .min
+        case "max": .max
+        case "spread": [.min, .max]
+        case "first": .first
+        case "last": .last
+        default: .all
+        }
+    }
+
     func makeReducer(auxTagIndex: Int?) throws(QueryError) -> Reducer {
         switch function {
         case "count": return CountReducer()

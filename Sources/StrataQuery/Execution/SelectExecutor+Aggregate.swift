@@ -24,13 +24,18 @@ extension SelectExecutor {
             guard interval > 0 else { return true }
             return Self.window(lo, interval, offset) == Self.window(hi, interval, offset)
         }
+        // What the reducers fold of a summary; summaries in one GROUP BY bucket may merge.
+        let summaries = summarize
+            ? SummaryRequest(parts: plan.calls.reduce(SummaryParts()) { $0.union($1.summaryParts) },
+                             interval: interval, offset: offset)
+            : nil
         var buckets: [[String]: GroupBuckets] = [:]
         defer { countsSeriesPerRead = true }
         for range in try aggregateWindows(c, readLo: readLo, canSummarize: canSummarize) {
             var w = c
             w.lo = range.lowerBound
             w.hi = range.upperBound
-            let chunks = try readChunks(w, from: range.lowerBound, canSummarize: canSummarize)
+            let chunks = try readChunks(w, from: range.lowerBound, canSummarize: canSummarize, summaries: summaries)
             let clock = ContinuousClock()
             let start = clock.now
             let groups = grouped(chunks, by: plan.groupTags)
@@ -238,7 +243,7 @@ extension SelectExecutor {
         let exact: TagPredicate = key.tags.isEmpty ? .all : .and(key.tags.map { .equals($0.key, $0.value) })
         var statistics = ScanStatistics()
         let found = try source.chunks(c.measurement, tags: exact, fields: c.fields, range: summary.minTime...summary.maxTime,
-                                      canSummarize: { _, _ in false }, statistics: &statistics)
+                                      canSummarize: { _, _ in false }, summaries: nil, statistics: &statistics)
         return found.first { $0.key == key } ?? SeriesChunks(key: key, chunks: [])
     }
 }

@@ -93,14 +93,15 @@ struct SelectExecutor {
     }
 
     /// Reads chunks, timing it.
-    mutating func readChunks(_ c: Context, from lo: Int64, canSummarize: (Int64, Int64) -> Bool) throws(QueryError) -> [SeriesChunks] {
+    mutating func readChunks(_ c: Context, from lo: Int64, canSummarize: (Int64, Int64) -> Bool,
+                             summaries: SummaryRequest? = nil) throws(QueryError) -> [SeriesChunks] {
         let clock = ContinuousClock()
         let start = clock.now
         defer { scanTime += clock.now - start }
         // Points read: rows decoded from blocks and rows taken from the in-memory head.
         let decodedBefore = statistics.rowsDecoded + statistics.headRows
         let chunks = try source.chunks(c.measurement, tags: c.clause.tags, fields: c.fields, range: lo...c.hi,
-                                       canSummarize: canSummarize, statistics: &statistics)
+                                       canSummarize: canSummarize, summaries: summaries, statistics: &statistics)
         if countsSeriesPerRead { try task.count(series: chunks.count) }
         let rows = statistics.rowsDecoded + statistics.headRows - decodedBefore
         try task.count(points: rows)

@@ -11,9 +11,11 @@ protocol SelectSource {
     func fieldTypes(_ measurement: String) -> [String: FieldType]
     func tagKeys(_ measurement: String) -> [String]
     /// Series of `measurement` matching `tags`, restricted to `range` and `fields`, in series
-    /// key order. `canSummarize(min, max)` allows a block of that span to come as header stats.
+    /// key order. `canSummarize(min, max)` allows a block of that span to come as header stats;
+    /// `summaries` says what the caller folds of them (`StorageEngine.scanChunks`).
     func chunks(_ measurement: String, tags: TagPredicate, fields: Set<String>, range: ClosedRange<Int64>,
-                canSummarize: (Int64, Int64) -> Bool, statistics: inout ScanStatistics) throws(QueryError) -> [SeriesChunks]
+                canSummarize: (Int64, Int64) -> Bool, summaries: SummaryRequest?,
+                statistics: inout ScanStatistics) throws(QueryError) -> [SeriesChunks]
 }
 
 extension SelectSource {
@@ -72,11 +74,12 @@ struct StorageSource: SelectSource {
     }
 
     func chunks(_ measurement: String, tags: TagPredicate, fields: Set<String>, range: ClosedRange<Int64>,
-                canSummarize: (Int64, Int64) -> Bool, statistics: inout ScanStatistics) throws(QueryError) -> [SeriesChunks] {
+                canSummarize: (Int64, Int64) -> Bool, summaries: SummaryRequest?,
+                statistics: inout ScanStatistics) throws(QueryError) -> [SeriesChunks] {
         do {
             let narrowed = restriction.map { TagPredicate.and([tags, $0]) } ?? tags
             return try engine.scanChunks(database: database, measurement: measurement, where: narrowed, fields: fields,
-                                         range: range, canSummarize: canSummarize, tiers: tiers,
+                                         range: range, canSummarize: canSummarize, tiers: tiers, summaries: summaries,
                                          statistics: &statistics, stop: task?.scanStop)
         } catch let error as QueryError {
             throw error
@@ -151,7 +154,8 @@ struct SubquerySource: SelectSource {
     }
 
     func chunks(_ measurement: String, tags: TagPredicate, fields: Set<String>, range: ClosedRange<Int64>,
-                canSummarize: (Int64, Int64) -> Bool, statistics: inout ScanStatistics) throws(QueryError) -> [SeriesChunks] {
+                canSummarize: (Int64, Int64) -> Bool, summaries: SummaryRequest?,
+                statistics: inout ScanStatistics) throws(QueryError) -> [SeriesChunks] {
         (series[measurement] ?? []).compactMap { rows in
             guard tags.evaluate(rows.key) else { return nil }
             let lo = rows.timestamps.partitioningIndex { $0 >= range.lowerBound }
