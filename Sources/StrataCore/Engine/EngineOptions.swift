@@ -2,10 +2,13 @@ import CoreMetrics
 
 /// Tuning of a `StorageEngine`. Every default says where its number came from.
 public struct EngineOptions: Sendable {
-    /// Flush the head to a segment once it holds about this many bytes of column data.
-    /// 256 MiB: the shared benchmark's 6 h of 100 robots (21.6 M values) is ~200 MiB of
-    /// raw columns, so it flushes about once per run, while a 24 GiB machine keeps ample room.
-    public var flushThresholdBytes: Int = 256 << 20
+    /// Flush the head to a segment once it holds about this many bytes (`Head.bytes`: sealed
+    /// chunks plus open columns). 64 MiB: sealed 1 Hz telemetry takes ~1.5 B a value, so
+    /// this is ~40 M values, more than the 28 M that the former 256 MiB of plain columns
+    /// held, so flushes are no more frequent; and a flush holds the head, a frozen head and
+    /// the segment it builds (about the frozen head's size), ~200 MiB at most, where plain
+    /// columns held ~700 MiB.
+    public var flushThresholdBytes: Int = 64 << 20
     /// Flush the head when its oldest unflushed write is this old (seconds), so a quiet
     /// server does not keep hours of data only in the WAL. 10 minutes, as Prometheus'
     /// head compaction keeps a similar window in memory.
@@ -61,11 +64,11 @@ public struct EngineOptions: Sendable {
     /// being flushed included, may hold this many bytes (as `strata_head_bytes` counts
     /// them). A write arriving above it starts a flush and waits up to `headFullWaitSeconds`
     /// for the head to drop below, then fails with InfluxDB's `cache-max-memory-size
-    /// exceeded: (N/LIMIT)`. Four flush thresholds: a flush that falls behind ingest for
-    /// three more thresholds' worth of data is a disk that cannot keep up. 0: no limit.
+    /// exceeded: (N/LIMIT)`. Sixteen flush thresholds: a flush that falls behind ingest
+    /// for fifteen more thresholds' worth of data is a disk that cannot keep up. 0: no limit.
     public var maxHeadBytes = 1 << 30
     /// How long a write waits for room in the head. 10 s: several flushes of a full head on
-    /// this machine (a 256 MiB head encodes and syncs in ~2 s), and well inside clients'
+    /// this machine (a head of 28 M values encodes and syncs in ~2 s), and well inside clients'
     /// write timeouts (Telegraf's is 5 s by default, then it retries).
     public var headFullWaitSeconds = 10.0
     /// Wall-clock time in nanoseconds since the epoch, which retention counts from.

@@ -10,13 +10,13 @@ extension StorageEngine {
         let (keys, segments) = state.withLock { s -> ([SeriesKey], [LiveSegment]) in
             let ids = s.index.select(database: database, measurement: measurement, where: predicate)
             for id in ids {
-                var parts: [SeriesRows] = []
-                for frozen in s.frozen { if let rows = frozen.head.rows(of: id) { parts.append(rows) } }
-                if let rows = s.head.rows(of: id) { parts.append(rows) }
+                var parts: [HeadSeries] = []
+                for frozen in s.frozen { if let rows = frozen.head.series[id] { parts.append(rows) } }
+                if let rows = s.head.series[id] { parts.append(rows) }
                 for part in parts {
                     // Head rows keep arrival order: a late write sits after newer rows.
-                    guard let first = part.timestamps.min(), let last = part.timestamps.max() else { continue }
-                    spans.append(RowSpan(minTime: first, maxTime: last, rows: part.count, decoded: false))
+                    guard let bounds = part.timeBounds else { continue }
+                    spans.append(RowSpan(minTime: bounds.lowerBound, maxTime: bounds.upperBound, rows: part.count, decoded: false))
                 }
             }
             return (ids.map { s.index.entries[Int($0)].key }, s.segments)

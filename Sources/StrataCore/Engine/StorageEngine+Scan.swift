@@ -118,9 +118,10 @@ extension StorageEngine {
         let (selected, segments, applied, shared) = state.withLock { s -> ([SelectedSeries], [LiveSegment], UInt64, TierShared) in
             let ids = select(s.index)
             let picked = ids.map { id -> SelectedSeries in
-                var parts: [SeriesRows] = []
-                for frozen in s.frozen { if let rows = frozen.head.rows(of: id) { parts.append(rows) } }
-                if let rows = s.head.rows(of: id) { parts.append(rows) }
+                // Copied out as they are (arrays shared); sealed rows are decoded off the lock.
+                var parts: [HeadSeries] = []
+                for frozen in s.frozen { if let rows = frozen.head.series[id] { parts.append(rows) } }
+                if let rows = s.head.series[id] { parts.append(rows) }
                 let key = s.index.entries[Int(id)].key
                 return SelectedSeries(key: key, headParts: parts, masks: s.tombstones.masks(database: database, key: key))
             }
@@ -141,7 +142,8 @@ extension StorageEngine {
         try stop?.check()
         let prepared = concurrentMap(selected.count) { i in
             var stats = ScanStatistics()
-            let p = chunkers[i].prepare(segments: segments, headParts: selected[i].headParts, masks: selected[i].masks,
+            let head = selected[i].headParts.map { $0.rows(overlapping: range, fields: fields) }
+            let p = chunkers[i].prepare(segments: segments, headParts: head, masks: selected[i].masks,
                                         statistics: &stats)
             return (p, stats)
         }
@@ -278,6 +280,6 @@ struct TierShared: Sendable {
 /// A series picked for a scan, with what the engine lock guards copied out.
 struct SelectedSeries: Sendable {
     var key: SeriesKey
-    var headParts: [SeriesRows]
+    var headParts: [HeadSeries]
     var masks: [TombstoneSet.Mask]
 }

@@ -1,10 +1,11 @@
-/// The rows the WAL holds but no segment does yet: per series, a shared timestamp column and
-/// a column per field, in arrival order (out-of-order and duplicate timestamps are sorted
+/// The rows the WAL holds but no segment does yet: per series, sealed chunks of older rows
+/// and a shared timestamp column and a column per field for the newest, in arrival order (out-of-order and duplicate timestamps are sorted
 /// and merged when read or flushed). Not thread-safe: the engine guards it.
 struct Head {
     /// Series id → its rows.
     private(set) var series: [UInt32: HeadSeries] = [:]
-    /// Rough bytes of column data, for the flush threshold.
+    /// Rough bytes of memory the rows hold (sealed chunks and open columns), for the flush
+    /// threshold and `cache-max-memory-size`.
     private(set) var bytes = 0
     private(set) var rows = 0
     /// Lowest and highest sequence applied; nil while empty.
@@ -25,13 +26,15 @@ struct Head {
         }
         lastSequence = sequence
         if series[seriesID] == nil { bytes += HeadSeries.overheadBytes }
-        series[seriesID, default: HeadSeries(key: chunk.key)].append(chunk)
-        rows += chunk.count
         let added = HeadSeries.approximateBytes(chunk.count, chunk.columns.values)
         bytes += added
+        series[seriesID, default: HeadSeries(key: chunk.key)].append(chunk)
+        bytes += series[seriesID]!.sealIfFull()
+        rows += chunk.count
         return added
     }
 
+    /// A series' rows, decoded (`HeadSeries.rows`).
     func rows(of seriesID: UInt32) -> SeriesRows? { series[seriesID]?.rows }
 
     /// Notes a record that added no rows (a tombstone), so that the head covers its
