@@ -254,3 +254,31 @@ struct ResumeMapCodecTests {
         #expect(ResumeMapCodec.firstSequence(fromFileName: "00000000000000000138.walmap.tmp") == nil)
     }
 }
+
+/// Mapping reads a log file a record at a time; a file whose records stop checking out is
+/// read whole after all, as replay reads it, and nothing is handed over twice.
+struct ResumeMapStreamingTests {
+    @Test(arguments: [false, true])
+    func mappingStreamsRecordsAndFallsBackOnATornTail(tornTail: Bool) async throws {
+        let fs = InMemoryFileSystem()
+        let engine = try ResumeMapTests.open(fs)
+        try await ResumeMapTests.writeBatches(engine)
+        try await engine.close()
+        let logged = try #require(try await ResumeMapTests.changesFromDisk(fs))
+
+        let reopened = try ResumeMapTests.open(fs)
+        try await reopened.flush()
+        if tornTail {
+            // Half a record header after the last record of the oldest log file.
+            let oldest = try #require(try ResumeMapTests.walNames(fs).first { $0.hasSuffix(".wal") })
+            let file = try fs.openForAppend(ResumeMapTests.dir + "/wal/" + oldest, create: false)
+            try [UInt8](repeating: 7, count: 9).withUnsafeBytes { try file.append($0) }
+            try file.close()
+        }
+        #expect(try await reopened.mapRetainedWAL() > 0)
+        try await reopened.close()
+        let mapped = try #require(try await ResumeMapTests.changesFromDisk(fs))
+        #expect(mapped.map(\.sequence) == logged.map(\.sequence))
+        #expect(mapped.map(\.series) == logged.map(\.series))
+    }
+}

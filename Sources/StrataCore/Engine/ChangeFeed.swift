@@ -18,8 +18,11 @@ final class ChangeFeed: Sendable {
     /// series: its column dictionary, column arrays and key, measured with heaptrack on a
     /// write of 100 k new series). Batches are held as the writes made them: without a byte bound, 4,096 large
     /// writes (a 19 MB write of 1 M new series, or the benchmark's whole 6 h at full rate)
-    /// stayed in memory beside the head. 64 MiB is ~5 M values, still seconds of peak ingest.
-    static let byteCapacity = 64 << 20
+    /// stayed in memory beside the head. 16 MiB: ~1.2 M values, 20 minutes of 100 robots
+    /// sending ten values a second, a fraction of a second of the shared benchmark's peak
+    /// ingest; a subscriber further behind reads the WAL. At 64 MiB the feed was a third of
+    /// the server's memory through that benchmark's ingest, whatever the subscribers.
+    static let byteCapacity = 16 << 20
 
     private struct State {
         var recent: [CommittedBatch] = []
