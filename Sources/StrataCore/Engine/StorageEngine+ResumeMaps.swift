@@ -4,10 +4,13 @@ extension StorageEngine {
     /// Decoded batches one resume holds at once. 64 MiB: what the windowed query paths
     /// take (docs/limits.md); a 64 MiB WAL file is ~3× that in columns.
     static let resumeBatchBytes = 64 << 20
-    /// Decoded batches one mapping step holds (and as much again rebuilt from the
-    /// segments). 16 MiB: mapping runs beside ingest and queries, in the background; on the
-    /// month benchmark, mapping sixteen 64 MiB files in 64 MiB steps peaked at 804 MiB RSS.
-    static let mappingBatchBytes = 16 << 20
+    /// Decoded batches one mapping step holds (and as much again read from the segments,
+    /// and again rebuilt). 4 MiB: mapping runs beside ingest and queries, in the background;
+    /// on the month benchmark, mapping sixteen 64 MiB files in 64 MiB steps peaked at 804
+    /// MiB RSS, and on the shared benchmark 16 MiB steps still added ~60 MiB to the settle.
+    /// The price: a step covers ~7 minutes of 100 robots' ten fields, so an hour's segment
+    /// block is decoded ~9 times (~0.4 s of one core for the benchmark's 21.6 M values).
+    static let mappingBatchBytes = 4 << 20
 
     /// Replaces every flushed, retained WAL log file with a resume map, then returns how
     /// many it replaced. A batch the segments do not give back byte for byte (overwritten
