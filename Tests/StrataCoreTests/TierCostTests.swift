@@ -34,4 +34,21 @@ import Testing
         #expect(chunks.first?.chunks.reduce(0) { $0 + $1.rowCount } == 10 * perMinute)
         try await engine.close()
     }
+
+    /// Windows are planned on what a read decodes: a block a tier answers counts its buckets
+    /// (`RowSpan.tier`), only where the buckets are thick and every field asked is rolled up.
+    @Test(arguments: [(perMinute: 600, tiered: true), (perMinute: 100, tiered: false)])
+    func rowSpansCarryTheTierThatAnswersThem(perMinute: Int, tiered: Bool) async throws {
+        let engine = try await Self.engine(perMinute: perMinute)
+        let spans = engine.rowSpans(database: "db", measurement: "m", range: Int64.min...Int64.max, tierFields: ["v"])
+        #expect(!spans.isEmpty && spans.allSatisfy(\.compacted))
+        let buckets = spans.compactMap(\.tier).reduce(0) { $0 + $1.buckets }
+        #expect(buckets == (tiered ? 10 : 0))
+        #expect(spans.compactMap(\.tier).allSatisfy { $0.resolution == Self.minute })
+        let untold = engine.rowSpans(database: "db", measurement: "m", range: Int64.min...Int64.max)
+        #expect(untold.allSatisfy { $0.tier == nil }, "no tier estimate unless the caller names its fields")
+        let unknown = engine.rowSpans(database: "db", measurement: "m", range: Int64.min...Int64.max, tierFields: ["v", "s"])
+        #expect(unknown.allSatisfy { $0.tier == nil }, "a field the tier does not roll up is decoded")
+        try await engine.close()
+    }
 }

@@ -152,6 +152,23 @@ import Testing
         try await engine.close()
     }
 
+    /// GROUP BY buckets take a tier's buckets whole only where their boundaries fall on
+    /// the tier's.
+    @Test(arguments: [
+        (interval: 15 * 60, offset: 0, answers: true),
+        (interval: 60, offset: 0, answers: true),
+        (interval: 90, offset: 0, answers: false),
+        (interval: 30, offset: 0, answers: false),
+        (interval: 3_600, offset: 120, answers: true),
+        (interval: 3_600, offset: 30, answers: false),
+        (interval: 3_600, offset: -60, answers: true),
+        (interval: 0, offset: 0, answers: false),
+    ])
+    func tierBucketsAnswerAlignedGroupByBuckets(interval: Int, offset: Int, answers: Bool) {
+        #expect(SelectExecutor.tierAnswers(resolution: 60 * Self.second, interval: Int64(interval) * Self.second,
+                                           offset: Int64(offset) * Self.second) == answers)
+    }
+
     @Test func aStreamedScanStopsWhenTheSinkIsDone() async throws {
         let engine = try await Self.engine()
         let sink = PartCounter(closeAfter: 3)

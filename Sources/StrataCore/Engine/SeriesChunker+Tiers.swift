@@ -93,25 +93,32 @@ extension SeriesChunker {
     /// rolled up, or no tier has such buckets.
     func tierUse(for c: Candidate, _ sources: [Source], canSummarize: (Int64, Int64) -> Bool,
                  after: Int64, before: Int64) -> TierUse? {
-        let source = sources[c.source]
-        guard let partition = source.partition, !source.tiers.isEmpty else { return nil }
-        var needed: Set<String> = []
-        for f in source.requested.map({ source.series.fields[$0] }) where f.blocks[c.block] != nil {
-            guard TierColumns.isRolledUp(f.type) else { return nil }
-            needed.insert(f.name)
-        }
+        // Read in place, not bound to a local: a bound `Source` is copied, field by field.
+        guard let partition = sources[c.source].partition, !sources[c.source].tiers.isEmpty else { return nil }
         let lo = max(range.lowerBound, partition.start, after + 1)
         let hi = min(range.upperBound, partition.end - 1, before - 1)
         guard lo <= hi else { return nil }
-        let block = source.series.rowBlocks[c.block]
-        for tier in source.tiers where needed.isSubset(of: tier.fields) {
+        // The fields with values in the block; only where some tier lacks a requested one.
+        var needed: Set<String>?
+        if !sources[c.source].tierHoldsRequested.allSatisfy({ $0 }) {
+            var names: Set<String> = []
+            for i in sources[c.source].requested where sources[c.source].series.fields[i].blocks[c.block] != nil {
+                guard TierColumns.isRolledUp(sources[c.source].series.fields[i].type) else { return nil }
+                names.insert(sources[c.source].series.fields[i].name)
+            }
+            needed = names
+        }
+        let block = sources[c.source].series.rowBlocks[c.block]
+        let masks = sources[c.source].masks
+        for (t, tier) in sources[c.source].tiers.enumerated()
+        where sources[c.source].tierHoldsRequested[t] || needed.map({ $0.isSubset(of: tier.fields) }) ?? true {
             let res = tier.file.resolution
             var starts: [Int64] = []
             var accepted = true
             var b = TierBuckets.start(block.minTime, resolution: res)
             while b <= block.maxTime {
                 let end = b + (res - 1)
-                if b >= lo, end <= hi, !source.masks.contains(where: { $0.overlaps(b...end) }) {
+                if b >= lo, end <= hi, !masks.contains(where: { $0.overlaps(b...end) }) {
                     guard canSummarize(b, end) else {
                         accepted = false
                         break
@@ -231,8 +238,11 @@ extension SeriesChunker {
         while i < picked.count {
             var j = i + 1
             if merging, let request = summaries {
+                // One division per run, not two per bucket: the run's bucket ends at `end`.
+                let open = request.bucket(starts[picked[i]])
+                let (end, overflow) = open.addingReportingOverflow(request.interval)
                 while j < picked.count, picked[j] == picked[j - 1] + 1, starts[picked[j]] == starts[picked[j - 1]] + res,
-                      request.bucket(starts[picked[j]]) == request.bucket(starts[picked[i]]) { j += 1 }
+                      request.interval == 0 || overflow || starts[picked[j]] < end { j += 1 }
             }
             let run = picked[i]..<(picked[j - 1] + 1)
             if let s = try columns.summary(run) {

@@ -49,6 +49,9 @@ struct SeriesChunker: Sendable {
         /// Indices into `series.fields` of the fields the scan reads, found once per series
         /// rather than hashed per block.
         var requested: [Int]
+        /// Per tier of `tiers`: it rolls up every requested field, so it serves any block
+        /// without a per-block check (`tierUse`).
+        var tierHoldsRequested: [Bool] = []
     }
 
     struct Candidate: Sendable {
@@ -203,8 +206,12 @@ struct SeriesChunker: Sendable {
             if ranges.contains(where: { $0.lowerBound <= first.minTime && $0.upperBound >= last.maxTime }) { continue }
             statistics.segmentSeriesRead += 1
             let requested = series.fields.indices.filter { fields?.contains(series.fields[$0].name) ?? true }
+            let tiers = tierSources(for: segment, masks: masks)
+            let holds = tiers.map { tier in
+                requested.allSatisfy { TierColumns.isRolledUp(series.fields[$0].type) && tier.fields.contains(series.fields[$0].name) }
+            }
             out.append(Source(reader: segment.reader, series: series, masks: ranges, partition: segment.partition,
-                              tiers: tierSources(for: segment, masks: masks), requested: requested))
+                              tiers: tiers, requested: requested, tierHoldsRequested: holds))
         }
         return out
     }
@@ -231,23 +238,28 @@ struct SeriesChunker: Sendable {
     /// it, integer sums present, and the caller agrees.
     private func summary(of c: Candidate, _ sources: [Source], canSummarize: (Int64, Int64) -> Bool,
                          statistics: inout ScanStatistics) -> BlockSummary? {
-        let source = sources[c.source]
-        let block = source.series.rowBlocks[c.block]
-        guard range.contains(block.minTime), range.contains(block.maxTime) else { return nil }
-        guard !source.masks.contains(where: { $0.overlaps(block.minTime...block.maxTime) }) else { return nil }
-        var stats: [String: BlockStats] = [:]
-        stats.reserveCapacity(source.requested.count)
-        for i in source.requested {
-            let f = source.series.fields[i]
-            guard let fb = f.blocks[c.block] else { continue }
-            if (f.type == .integer || f.type == .unsigned) && fb.stats.sum == nil { return nil }
-            stats[f.name] = fb.stats
+        // Read in place (`sources[c.source]...` chains), not bound to a local: a bound
+        // `Source` was copied, retaining and releasing its every field, per block.
+        let (minTime, maxTime) = (c.minTime, c.maxTime)
+        guard range.contains(minTime), range.contains(maxTime) else { return nil }
+        guard !sources[c.source].masks.contains(where: { $0.overlaps(minTime...maxTime) }) else { return nil }
+        for i in sources[c.source].requested {
+            guard let fb = sources[c.source].series.fields[i].blocks[c.block] else { continue }
+            let type = sources[c.source].series.fields[i].type
+            if (type == .integer || type == .unsigned) && fb.stats.sum == nil { return nil }
         }
-        guard canSummarize(block.minTime, block.maxTime) else {
+        guard canSummarize(minTime, maxTime) else {
             statistics.blocksRefusedByCaller += 1
             return nil
         }
-        return BlockSummary(minTime: block.minTime, maxTime: block.maxTime, rowCount: block.rows, fields: stats)
+        var stats: [String: BlockStats] = [:]
+        stats.reserveCapacity(sources[c.source].requested.count)
+        for i in sources[c.source].requested {
+            guard let fb = sources[c.source].series.fields[i].blocks[c.block] else { continue }
+            stats[sources[c.source].series.fields[i].name] = fb.stats
+        }
+        return BlockSummary(minTime: minTime, maxTime: maxTime, rowCount: sources[c.source].series.rowBlocks[c.block].rows,
+                            fields: stats)
     }
 
     /// The block's rows in range, minus the rows its segment's tombstones cover.

@@ -4,10 +4,15 @@ extension StorageEngine {
     /// indexes are read, nothing is decoded. Counts ignore deletes, overwrites and
     /// retention cuts, so they are upper bounds; a streaming reader uses them to cut a long
     /// range into windows of bounded size (`RowSpan.windows`).
+    ///
+    /// With `tierFields` (the fields a tier-reading aggregate asks for, all rolled up), a
+    /// compacted block thick enough to be read from its partition's finest tier
+    /// (`EngineOptions.tierMinRowsPerBucket`) carries that tier's resolution and bucket count
+    /// (`RowSpan.tier`), which is what such a read decodes instead of its rows.
     public func rowSpans(database: String, measurement: String, where predicate: TagPredicate = .all,
-                         range: ClosedRange<Int64>) -> [RowSpan] {
+                         range: ClosedRange<Int64>, tierFields: Set<String>? = nil) -> [RowSpan] {
         var spans: [RowSpan] = []
-        let (keys, segments) = state.withLock { s -> ([SeriesKey], [LiveSegment]) in
+        let (keys, segments, tiers) = state.withLock { s -> ([SeriesKey], [LiveSegment], [LiveTier]) in
             let ids = s.index.select(database: database, measurement: measurement, where: predicate)
             for id in ids {
                 var parts: [HeadSeries] = []
@@ -19,14 +24,28 @@ extension StorageEngine {
                     spans.append(RowSpan(minTime: bounds.lowerBound, maxTime: bounds.upperBound, rows: part.count, decoded: false))
                 }
             }
-            return (ids.map { s.index.entries[Int($0)].key }, s.segments)
+            let types = s.fieldTypes[database]?[measurement] ?? [:]
+            let rolledUp = tierFields.map { !$0.isEmpty && $0.allSatisfy { types[$0].map(TierColumns.isRolledUp) ?? false } } ?? false
+            return (ids.map { s.index.entries[Int($0)].key }, s.segments, rolledUp ? s.tiers : [])
+        }
+        // The finest tier of each compacted partition, as a scan pairs them (same flush).
+        var finest: [PartitionKey: (resolution: Int64, flushedThrough: UInt64)] = [:]
+        for t in tiers where t.partition.database == database && finest[t.partition].map({ t.resolution < $0.resolution }) ?? true {
+            finest[t.partition] = (t.resolution, t.flushedThrough)
         }
         for segment in segments {
+            let tier = segment.partition.flatMap { p in finest[p].flatMap { $0.flushedThrough == segment.flushedThrough ? $0.resolution : nil } }
             for key in keys {
                 guard let series = segment.reader.series(database: database, key: key) else { continue }
                 for block in series.rowBlocks {
-                    spans.append(RowSpan(minTime: block.minTime, maxTime: block.maxTime, rows: block.rows,
-                                         compacted: segment.partition != nil))
+                    var span = RowSpan(minTime: block.minTime, maxTime: block.maxTime, rows: block.rows,
+                                       compacted: segment.partition != nil)
+                    if let tier {
+                        let buckets = Int((TierBuckets.start(block.maxTime, resolution: tier)
+                            - TierBuckets.start(block.minTime, resolution: tier)) / tier) + 1
+                        if block.rows >= buckets * options.tierMinRowsPerBucket { span.tier = RowSpan.Tier(resolution: tier, buckets: buckets) }
+                    }
+                    spans.append(span)
                 }
             }
         }
@@ -45,6 +64,14 @@ public struct RowSpan: Sendable, Equatable {
     /// A block of a compacted segment: no other segment's block overlaps it (its segment
     /// holds its partition's rows alone), so a read may answer it from its header.
     public var compacted: Bool
+    /// For a compacted block an aggregate may read from a rollup tier (`rowSpans`'
+    /// `tierFields`): the finest tier's resolution and the buckets of it the block spans.
+    public var tier: Tier?
+
+    public struct Tier: Sendable, Equatable {
+        public var resolution: Int64
+        public var buckets: Int
+    }
 
     public init(minTime: Int64, maxTime: Int64, rows: Int, decoded: Bool = true, compacted: Bool = false) {
         self.minTime = minTime
@@ -59,8 +86,11 @@ public struct RowSpan: Sendable, Equatable {
         guard maxTime >= range.lowerBound, minTime <= range.upperBound else { return nil }
         let lo = Swift.max(minTime, range.lowerBound), hi = Swift.min(maxTime, range.upperBound)
         guard lo != minTime || hi != maxTime else { return self }
-        let part = Swift.max(1, Int(Double(rows) * RowSpan.fraction(lo...hi, of: minTime...maxTime)))
-        return RowSpan(minTime: lo, maxTime: hi, rows: part, decoded: decoded, compacted: compacted)
+        let share = RowSpan.fraction(lo...hi, of: minTime...maxTime)
+        var out = RowSpan(minTime: lo, maxTime: hi, rows: Swift.max(1, Int(Double(rows) * share)), decoded: decoded,
+                          compacted: compacted)
+        out.tier = tier.map { Tier(resolution: $0.resolution, buckets: Swift.max(1, Int((Double($0.buckets) * share).rounded(.up)))) }
+        return out
     }
 
     static func fraction(_ part: ClosedRange<Int64>, of whole: ClosedRange<Int64>) -> Double {

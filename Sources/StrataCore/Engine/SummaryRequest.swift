@@ -1,5 +1,6 @@
 /// What a reader that folds summaries (`ScanChunk.summary`) needs of them. A scan given one
-/// may merge consecutive summaries of a series that fall in one of its buckets into one
+/// summarizes a span exactly when it lies in one of its buckets (`sameBucket`; the scan's
+/// `canSummarize` is not asked), and may merge consecutive summaries of a series that fall in one of its buckets into one
 /// summary, and read from rollup tiers only the stats in `parts`: an hourly mean over a
 /// month then takes one summary per hour instead of sixty tier buckets, each with ten
 /// columns decoded where two are used.
@@ -16,6 +17,12 @@ public struct SummaryRequest: Sendable, Equatable {
         self.parts = parts
         self.interval = interval
         self.offset = offset
+    }
+
+    /// Whether `lo` and `hi` lie in one bucket: a scan given a request summarizes exactly
+    /// such spans, in place of asking its `canSummarize`.
+    func sameBucket(_ lo: Int64, _ hi: Int64) -> Bool {
+        bucket(lo) == bucket(hi)
     }
 
     /// The start of the bucket holding `t`.

@@ -31,7 +31,7 @@ extension SelectExecutor {
             : nil
         var buckets: [[String]: GroupBuckets] = [:]
         defer { countsSeriesPerRead = true }
-        for range in try aggregateWindows(c, readLo: readLo, canSummarize: canSummarize) {
+        for range in try aggregateWindows(c, readLo: readLo, summarizes: summarize, canSummarize: canSummarize) {
             var w = c
             w.lo = range.lowerBound
             w.hi = range.upperBound
@@ -80,18 +80,27 @@ extension SelectExecutor {
     /// again: the month benchmark's hourly mean took ~70). Should such a block be decoded
     /// after all (a head write or a delete over it), the rows decoded still count against
     /// `query-memory-bytes`.
-    private mutating func aggregateWindows(_ c: Context, readLo: Int64,
+    /// A compacted block that a rollup tier answers (its GROUP BY buckets take the tier's
+    /// whole) counts as the tier buckets it spans: Q4 per 15 minutes over the month read in
+    /// ~66 windows as raw rows, each setting every series up again and decoding its day's
+    /// tier block again.
+    private mutating func aggregateWindows(_ c: Context, readLo: Int64, summarizes: Bool,
                                            canSummarize: (Int64, Int64) -> Bool) throws(QueryError) -> [ClosedRange<Int64>] {
         let plan = c.plan
         let whole = [readLo...c.hi]
         guard plan.interval > 0, let storage = source as? StorageSource else { return whole }
         let target = aggregateWindowRows
             ?? max(1, Self.aggregateWindowBytes / QueryMemory.bytes(decodedRows: 1, fields: c.fields.count))
-        let spans = storage.rowSpans(c.measurement, tags: c.clause.tags, range: readLo...c.hi).map { span in
-            guard span.compacted, canSummarize(span.minTime, span.maxTime) else { return span }
-            var headerOnly = span
-            headerOnly.rows = 1
-            return headerOnly
+        let spans = storage.rowSpans(c.measurement, tags: c.clause.tags, range: readLo...c.hi,
+                                     tierFields: summarizes ? c.fields : nil).map { span in
+            guard span.compacted else { return span }
+            var cheaper = span
+            if canSummarize(span.minTime, span.maxTime) {
+                cheaper.rows = 1
+            } else if let tier = span.tier, Self.tierAnswers(resolution: tier.resolution, interval: c.plan.interval, offset: c.plan.offset) {
+                cheaper.rows = tier.buckets
+            }
+            return cheaper
         }
         let cut = RowSpan.windows(spans, rows: target, range: readLo...c.hi)
         guard cut.count > 1 else { return whole }
@@ -106,6 +115,12 @@ extension SelectExecutor {
         try task.count(series: keys.count)
         countsSeriesPerRead = false
         return starts.indices.map { i in starts[i]...(i + 1 < starts.count ? starts[i + 1] - 1 : c.hi) }
+    }
+
+    /// Whether GROUP BY buckets of `interval` and `offset` take a tier's buckets of
+    /// `resolution` whole: their boundaries fall on the tier's.
+    static func tierAnswers(resolution r: Int64, interval: Int64, offset: Int64) -> Bool {
+        r > 0 && interval > 0 && interval % r == 0 && ((offset % r) + r) % r == 0
     }
 
     /// Feeds each group's series into its buckets. Groups are independent, so they are fed

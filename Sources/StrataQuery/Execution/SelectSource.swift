@@ -65,8 +65,11 @@ struct StorageSource: SelectSource {
     }
 
     /// Where those series' rows lie in `range` (`StorageEngine.rowSpans`).
-    func rowSpans(_ measurement: String, tags: TagPredicate, range: ClosedRange<Int64>) -> [RowSpan] {
-        engine.rowSpans(database: database, measurement: measurement, where: narrowed(tags), range: range)
+    /// `tierFields`: the fields of an aggregate that may read tiers (ignored with tiers off).
+    func rowSpans(_ measurement: String, tags: TagPredicate, range: ClosedRange<Int64>,
+                  tierFields: Set<String>? = nil) -> [RowSpan] {
+        engine.rowSpans(database: database, measurement: measurement, where: narrowed(tags), range: range,
+                        tierFields: tiers ? tierFields : nil)
     }
 
     private func narrowed(_ tags: TagPredicate) -> TagPredicate {
