@@ -38,7 +38,9 @@ struct TierBucketColumns: Sendable {
         guard let firstRow = rows.first, let lastRow = rows.last else { return nil }
         var stats: [String: BlockStats] = [:]
         stats.reserveCapacity(fields.count)
-        var rowCounts = [Int](repeating: 0, count: rows.count)
+        // A bucket's rows: its greatest count over the fields (one field: the count itself,
+        // so no array is needed).
+        var rowCounts = fields.count > 1 ? [Int](repeating: 0, count: rows.count) : []
         for f in fields {
             if f.type == .float {
                 if let folded = try foldFloats(f, rows, rowCounts: &rowCounts) { stats[f.name] = folded }
@@ -50,7 +52,7 @@ struct TierBucketColumns: Sendable {
                     if f.count?.valid[r] == true { return nil }  // unsummarizable
                     continue
                 }
-                rowCounts[r - firstRow] = Swift.max(rowCounts[r - firstRow], one.count)
+                if !rowCounts.isEmpty { rowCounts[r - firstRow] = Swift.max(rowCounts[r - firstRow], one.count) }
                 if let earlier = folded {
                     guard let merged = earlier.merged(with: one) else { return nil }
                     folded = merged
@@ -61,8 +63,9 @@ struct TierBucketColumns: Sendable {
             if let folded { stats[f.name] = folded }
         }
         guard !stats.isEmpty else { return nil }
+        let rowCount = rowCounts.isEmpty ? stats.values.reduce(0) { $0 + $1.count } : rowCounts.reduce(0, +)
         return BlockSummary(minTime: starts[firstRow], maxTime: starts[lastRow] + (resolution - 1),
-                            rowCount: rowCounts.reduce(0, +), fields: stats)
+                            rowCount: rowCount, fields: stats)
     }
 
     /// A float field's buckets `rows` folded on the columns' arrays, as `BlockStats.merged`
@@ -84,7 +87,7 @@ struct TierBucketColumns: Sendable {
                 throw corrupt("bucket \(starts[r]) of \(key): \(f.name) has a count of \(count) without its values")
             }
             total += Int(count)
-            rowCounts[r - rows.lowerBound] = Swift.max(rowCounts[r - rows.lowerBound], Int(count))
+            if !rowCounts.isEmpty { rowCounts[r - rows.lowerBound] = Swift.max(rowCounts[r - rows.lowerBound], Int(count)) }
             if firstRow < 0 { firstRow = r }
             lastRow = r
             if let sums {
