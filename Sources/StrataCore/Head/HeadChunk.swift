@@ -53,7 +53,10 @@ struct HeadChunk: Sendable {
         self.rows = timestamps.count
         self.minTime = lo
         self.maxTime = hi
-        self.bytes = out
+        // A copy sized to the bytes: `out` has room for plain values, several times more.
+        self.bytes = [UInt8](unsafeUninitializedCapacity: out.count) { buffer, count in
+            count = out.withUnsafeBufferPointer { buffer.initialize(fromContentsOf: $0) }
+        }
         self.columns = sealed
     }
 

@@ -32,11 +32,11 @@ struct HeadSeries {
 
     var count: Int { sealedRows + timestamps.count }
 
-    /// Open rows sealed into one chunk. 1,024: a sealed 1 Hz series of ten fields takes
-    /// ~1.5 KB of chunk per 1,000 rows with a ~0.6 KB fixed cost a chunk (header, column
-    /// entries, codec headers); at 1,024 rows that cost is under 0.1 byte a value, and the
-    /// open columns of 100,000 series stay under ~1 GB at worst (≤ 1,024 rows of ~10
-    /// values each, 9 bytes a value).
+    /// Open rows sealed into one chunk. 1,024: a chunk's fixed cost (~0.6 KB: its header,
+    /// column entries and codec headers) is then under 0.1 byte a value of a ten-field
+    /// series, while a series' open rows hold at most ~100 KB (1,024 rows of ten values at
+    /// 9 bytes and a time). Open rows count in `Head.bytes`, so the flush threshold bounds
+    /// them too, however many series there are.
     static let sealRows = 1_024
 
     /// Appends one row. Field types were validated against the measurement, so each value
