@@ -49,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
     var insecure = false
 
     func run() async throws {
+        ProcessMemory.limitArenas()
         let dataDirectory = dataDir ?? Environment.value("STRATA_DATA_DIR") ?? "./strata-data"
         let address = http ?? Environment.value("STRATA_HTTP") ?? "127.0.0.1:8086"
         guard let (host, port) = HostPort.parse(address) else {
