@@ -8,8 +8,9 @@ public enum ProcessMemory {
     /// thread that meets contention gets an arena of its own and keeps what it freed there;
     /// on the shared benchmark (2 cores) the cap took the server's peak RSS from 158 to
     /// 135 MiB, most of it in the settle after ingest, where flush, mapping and HTTP threads
-    /// all allocate; ingest per CPU-second stayed within the run-to-run spread (1.25 M values,
-    /// against 1.21 and 1.36 M in the runs before). Called once by `strata serve`, before the engine's threads start.
+    /// all allocate; ingest per CPU-second stayed within the run-to-run spread (1.25 M
+    /// values, against 1.21 and 1.36 M in the runs before). Called once by `strata serve`,
+    /// before the engine's threads start.
     public static func limitArenas() {
         #if canImport(Glibc)
         // An operator's MALLOC_ARENA_MAX stands.
