@@ -218,6 +218,11 @@ import Testing
         var options = EngineOptions.forTests
         // The window starts when the file is closed, at the flush's start: 5 s covers a flush
         // on a loaded 2-core machine (2 s did not while other builds ran beside the suite).
+        // Threads of its own: on the process's shared flush thread, this flush waited behind
+        // other tests' large flushes and compactions for longer than the window.
+        let threads = EngineThreads(prefix: "wal-retention")
+        defer { threads.shutdown() }
+        options.threads = threads
         options.walRetentionSeconds = 5
         options.flushMaxAgeSeconds = 1  // the watcher then runs every 0.1 s
         let engine = try await StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
