@@ -80,12 +80,8 @@ import Testing
         guard case .select(let stmt) = try QueryParser.parse(text)[0] else { Issue.record("not a SELECT"); return }
         var report = ExplainReport()
         let whole = try executor.select(stmt, database: "db", now: Self.t0 + 86_400 * Self.second, report: &report)
-        let sink = PartCounter()
         // 50 rows a window: hundreds of windows over this data.
-        try await QueryExecutor(executor, streamWindowRows: 50)
-            .execute(try QueryParser.parse(text), database: "db", now: Self.t0 + 86_400 * Self.second, into: sink)
-        #expect(sink.collected.error == nil)
-        #expect(sink.collected.series == whole, "\(text)")
+        try await Self.expectWindowedAnswer(text, executor, equals: whole)
         try await engine.close()
     }
 
@@ -144,12 +140,17 @@ import Testing
         var report = ExplainReport()
         let whole = try executor.select(stmt, database: "db", now: Self.t0 + 86_400 * Self.second, report: &report)
         #expect(!whole.isEmpty)
+        try await Self.expectWindowedAnswer(text, executor, equals: whole)
+        try await engine.close()
+    }
+
+    /// `text` streamed in windows of 50 rows answers `whole`, the answer of one read.
+    static func expectWindowedAnswer(_ text: String, _ executor: QueryExecutor, equals whole: [ResultSeries]) async throws {
         let sink = PartCounter()
         try await QueryExecutor(executor, streamWindowRows: 50)
-            .execute(try QueryParser.parse(text), database: "db", now: Self.t0 + 86_400 * Self.second, into: sink)
+            .execute(try QueryParser.parse(text), database: "db", now: t0 + 86_400 * second, into: sink)
         #expect(sink.collected.error == nil)
         #expect(sink.collected.series == whole, "\(text)")
-        try await engine.close()
     }
 
     /// GROUP BY buckets take a tier's buckets whole only where their boundaries fall on

@@ -28,7 +28,7 @@ struct Head {
         if series[seriesID] == nil { bytes += HeadSeries.overheadBytes }
         let added = HeadSeries.approximateBytes(chunk.count, chunk.columns.values)
         bytes += added
-        series[seriesID, default: HeadSeries(key: chunk.key)].append(chunk)
+        series[seriesID, default: HeadSeries(key: chunk.key)].append(chunk, bytes: added)
         bytes += series[seriesID]!.sealIfFull()
         rows += chunk.count
         return added

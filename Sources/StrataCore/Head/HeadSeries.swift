@@ -64,8 +64,9 @@ struct HeadSeries {
 
     /// Appends a chunk of rows column by column. A chunk column whose type differs from the
     /// head's (validation makes this unreachable) is stored as nulls rather than misaligning.
-    mutating func append(_ chunk: SeriesRows) {
-        openBytes += Self.approximateBytes(chunk.count, chunk.columns.values)
+    /// `bytes`: the chunk's `approximateBytes`, when the caller has counted them already.
+    mutating func append(_ chunk: SeriesRows, bytes: Int? = nil) {
+        openBytes += bytes ?? Self.approximateBytes(chunk.count, chunk.columns.values)
         let before = timestamps.count
         timestamps.append(contentsOf: chunk.timestamps)
         for (name, column) in chunk.columns {
