@@ -66,7 +66,11 @@ import Testing
     /// One client stops reading under policy `disconnect` while another keeps up and writes
     /// continue: the healthy one gets every point; the stalled one is dropped.
     @Test func aStalledClientIsDisconnectedWhileAnotherGetsEveryPoint() async throws {
-        let settings = StreamSettings(stallTimeout: .seconds(2))
+        // The stall timeout well past the test, so only the policy can end the stalled
+        // connection: its close frame cannot be written, and the watchdog drops the socket
+        // after the 5 s close timeout. (With a 2 s stall timeout a loaded machine dropped the
+        // socket before its queue filled, and the policy never acted.)
+        let settings = StreamSettings(stallTimeout: .seconds(120))
         try await StreamTestServer.with(settings: settings) { server in
             let port = server.port
             let hub = server.services.hub

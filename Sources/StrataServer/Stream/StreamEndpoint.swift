@@ -5,9 +5,18 @@ protocol StreamEndpoint: Sendable {
     func receive(_ text: String) async
     func nextOutbound() async -> LiveOutbound?
     func transportClosed()
+    /// Whether the hub has queued a close (admin kick, slow consumer, revoked token): a
+    /// write stalled behind it then waits `closeTimeout`, not `stallTimeout`.
+    var isClosing: Bool { get }
 }
 
-extension LiveConnection: StreamEndpoint {}
+extension StreamEndpoint {
+    var isClosing: Bool { false }
+}
+
+extension LiveConnection: StreamEndpoint {
+    var isClosing: Bool { state.withLock { $0.closing } }
+}
 
 /// Opens the hub's side of a connection whose handshake was accepted.
 typealias StreamEndpointOpener = @Sendable (ConnectionInfo, Principal) -> any StreamEndpoint

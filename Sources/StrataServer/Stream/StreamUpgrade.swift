@@ -74,7 +74,7 @@ struct StreamUpgrade: Sendable {
         // From here the stream's pings and stall watchdog govern the connection.
         state.slot?.upgraded()
         let endpoint = open(info, principal)
-        let writes = watchdog.register(channel: channel, state: state)
+        let writes = watchdog.register(channel: channel, state: state, closing: { endpoint.isClosing })
         defer { watchdog.unregister(writes) }
         logger.debug("stream opened", metadata: ["connection": .string(endpoint.id), "remote": .string(info.remoteAddress)])
         defer {

@@ -2,7 +2,8 @@ import NIOCore
 import Synchronization
 
 /// Drops WebSocket connections whose socket has accepted nothing for `stallTimeout` while a
-/// frame waits to go out (shorter, `closeTimeout`, once the server is shutting down).
+/// frame waits to go out (shorter, `closeTimeout`, once the server is shutting down or the
+/// connection has queued its close).
 ///
 /// Why it exists: a write to a client that never reads suspends for good once the kernel
 /// and NIO buffers are full, and the library's ping and close handshakes write too, so they
@@ -31,6 +32,7 @@ final class StreamWatchdog: Sendable {
         var writes: Writes
         var channel: any Channel
         var state: StreamChannelState
+        var closing: @Sendable () -> Bool
     }
 
     let settings: StreamSettings
@@ -41,9 +43,13 @@ final class StreamWatchdog: Sendable {
         self.settings = settings
     }
 
-    func register(channel: any Channel, state: StreamChannelState) -> Writes {
+    /// `closing` says whether the connection's own side has queued a close frame.
+    func register(channel: any Channel, state: StreamChannelState,
+                  closing: @escaping @Sendable () -> Bool = { false }) -> Writes {
         let writes = Writes(clock: self)
-        entries.withLock { $0[ObjectIdentifier(writes)] = Entry(writes: writes, channel: channel, state: state) }
+        entries.withLock {
+            $0[ObjectIdentifier(writes)] = Entry(writes: writes, channel: channel, state: state, closing: closing)
+        }
         return writes
     }
 
@@ -72,7 +78,10 @@ final class StreamWatchdog: Sendable {
             for (key, entry) in entries {
                 let since = entry.writes.pendingSince
                 guard since != 0 else { continue }
-                let limit = entry.state.isShuttingDown ? settings.closeTimeout : settings.stallTimeout
+                // A close frame queued behind a stalled write (a slow consumer's, say) gets
+                // the close timeout: the client has had its chance to read.
+                let closing = entry.state.isShuttingDown || entry.closing()
+                let limit = closing ? settings.closeTimeout : settings.stallTimeout
                 if Duration.nanoseconds(now - since) >= limit {
                     out.append(entry.channel)
                     entries.removeValue(forKey: key)
