@@ -216,13 +216,10 @@ import Testing
 @Suite struct WALRetentionTests {
     @Test func flushedWALFilesExpireWithoutAnotherFlush() async throws {
         var options = EngineOptions.forTests
-        // The window starts when the file is closed, at the flush's start: 5 s covers a flush
-        // on a loaded 2-core machine (2 s did not while other builds ran beside the suite).
-        // Threads of its own: on the process's shared flush thread, this flush waited behind
-        // other tests' large flushes and compactions for longer than the window.
-        let threads = EngineThreads(prefix: "wal-retention")
-        defer { threads.shutdown() }
-        options.threads = threads
+        // The engine's clock stands still until the test moves it: a flush however slow
+        // (the machine is loaded, the flush thread shared) cannot age the file meanwhile.
+        let clock = TestClock(1_704_067_200_000_000_000)
+        options.now = { clock.value }
         options.walRetentionSeconds = 5
         options.flushMaxAgeSeconds = 1  // the watcher then runs every 0.1 s
         let engine = try await StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
@@ -230,11 +227,15 @@ import Testing
         try await engine.flush()
         #expect(engine.stats().walFiles == 2, "the flushed file is retained at first")
         #expect(try await engine.readChanges(after: 0)?.count == 1)
+        clock.set(clock.value + 4_000_000_000)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(engine.stats().walFiles == 2, "inside its window (4 of 5 s) the file stays")
+        clock.set(clock.value + 2_000_000_000)
         let deadline = ContinuousClock.now + .seconds(30)
         while engine.stats().walFiles > 1 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(engine.stats().walFiles == 1)
+        #expect(engine.stats().walFiles == 1, "past its window the watcher removes it without another flush")
         try await engine.close()
     }
 }

@@ -88,7 +88,9 @@ import Testing
         try await restarted.waitForPing()
         #expect(try await Self.answers(restarted) == before, "answers changed after a crash inside a compaction")
 
-        let done = try await HTTP.send("POST", "\(restarted.baseURL)/compact", timeout: 300)
+        // Compaction threads run at nice 10: beside a busy test process a 2 s compaction
+        // takes a minute and more.
+        let done = try await HTTP.send("POST", "\(restarted.baseURL)/compact", timeout: 600)
         #expect(done.status == 200, "\(done.text)")
         let shards = try await HTTP.send("GET", "\(restarted.baseURL)/query?q=SHOW+SHARDS", timeout: 30)
         #expect(shards.text.components(separatedBy: #""autogen""#).count - 1 == 2, "two day partitions: \(shards.text)")

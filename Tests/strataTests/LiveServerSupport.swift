@@ -145,13 +145,24 @@ enum HTTP {
         request.httpMethod = method
         request.httpBody = body
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        // The shared session's 60 s request timeout wins over a longer one on the request
+        // (a /compact answered after 61 s failed at 60): longer waits get a session of their own.
+        let session = timeout > 60 ? URLSession(configuration: Self.configuration(timeout: timeout)) : URLSession.shared
+        defer { if session !== URLSession.shared { session.finishTasksAndInvalidate() } }
+        let (data, response) = try await session.data(for: request)
         guard let http = response as? HTTPURLResponse else { throw LiveTestError(description: "not HTTP: \(response)") }
         var fields: [String: String] = [:]
         for (name, value) in http.allHeaderFields {
             if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
         }
         return HTTPResult(status: http.statusCode, headers: fields, body: data)
+    }
+
+    private static func configuration(timeout: TimeInterval) -> URLSessionConfiguration {
+        let configuration = URLSessionConfiguration.default
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        return configuration
     }
 }
 

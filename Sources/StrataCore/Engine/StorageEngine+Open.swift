@@ -21,7 +21,7 @@ extension StorageEngine {
         let (wal, report) = try WriteAheadLog.open(
             directory: FilePath.join(directory, "wal"), fileSystem: fileSystem,
             segmentBytes: options.walSegmentBytes, logger: logger, afterSequence: manifest.flushedThrough,
-            metricsFactory: options.metricsFactory
+            metricsFactory: options.metricsFactory, clock: { [now = options.now] in Double(now()) / 1e9 }
         ) { record in
             if record.type == .tombstone {
                 do {

@@ -19,7 +19,8 @@ extension WriteAheadLog {
     @available(*, noasync, message: "reads and replays every WAL file on the calling thread; call it from synchronous code (StorageEngine.open) or inside BlockingWorkPool.run")
     public static func open(
         directory: String, fileSystem: any FileSystem, segmentBytes: Int, logger: Logger,
-        afterSequence: UInt64, metricsFactory: (any MetricsFactory)? = nil, replay: (WALRecord) throws -> Void
+        afterSequence: UInt64, metricsFactory: (any MetricsFactory)? = nil,
+        clock: @escaping @Sendable () -> Double = WriteAheadLog.now, replay: (WALRecord) throws -> Void
     ) throws -> (WriteAheadLog, WALReplayReport) {
         try fileSystem.createDirectory(directory)
         let names = try listFiles(directory: directory, fileSystem: fileSystem, logger: logger)
@@ -27,7 +28,7 @@ extension WriteAheadLog {
         var files: [FileInfo] = []
         var expected: UInt64?
         var last = afterSequence
-        let openedAt = now()
+        let openedAt = clock()
         for (index, name) in names.enumerated() {
             let path = FilePath.join(directory, name)
             if ResumeMapCodec.firstSequence(fromFileName: name) != nil {
@@ -82,7 +83,7 @@ extension WriteAheadLog {
         let current = try openCurrentFile(directory: directory, fileSystem: fileSystem, files: &files, next: last + 1)
         let log = WriteAheadLog(directory: directory, fileSystem: fileSystem, segmentBytes: segmentBytes,
                                 logger: logger, files: files, current: current, lastSequence: last,
-                                metricsFactory: metricsFactory)
+                                metricsFactory: metricsFactory, clock: clock)
         return (log, report)
     }
 
@@ -161,8 +162,9 @@ extension WriteAheadLog {
     /// `maxBytes` of such files counting from the newest). Returns the names removed.
     @discardableResult
     public func removeFlushedFiles(flushedThrough: UInt64, maxAgeSeconds: Double, maxBytes: Int,
-                                   now: Double = WriteAheadLog.now()) throws -> [String] {
-        try maintenance.withLock { _ in
+                                   now: Double? = nil) throws -> [String] {
+        let now = now ?? clock()
+        return try maintenance.withLock { _ in
             try removeFlushedFilesLocked(flushedThrough: flushedThrough, maxAgeSeconds: maxAgeSeconds,
                                          maxBytes: maxBytes, now: now)
         }

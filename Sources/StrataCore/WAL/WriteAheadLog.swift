@@ -20,6 +20,9 @@ public final class WriteAheadLog: Sendable {
     let fileSystem: any FileSystem
     let segmentBytes: Int
     let logger: Logger
+    /// Seconds since the epoch: when a file closed, for retention by age. The engine passes
+    /// its own clock (`EngineOptions.now`), so a test can step it.
+    let clock: @Sendable () -> Double
     private let queue = DispatchQueue(label: "strata.wal")
     let state: Mutex<State>
     /// Only touched on `queue`.
@@ -73,8 +76,9 @@ public final class WriteAheadLog: Sendable {
 
     init(directory: String, fileSystem: any FileSystem, segmentBytes: Int, logger: Logger,
          files: [FileInfo], current: any WritableFile, lastSequence: UInt64,
-         metricsFactory: (any MetricsFactory)? = nil) {
+         metricsFactory: (any MetricsFactory)? = nil, clock: @escaping @Sendable () -> Double = WriteAheadLog.now) {
         self.directory = directory
+        self.clock = clock
         // `strata serve` passes the Prometheus factory its /metrics renders (through
         // EngineOptions); without one, the process-wide factory (a no-op unless bootstrapped).
         self.fsyncTimer = CoreMetrics.Timer(label: Self.fsyncMetricLabel, factory: metricsFactory ?? MetricsSystem.factory)
@@ -214,7 +218,7 @@ public final class WriteAheadLog: Sendable {
             try file.sync()
             try fileSystem.syncDirectory(directory)
             try wr.file?.close()
-            if !wr.files.isEmpty { wr.files[wr.files.count - 1].closedAt = Self.now() }
+            if !wr.files.isEmpty { wr.files[wr.files.count - 1].closedAt = clock() }
             wr.file = file
             wr.files.append(FileInfo(name: name, firstSequence: first, bytes: file.size, closedAt: nil))
         }
