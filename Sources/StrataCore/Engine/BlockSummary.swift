@@ -8,9 +8,9 @@ public struct BlockSummary: Sendable, Equatable {
     public var minTime: Int64
     public var maxTime: Int64
     public var rowCount: Int
-    public var fields: [String: BlockStats]
+    public var fields: SummaryFields
 
-    public init(minTime: Int64, maxTime: Int64, rowCount: Int, fields: [String: BlockStats]) {
+    public init(minTime: Int64, maxTime: Int64, rowCount: Int, fields: SummaryFields) {
         self.minTime = minTime
         self.maxTime = maxTime
         self.rowCount = rowCount

@@ -252,8 +252,7 @@ struct SeriesChunker: Sendable {
             statistics.blocksRefusedByCaller += 1
             return nil
         }
-        var stats: [String: BlockStats] = [:]
-        stats.reserveCapacity(sources[c.source].requested.count)
+        var stats = SummaryFields()
         for i in sources[c.source].requested {
             guard let fb = sources[c.source].series.fields[i].blocks[c.block] else { continue }
             stats[sources[c.source].series.fields[i].name] = fb.stats

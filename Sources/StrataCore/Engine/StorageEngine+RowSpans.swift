@@ -107,6 +107,9 @@ public struct RowSpan: Sendable, Equatable {
     /// build and encode). Empty spans give one window, `range` itself.
     public static func windows(_ spans: [RowSpan], rows target: Int, range: ClosedRange<Int64>) -> [ClosedRange<Int64>] {
         let target = Swift.max(1, target)
+        // All of it fits one window: no pieces to cut and sort (an hourly mean over the
+        // month answered from 72,000 block headers spent 5% of its time there).
+        guard spans.reduce(0, { $0 + $1.rows }) > target else { return [range] }
         var out: [ClosedRange<Int64>] = []
         var start = range.lowerBound
         var held = 0

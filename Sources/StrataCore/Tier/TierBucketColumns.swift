@@ -36,8 +36,7 @@ struct TierBucketColumns: Sendable {
     /// contradict each other.
     func summary(_ rows: Range<Int>) throws -> BlockSummary? {
         guard let firstRow = rows.first, let lastRow = rows.last else { return nil }
-        var stats: [String: BlockStats] = [:]
-        stats.reserveCapacity(fields.count)
+        var stats = SummaryFields()
         // A bucket's rows: its greatest count over the fields (one field: the count itself,
         // so no array is needed).
         var rowCounts = fields.count > 1 ? [Int](repeating: 0, count: rows.count) : []
@@ -63,7 +62,7 @@ struct TierBucketColumns: Sendable {
             if let folded { stats[f.name] = folded }
         }
         guard !stats.isEmpty else { return nil }
-        let rowCount = rowCounts.isEmpty ? stats.values.reduce(0) { $0 + $1.count } : rowCounts.reduce(0, +)
+        let rowCount = rowCounts.isEmpty ? stats.reduce(0) { $0 + $1.value.count } : rowCounts.reduce(0, +)
         return BlockSummary(minTime: starts[firstRow], maxTime: starts[lastRow] + (resolution - 1),
                             rowCount: rowCount, fields: stats)
     }
