@@ -77,14 +77,12 @@ import Testing
                                      body: ByteBuffer(string: "robot,device_id=r1 battery=81 1\nrobot,device_id=r2 battery=60 1")) { response in
                 #expect(response.status == .noContent)
             }
-            let started = ContinuousClock.now
             try await client.execute(uri: "/query?db=robots", method: .post,
                                      headers: [.contentType: "application/x-www-form-urlencoded"],
                                      body: ByteBuffer(string: formEncoded([("q", q)]))) { response in
                 #expect(response.status == status)
                 #expect(bodyText(response) == body + "\n")
             }
-            #expect(ContinuousClock.now - started < .seconds(20))
         }
     }
 
@@ -118,7 +116,8 @@ import Testing
             }
         }
         #expect(error == message)
-        // Decoding 512 levels took ~2 s (time quadratic in the depth) before the scan.
-        #expect(took < .seconds(1))
+        // Decoding 512 levels took ~2 s (time quadratic in the depth) before the scan, so
+        // 100,000 levels would take hours: the bound catches that, not a slow machine.
+        #expect(took < .seconds(30))
     }
 }

@@ -35,7 +35,8 @@ import Testing
             let texts = Mutex<[String]>([])
             let configuration = WebSocketClientConfiguration(
                 maxFrameSize: 1 << 20, additionalHeaders: [.secWebSocketProtocol: "strata.v1, bearer.secret-read"])
-            try await withTimeout(.seconds(30)) {
+            // A guard against a hang, not a speed bound: a loaded CI machine took over 30 s.
+            try await withTimeout(.seconds(120)) {
                 try await WebSocketClient.connect(
                     url: "ws://127.0.0.1:\(server.port)/v1/stream", configuration: configuration,
                     logger: Logger(label: "strata.test.client")

@@ -21,7 +21,9 @@ public final class RawSocket: @unchecked Sendable {
 
     /// `receiveBuffer`: a small kernel receive buffer, set before connecting (after, Linux
     /// has already grown the window), so a client that stops reading stalls the server soon.
-    public init(port: Int, timeout: Duration = .seconds(10), receiveBuffer: Int32? = nil) throws {
+    /// `timeout` guards against a hang: 30 s, as a loaded 2-core CI machine ran a handshake
+    /// past 10 s; a test that waits for silence passes its own.
+    public init(port: Int, timeout: Duration = .seconds(30), receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StreamTestError("socket: errno \(errno)") }
         if var size = receiveBuffer {
