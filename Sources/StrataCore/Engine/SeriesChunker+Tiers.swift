@@ -56,10 +56,9 @@ struct TierUse: Sendable {
 extension SeriesChunker {
     /// The tiers of a compacted segment's partition that can stand for its rows: built from
     /// the same rows (same `flushedThrough`), not cut by retention. Coarsest first.
-    func tierSources(for segment: LiveSegment, masks: [TombstoneSet.Mask]) -> [TierSource] {
-        guard let partition = segment.partition else { return [] }
-        return (tiers.byPartition[partition] ?? []).compactMap { file in
-            guard file.partition == partition, file.flushedThrough == segment.flushedThrough else { return nil }
+    func tierSources(partition: PartitionKey, flushedThrough: UInt64, masks: [TombstoneSet.Mask]) -> [TierSource] {
+        (tiers.byPartition[partition] ?? []).compactMap { file in
+            guard file.partition == partition, file.flushedThrough == flushedThrough else { return nil }
             return tierSource(file, masks: masks)
         }
     }

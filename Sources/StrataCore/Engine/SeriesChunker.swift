@@ -45,13 +45,30 @@ struct SeriesChunker: Sendable {
         var masks: [ClosedRange<Int64>]
         /// Set for a compacted segment, with its partition's usable tiers, coarsest first.
         var partition: PartitionKey?
-        var tiers: [TierSource]
+        var flushedThrough: UInt64
+        /// Found when a block first needs them (`resolveTiers`): most blocks of an aggregate
+        /// are answered by their headers, and looking the series up in every tier file of
+        /// every partition was ~7% of the month's hourly mean.
+        var tiers: [TierSource] = []
+        var tiersResolved: Bool
         /// Indices into `series.fields` of the fields the scan reads, found once per series
         /// rather than hashed per block.
         var requested: [Int]
         /// Per tier of `tiers`: it rolls up every requested field, so it serves any block
         /// without a per-block check (`tierUse`).
         var tierHoldsRequested: [Bool] = []
+    }
+
+    /// Finds `source`'s tiers and which of them roll up every requested field, once.
+    func resolveTiers(_ source: inout Source, masks: [TombstoneSet.Mask]) {
+        guard !source.tiersResolved else { return }
+        source.tiersResolved = true
+        guard let partition = source.partition else { return }
+        source.tiers = tierSources(partition: partition, flushedThrough: source.flushedThrough, masks: masks)
+        let series = source.series
+        source.tierHoldsRequested = source.tiers.map { tier in
+            source.requested.allSatisfy { TierColumns.isRolledUp(series.fields[$0].type) && tier.fields.contains(series.fields[$0].name) }
+        }
     }
 
     struct Candidate: Sendable {
@@ -69,6 +86,8 @@ struct SeriesChunker: Sendable {
         var head: SeriesRows
         /// Partitions whose raw data expired, with their tiers (coarsest first), oldest first.
         var tierOnly: [TierOnlyPartition]
+        /// The tombstones, for tiers resolved later.
+        var masks: [TombstoneSet.Mask] = []
     }
 
     /// One chunk (or, for tiers, a run of chunks) to produce.
@@ -100,10 +119,11 @@ struct SeriesChunker: Sendable {
         statistics.blocksConsidered += candidates.count
         let head = headParts.isEmpty ? SeriesRows(key: key) : SeriesRows.merged(headParts, key: key, range: range, fields: fields)
         statistics.headRows += head.count
-        return Prepared(sources: sources, candidates: candidates, head: head, tierOnly: tierOnly)
+        return Prepared(sources: sources, candidates: candidates, head: head, tierOnly: tierOnly, masks: masks)
     }
 
     func plan(_ prepared: Prepared, canSummarize: (Int64, Int64) -> Bool, statistics: inout ScanStatistics) -> Plan {
+        var prepared = prepared
         let candidates = prepared.candidates
         let headTimes = prepared.head.timestamps
         var steps = planTierOnly(prepared.tierOnly, canSummarize: canSummarize)
@@ -122,10 +142,12 @@ struct SeriesChunker: Sendable {
             let headEnd = headTimes[headStart...].partitioningIndex { $0 > hi }
             if h < headStart { steps.append(.head(h..<headStart)) }
             let lone = j == i + 1 && headStart == headEnd
-            if lone, let summary = summary(of: candidates[i], prepared.sources, canSummarize: canSummarize, statistics: &statistics) {
-                steps.append(.summary(summary))
+            let header = lone ? summary(of: candidates[i], prepared.sources, canSummarize: canSummarize, statistics: &statistics) : nil
+            if lone && header == nil { resolveTiers(&prepared.sources[candidates[i].source], masks: prepared.masks) }
+            if let header {
+                steps.append(.summary(header))
                 statistics.blocksSummarized += 1
-                statistics.rowsSummarized += summary.rowCount
+                statistics.rowsSummarized += header.rowCount
             } else if lone, let use = tierUse(for: candidates[i], prepared.sources, canSummarize: canSummarize,
                                                after: max(previousEnd ?? Int64.min, headStart > 0 ? headTimes[headStart - 1] : Int64.min),
                                                before: min(j < candidates.count ? candidates[j].minTime : Int64.max,
@@ -206,12 +228,9 @@ struct SeriesChunker: Sendable {
             if ranges.contains(where: { $0.lowerBound <= first.minTime && $0.upperBound >= last.maxTime }) { continue }
             statistics.segmentSeriesRead += 1
             let requested = series.fields.indices.filter { fields?.contains(series.fields[$0].name) ?? true }
-            let tiers = tierSources(for: segment, masks: masks)
-            let holds = tiers.map { tier in
-                requested.allSatisfy { TierColumns.isRolledUp(series.fields[$0].type) && tier.fields.contains(series.fields[$0].name) }
-            }
             out.append(Source(reader: segment.reader, series: series, masks: ranges, partition: segment.partition,
-                              tiers: tiers, requested: requested, tierHoldsRequested: holds))
+                              flushedThrough: segment.flushedThrough, tiersResolved: segment.partition == nil,
+                              requested: requested))
         }
         return out
     }
