@@ -170,11 +170,20 @@ struct SeriesChunker: Sendable {
         var out: [ScanChunk] = []
         out.reserveCapacity(plan.steps.count)
         var tierReads = TierReads(plan.steps)
+        // Adjacent block summaries are noted as one served range, not one dictionary
+        // update each (72,000 of them in the month's hourly mean).
+        var blocksServed: ClosedRange<Int64>?
+        defer { if let open = blocksServed { statistics.served["blocks", default: ServedRanges()].insert(open) } }
         for step in plan.steps {
             switch step {
             case .summary(let summary):
                 out.append(.summary(summary))
-                statistics.served["blocks", default: ServedRanges()].insert(summary.minTime...summary.maxTime)
+                if let open = blocksServed, open.upperBound &+ 1 == summary.minTime {
+                    blocksServed = open.lowerBound...summary.maxTime
+                } else {
+                    if let open = blocksServed { statistics.served["blocks", default: ServedRanges()].insert(open) }
+                    blocksServed = summary.minTime...summary.maxTime
+                }
             case .head(let rows):
                 appendRows(rows == 0..<head.count ? head : slice(head, rows: rows), to: &out, statistics: &statistics)
             case .tiered(let c, let use):
@@ -262,10 +271,12 @@ struct SeriesChunker: Sendable {
         let (minTime, maxTime) = (c.minTime, c.maxTime)
         guard range.contains(minTime), range.contains(maxTime) else { return nil }
         guard !sources[c.source].masks.contains(where: { $0.overlaps(minTime...maxTime) }) else { return nil }
+        // The type first, and no block info bound to a local: each binding copied its
+        // stats (five field values), per block.
         for i in sources[c.source].requested {
-            guard let fb = sources[c.source].series.fields[i].blocks[c.block] else { continue }
             let type = sources[c.source].series.fields[i].type
-            if (type == .integer || type == .unsigned) && fb.stats.sum == nil { return nil }
+            guard type == .integer || type == .unsigned, sources[c.source].series.fields[i].blocks[c.block] != nil else { continue }
+            if sources[c.source].series.fields[i].blocks[c.block]!.stats.sum == nil { return nil }
         }
         guard canSummarize(minTime, maxTime) else {
             statistics.blocksRefusedByCaller += 1
@@ -273,8 +284,8 @@ struct SeriesChunker: Sendable {
         }
         var stats = SummaryFields()
         for i in sources[c.source].requested {
-            guard let fb = sources[c.source].series.fields[i].blocks[c.block] else { continue }
-            stats[sources[c.source].series.fields[i].name] = fb.stats
+            guard let blockStats = sources[c.source].series.fields[i].blocks[c.block]?.stats else { continue }
+            stats[sources[c.source].series.fields[i].name] = blockStats
         }
         return BlockSummary(minTime: minTime, maxTime: maxTime, rowCount: sources[c.source].series.rowBlocks[c.block].rows,
                             fields: stats)
