@@ -220,6 +220,11 @@ import Testing
         // (the machine is loaded, the flush thread shared) cannot age the file meanwhile.
         let clock = TestClock(1_704_067_200_000_000_000)
         options.now = { clock.value }
+        // Threads of its own all the same: on the shared flush thread the watcher's removal
+        // could wait behind other tests' large flushes and compactions.
+        let threads = EngineThreads(prefix: "wal-retention")
+        defer { threads.shutdown() }
+        options.threads = threads
         options.walRetentionSeconds = 5
         options.flushMaxAgeSeconds = 1  // the watcher then runs every 0.1 s
         let engine = try await StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())

@@ -2,7 +2,7 @@ import StrataTestSupport
 @testable import StrataCore
 import Testing
 
-/// `SummaryFields` (one field inline, more in a dictionary) behaves as the dictionary it
+/// `SummaryFields` (one field boxed, more in a dictionary) behaves as the dictionary it
 /// replaced: seeded runs of sets and removals agree with a `[String: BlockStats]` model on
 /// every read, whichever storage they pass through.
 @Suite struct SummaryFieldsTests {

@@ -1,8 +1,8 @@
-/// A summary's stats per field name. Most aggregates read one field, so one field is held
-/// inline: a scan makes a summary per block or tier bucket (the month benchmark's hourly
-/// mean makes 72,000), and a dictionary per summary cost an allocation and a hash of the
-/// name on the way in and again on every lookup (~15% of that query's time). Two or more
-/// fields fall back to a dictionary.
+/// A summary's stats per field name. Most aggregates read one field, so a lone field's
+/// stats are held in one box: a scan makes a summary per block or tier bucket (the month
+/// benchmark's hourly mean makes 72,000), and a dictionary per summary cost an allocation
+/// and a hash of the name on the way in and again on every lookup (about a third of that
+/// query's time). Two or more fields fall back to a dictionary.
 public struct SummaryFields: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     private enum Storage: Sendable {
         case empty
