@@ -203,13 +203,19 @@ extension SeriesChunker {
     func executeTierOnly(_ use: TierUse, reads: inout TierReads, into out: inout [ScanChunk],
                          statistics: inout ScanStatistics) throws {
         let masks = use.tier.masks
+        var counted = 0
+        var served = ServedRun(source: use.tier.file.name)
+        defer {
+            if counted > 0 { statistics.tierBuckets[use.tier.file.name, default: 0] += counted }
+            served.flush(to: &statistics)
+        }
         for s in try tierSummaries(use, reads: &reads, statistics: &statistics, counting: false) {
-            let first = s.fields.values.map(\.firstTime).min()
-            let last = s.fields.values.map(\.lastTime).max()
+            let first = s.fields.lazy.map(\.value.firstTime).min()
+            let last = s.fields.lazy.map(\.value.lastTime).max()
             guard let first, let last, queryRange.contains(first), queryRange.contains(last),
                   !masks.contains(where: { $0.overlaps(s.minTime...s.maxTime) }) else { continue }
-            statistics.tierBuckets[use.tier.file.name, default: 0] += 1
-            statistics.served[use.tier.file.name, default: ServedRanges()].insert(s.minTime...s.maxTime)
+            counted += 1
+            served.add(s.minTime...s.maxTime, to: &statistics)
             out.append(.summary(s))
         }
     }
@@ -237,20 +243,15 @@ extension SeriesChunker {
         // Counted once per call, not per summary: a dictionary update by name each was
         // ~5% of a 15-minute mean over a month.
         var counted = 0
-        var served: ClosedRange<Int64>?
+        var served = ServedRun(source: use.tier.file.name)
         func count(_ s: BlockSummary, buckets: Int) {
             guard counting else { return }
             counted += buckets
-            if let open = served, open.upperBound &+ 1 == s.minTime {
-                served = open.lowerBound...s.maxTime
-            } else {
-                if let open = served { statistics.served[use.tier.file.name, default: ServedRanges()].insert(open) }
-                served = s.minTime...s.maxTime
-            }
+            served.add(s.minTime...s.maxTime, to: &statistics)
         }
         defer {
             if counted > 0 { statistics.tierBuckets[use.tier.file.name, default: 0] += counted }
-            if let open = served { statistics.served[use.tier.file.name, default: ServedRanges()].insert(open) }
+            served.flush(to: &statistics)
         }
         var i = 0
         while i < picked.count {

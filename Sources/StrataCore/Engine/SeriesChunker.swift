@@ -170,20 +170,13 @@ struct SeriesChunker: Sendable {
         var out: [ScanChunk] = []
         out.reserveCapacity(plan.steps.count)
         var tierReads = TierReads(plan.steps)
-        // Adjacent block summaries are noted as one served range, not one dictionary
-        // update each (72,000 of them in the month's hourly mean).
-        var blocksServed: ClosedRange<Int64>?
-        defer { if let open = blocksServed { statistics.served["blocks", default: ServedRanges()].insert(open) } }
+        var blocksServed = ServedRun(source: "blocks")
+        defer { blocksServed.flush(to: &statistics) }
         for step in plan.steps {
             switch step {
             case .summary(let summary):
                 out.append(.summary(summary))
-                if let open = blocksServed, open.upperBound &+ 1 == summary.minTime {
-                    blocksServed = open.lowerBound...summary.maxTime
-                } else {
-                    if let open = blocksServed { statistics.served["blocks", default: ServedRanges()].insert(open) }
-                    blocksServed = summary.minTime...summary.maxTime
-                }
+                blocksServed.add(summary.minTime...summary.maxTime, to: &statistics)
             case .head(let rows):
                 appendRows(rows == 0..<head.count ? head : slice(head, rows: rows), to: &out, statistics: &statistics)
             case .tiered(let c, let use):

@@ -35,7 +35,7 @@ extension WriteAheadLog {
 
     /// Hands over the file's records in order, reading each on its own; false as soon as
     /// one does not check out (header, length, checksum, type or sequence), true at a clean
-    /// end. See docs/format/wal.md, "Records".
+    /// end. See docs/format/wal.md, "Record".
     private func streamRecords(_ path: String, _ body: (WALRecord) throws -> Void) throws -> Bool {
         let file = try fileSystem.openForReading(path)
         guard file.size >= WALFormat.fileHeaderSize else { return false }
