@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import StrataCore
 
@@ -189,6 +190,35 @@ import Testing
         }
         #expect(engine.stats().segmentCount == 1)
         await #expect(try engine.scan(database: "db", measurement: "robot").reduce(0) { $0 + $1.count } == 500)
+        try await engine.close()
+    }
+}
+
+extension FlushPolicyTests {
+    /// A head frozen by a flush still running is that flush's work: the next write's check
+    /// (or the age watcher's) must not start another flush, which would cut the fresh head
+    /// into a small segment (seen when a slow flush met the watcher's tick).
+    @Test func aFlushInProgressDoesNotStartAnother() async throws {
+        let fs = TrippingFileSystem()
+        let reached = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        fs.tripping = { operation, path in
+            if operation == "rename", path.contains("/segments/") { reached.signal(); release.wait() }
+            return false
+        }
+        let engine = try await StorageEngine.open(directory: "/d", options: .forTests, fileSystem: fs)
+        _ = try await engine.write(WriteBatch(database: "db", points: [robotPoint(device: 1, second: 0, battery: 1)]))
+        let flushing = Task { try await engine.flush() }
+        // The flush thread now holds the frozen head, parked before its segment's rename.
+        await withCheckedContinuation { done in DispatchQueue.global().async { reached.wait(); done.resume() } }
+        fs.tripping = nil
+        _ = try await engine.write(WriteBatch(database: "db", points: [robotPoint(device: 1, second: 1, battery: 1)]))
+        engine.maybeStartFlush()
+        #expect(engine.state.withLock { !$0.autoFlushRunning })
+        release.signal()
+        try await flushing.value
+        #expect(engine.stats().segmentCount == 1)
+        #expect(engine.stats().headRows == 1)
         try await engine.close()
     }
 }

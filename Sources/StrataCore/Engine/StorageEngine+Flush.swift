@@ -4,9 +4,11 @@ extension StorageEngine {
     public func flush() async throws {
         let task = flushTask.withLock { running -> Task<Void, any Error> in
             let previous = running
+            state.withLock { $0.flushesInFlight += 1 }
             // On the flush thread: sorting, encoding and syncing a head never hold a thread
             // of the cooperative pool.
             let task = Task(executorPreference: threads.flush) { [self] in
+                defer { state.withLock { $0.flushesInFlight -= 1 } }
                 _ = try? await previous?.value
                 try await flushOnce()
             }
@@ -47,7 +49,10 @@ extension StorageEngine {
             let old = s.head.firstWriteAt.map { now - $0 >= options.flushMaxAgeSeconds } ?? false
             // A head budget below the flush threshold (a small machine's setting) flushes at the budget.
             let threshold = options.maxHeadBytes > 0 ? min(options.flushThresholdBytes, options.maxHeadBytes) : options.flushThresholdBytes
-            guard !s.frozen.isEmpty || s.head.bytes >= threshold || old else { return false }
+            // Frozen heads while no flush runs were left by a failed one. While a flush runs
+            // they are its own: flushing again would cut the head short of its threshold.
+            let leftBehind = !s.frozen.isEmpty && s.flushesInFlight == 0
+            guard leftBehind || s.head.bytes >= threshold || old else { return false }
             s.autoFlushRunning = true
             return true
         }

@@ -144,6 +144,9 @@ struct EngineState {
     var appliedSequence: UInt64 = 0
     /// A background flush is running (explicit flushes queue behind it).
     var autoFlushRunning = false
+    /// Flushes started and not yet finished, explicit or automatic: while one runs, the
+    /// heads it froze are its work, not heads a failed flush left behind.
+    var flushesInFlight = 0
     /// No automatic flush before this time (seconds since the epoch): set after a failure.
     var autoFlushBlockedUntil = 0.0
 
