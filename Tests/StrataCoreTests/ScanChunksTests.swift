@@ -98,7 +98,10 @@ struct FieldAggregate: Equatable, CustomStringConvertible {
         for chunk in chunks.chunks {
             for field in fields {
                 switch chunk {
-                case .summary(let s): if let stats = s.fields[field] { out[field, default: FieldAggregate()].add(stats) }
+                case .summary, .summaries:
+                    for s in chunk.blockSummaries {
+                        if let stats = s.fields[field] { out[field, default: FieldAggregate()].add(stats) }
+                    }
                 case .rows(let r): out[field, default: FieldAggregate()].add(r, field: field)
                 }
             }
@@ -223,7 +226,8 @@ struct FieldAggregate: Equatable, CustomStringConvertible {
         #expect(one.bytesDecoded < all.bytesDecoded)
         for chunk in chunks[0].chunks {
             switch chunk {
-            case .summary(let s): #expect(Set(s.fields.keys).isSubset(of: ["f"]))
+            case .summary, .summaries:
+                for s in chunk.blockSummaries { #expect(Set(s.fields.keys).isSubset(of: ["f"])) }
             case .rows(let r): #expect(Set(r.columns.keys).isSubset(of: ["f"]))
             }
         }

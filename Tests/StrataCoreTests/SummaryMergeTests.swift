@@ -160,7 +160,7 @@ import Testing
     static func perQuarter(_ chunks: [ScanChunk], t0: Int64, quarter: Int64) -> (summaries: Int, stats: [Int64: BlockStats]) {
         var out: [Int64: BlockStats] = [:]
         var n = 0
-        for case .summary(let s) in chunks {
+        for s in chunks.flatMap(\.blockSummaries) {
             n += 1
             let q = (s.minTime - t0) / quarter
             guard let v = s.fields["v"] else { continue }

@@ -83,9 +83,11 @@ import Testing
         var out: [String: [Int64: FieldAggregate]] = [:]
         for chunk in chunks {
             switch chunk {
-            case .summary(let s):
-                let w = floorDiv(s.minTime - offset, interval)
-                for (name, stats) in s.fields { out[name, default: [:]][w, default: FieldAggregate()].add(stats) }
+            case .summary, .summaries:
+                for s in chunk.blockSummaries {
+                    let w = floorDiv(s.minTime - offset, interval)
+                    for (name, stats) in s.fields { out[name, default: [:]][w, default: FieldAggregate()].add(stats) }
+                }
             case .rows(let rows):
                 for (name, column) in rows.columns where column.type != .string {
                     for r in 0..<rows.count {

@@ -173,7 +173,7 @@ extension SeriesChunker {
     /// The accepted buckets as summaries, the block's other rows (range edges, masked buckets,
     /// buckets whose integer sum overflowed) decoded, in time order.
     func executeTiered(_ c: Candidate, _ use: TierUse, _ sources: [Source], reads: inout TierReads,
-                       into out: inout [ScanChunk], statistics: inout ScanStatistics) throws {
+                       into out: inout ChunkSink, statistics: inout ScanStatistics) throws {
         let summaries = try tierSummaries(use, reads: &reads, statistics: &statistics, merging: true)
         let block = sources[c.source].series.rowBlocks[c.block]
         // Raw rows are needed unless the buckets cover the block's part of the range.
@@ -193,14 +193,14 @@ extension SeriesChunker {
             let before = rows.timestamps[r...].partitioningIndex { $0 >= s.minTime }
             if r < before { appendRows(slice(rows, rows: r..<before), to: &out, statistics: &statistics) }
             r = rows.timestamps[before...].partitioningIndex { $0 > s.maxTime }
-            out.append(.summary(s))
+            out.summary(s)
         }
         if r < rows.count { appendRows(r == 0 ? rows : slice(rows, rows: r..<rows.count), to: &out, statistics: &statistics) }
     }
 
     /// An expired partition's buckets: those not under a tombstone, whose values' times lie
     /// in the query range.
-    func executeTierOnly(_ use: TierUse, reads: inout TierReads, into out: inout [ScanChunk],
+    func executeTierOnly(_ use: TierUse, reads: inout TierReads, into out: inout ChunkSink,
                          statistics: inout ScanStatistics) throws {
         let masks = use.tier.masks
         var counted = 0
@@ -216,7 +216,7 @@ extension SeriesChunker {
                   !masks.contains(where: { $0.overlaps(s.minTime...s.maxTime) }) else { continue }
             counted += 1
             served.add(s.minTime...s.maxTime, to: &statistics)
-            out.append(.summary(s))
+            out.summary(s)
         }
     }
 

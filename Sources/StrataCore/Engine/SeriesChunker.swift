@@ -92,14 +92,17 @@ struct SeriesChunker: Sendable {
 
     /// One chunk (or, for tiers, a run of chunks) to produce.
     enum Step: Sendable {
-        case summary(BlockSummary)
+        /// A lone block its header answers (`acceptsHeader`).
+        case header(Candidate)
         /// Decode these blocks, merge them with these head rows.
         case merge(ArraySlice<Candidate>, head: Range<Int>)
         case head(Range<Int>)
         /// A lone compacted block: these tier buckets as summaries, the rest decoded.
-        case tiered(Candidate, TierUse)
+        /// Indirect, as `tierOnly`: a plan makes and reads a step per block, and these
+        /// payloads made every step several times larger to copy.
+        indirect case tiered(Candidate, TierUse)
         /// Buckets of a partition whose raw data expired.
-        case tierOnly(TierUse)
+        indirect case tierOnly(TierUse)
     }
 
     /// The chunks to produce, decided without decoding (this asks `canSummarize`).
@@ -127,6 +130,7 @@ struct SeriesChunker: Sendable {
         let candidates = prepared.candidates
         let headTimes = prepared.head.timestamps
         var steps = planTierOnly(prepared.tierOnly, canSummarize: canSummarize)
+        steps.reserveCapacity(steps.count + candidates.count + 1)
         var h = 0
         var i = 0
         var previousEnd: Int64? = nil
@@ -142,12 +146,12 @@ struct SeriesChunker: Sendable {
             let headEnd = headTimes[headStart...].partitioningIndex { $0 > hi }
             if h < headStart { steps.append(.head(h..<headStart)) }
             let lone = j == i + 1 && headStart == headEnd
-            let header = lone ? summary(of: candidates[i], prepared.sources, canSummarize: canSummarize, statistics: &statistics) : nil
-            if lone && header == nil { resolveTiers(&prepared.sources[candidates[i].source], masks: prepared.masks) }
-            if let header {
-                steps.append(.summary(header))
+            let header = lone && acceptsHeader(candidates[i], prepared.sources, canSummarize: canSummarize, statistics: &statistics)
+            if lone && !header { resolveTiers(&prepared.sources[candidates[i].source], masks: prepared.masks) }
+            if header {
+                steps.append(.header(candidates[i]))
                 statistics.blocksSummarized += 1
-                statistics.rowsSummarized += header.rowCount
+                statistics.rowsSummarized += prepared.sources[candidates[i].source].series.rowBlocks[candidates[i].block].rows
             } else if lone, let use = tierUse(for: candidates[i], prepared.sources, canSummarize: canSummarize,
                                                after: max(previousEnd ?? Int64.min, headStart > 0 ? headTimes[headStart - 1] : Int64.min),
                                                before: min(j < candidates.count ? candidates[j].minTime : Int64.max,
@@ -167,16 +171,15 @@ struct SeriesChunker: Sendable {
     /// Decodes and merges what the plan says; summaries pass through. May run in parallel.
     func execute(_ plan: Plan, statistics: inout ScanStatistics) throws -> [ScanChunk] {
         let head = plan.prepared.head
-        var out: [ScanChunk] = []
-        out.reserveCapacity(plan.steps.count)
+        var out = ChunkSink(request: summaries, capacity: plan.steps.count)
         var tierReads = TierReads(plan.steps)
         var blocksServed = ServedRun(source: "blocks")
         defer { blocksServed.flush(to: &statistics) }
         for step in plan.steps {
             switch step {
-            case .summary(let summary):
-                out.append(.summary(summary))
-                blocksServed.add(summary.minTime...summary.maxTime, to: &statistics)
+            case .header(let c):
+                appendHeader(c, plan.prepared.sources, to: &out)
+                blocksServed.add(c.minTime...c.maxTime, to: &statistics)
             case .head(let rows):
                 appendRows(rows == 0..<head.count ? head : slice(head, rows: rows), to: &out, statistics: &statistics)
             case .tiered(let c, let use):
@@ -198,24 +201,9 @@ struct SeriesChunker: Sendable {
                 }
             }
         }
-        if let summaries { out = Self.merging(out, in: summaries) }
-        statistics.chunks += out.count
-        return out
-    }
-
-    /// Consecutive summaries in one bucket of `request` as one (`BlockSummary.merged`).
-    static func merging(_ chunks: [ScanChunk], in request: SummaryRequest) -> [ScanChunk] {
-        var out: [ScanChunk] = []
-        out.reserveCapacity(chunks.count)
-        for chunk in chunks {
-            if case .summary(let next) = chunk, case .summary(let open)? = out.last,
-               request.bucket(open.minTime) == request.bucket(next.maxTime), let merged = open.merged(with: next) {
-                out[out.count - 1] = .summary(merged)
-            } else {
-                out.append(chunk)
-            }
-        }
-        return out
+        let chunks = out.finish()
+        statistics.chunks += chunks.count
+        return chunks
     }
 
     private func sources(_ segments: [LiveSegment], masks: [TombstoneSet.Mask], statistics: inout ScanStatistics) -> [Source] {
@@ -255,33 +243,37 @@ struct SeriesChunker: Sendable {
         return out
     }
 
-    /// The block's stats if it may stand for its rows: wholly in range, no tombstone over
-    /// it, integer sums present, and the caller agrees.
-    private func summary(of c: Candidate, _ sources: [Source], canSummarize: (Int64, Int64) -> Bool,
-                         statistics: inout ScanStatistics) -> BlockSummary? {
+    /// Whether the block's header may stand for its rows: wholly in range, no tombstone
+    /// over it, integer sums present, and the caller agrees.
+    private func acceptsHeader(_ c: Candidate, _ sources: [Source], canSummarize: (Int64, Int64) -> Bool,
+                               statistics: inout ScanStatistics) -> Bool {
         // Read in place (`sources[c.source]...` chains), not bound to a local: a bound
         // `Source` was copied, retaining and releasing its every field, per block.
         let (minTime, maxTime) = (c.minTime, c.maxTime)
-        guard range.contains(minTime), range.contains(maxTime) else { return nil }
-        guard !sources[c.source].masks.contains(where: { $0.overlaps(minTime...maxTime) }) else { return nil }
+        guard range.contains(minTime), range.contains(maxTime) else { return false }
+        guard !sources[c.source].masks.contains(where: { $0.overlaps(minTime...maxTime) }) else { return false }
         // The type first, and no block info bound to a local: each binding copied its
         // stats (five field values), per block.
         for i in sources[c.source].requested {
             let type = sources[c.source].series.fields[i].type
             guard type == .integer || type == .unsigned, sources[c.source].series.fields[i].blocks[c.block] != nil else { continue }
-            if sources[c.source].series.fields[i].blocks[c.block]!.stats.sum == nil { return nil }
+            if sources[c.source].series.fields[i].blocks[c.block]!.stats.sum == nil { return false }
         }
         guard canSummarize(minTime, maxTime) else {
             statistics.blocksRefusedByCaller += 1
-            return nil
+            return false
         }
-        var stats = SummaryFields()
-        for i in sources[c.source].requested {
-            guard let blockStats = sources[c.source].series.fields[i].blocks[c.block]?.stats else { continue }
-            stats[sources[c.source].series.fields[i].name] = blockStats
+        return true
+    }
+
+    /// The header's stats of the requested fields with values in the block, as a summary.
+    private func appendHeader(_ c: Candidate, _ sources: [Source], to sink: inout ChunkSink) {
+        sink.summary(minTime: c.minTime, maxTime: c.maxTime, rows: sources[c.source].series.rowBlocks[c.block].rows) { visit in
+            for i in sources[c.source].requested {
+                guard let stats = sources[c.source].series.fields[i].blocks[c.block]?.stats else { continue }
+                visit(sources[c.source].series.fields[i].name, stats)
+            }
         }
-        return BlockSummary(minTime: minTime, maxTime: maxTime, rowCount: sources[c.source].series.rowBlocks[c.block].rows,
-                            fields: stats)
     }
 
     /// The block's rows in range, minus the rows its segment's tombstones cover.
@@ -309,9 +301,9 @@ struct SeriesChunker: Sendable {
         head.sliced(range: head.timestamps[rows.lowerBound]...head.timestamps[rows.upperBound - 1], fields: nil)
     }
 
-    func appendRows(_ rows: SeriesRows, to out: inout [ScanChunk], statistics: inout ScanStatistics) {
+    func appendRows(_ rows: SeriesRows, to out: inout ChunkSink, statistics: inout ScanStatistics) {
         guard let first = rows.timestamps.first, let last = rows.timestamps.last else { return }
-        out.append(.rows(rows))
+        out.rows(rows)
         statistics.served["raw", default: ServedRanges()].insert(first...last)
     }
 }

@@ -214,6 +214,8 @@ extension SelectExecutor {
                 for (k, call) in plan.calls.enumerated() {
                     if let stats = summary.fields[call.field] { rs[k].add(summary: stats) }
                 }
+            case .summaries(let run):
+                try feed(run, of: s.key, into: buckets, c, auxTagIndex: auxTagIndex)
             case .rows(let stored):
                 let rows = try c.evaluator.filtered(stored, by: c.clause.rowFilter)
                 let ts = rows.timestamps
@@ -240,6 +242,38 @@ extension SelectExecutor {
 }
 
 extension SelectExecutor {
+    /// Folds a run of summaries: each call's field is looked up once for the run, and each
+    /// summary's stats are read in place from the run's columns.
+    private func feed(_ run: SummaryColumns, of key: SeriesKey, into buckets: GroupBuckets, _ c: Context,
+                      auxTagIndex: Int?) throws(QueryError) {
+        let plan = c.plan
+        let columns = plan.calls.map { run.fieldIndex($0.field) }
+        for i in 0..<run.count {
+            if plan.selectorTime, lacksSelectedTime(run, i, columns, plan) {
+                let summary = run.summary(at: i)
+                try feed(decodedBlock(of: key, summary, c), into: buckets, c, auxTagIndex: auxTagIndex)
+                continue
+            }
+            let rs = try reducers(buckets, window(run.minTimes[i], plan), plan, auxTagIndex: auxTagIndex)
+            for k in columns.indices {
+                guard let f = columns[k], let stats = run.stats[f][i] else { continue }
+                rs[k].add(summary: stats)
+            }
+        }
+    }
+
+    /// `lacksSelectedTime` for summary `i` of a run, given each call's column in it.
+    func lacksSelectedTime(_ run: SummaryColumns, _ i: Int, _ columns: [Int?], _ plan: SelectPlan) -> Bool {
+        zip(plan.calls, columns).contains { call, f in
+            guard let f, let stats = run.stats[f][i] else { return false }
+            switch call.function {
+            case "min": return stats.min != nil && stats.minTime == nil
+            case "max": return stats.max != nil && stats.maxTime == nil
+            default: return false
+            }
+        }
+    }
+
     /// A lone min()/max() reports its point's time, which version 1 segment stats lack.
     func lacksSelectedTime(_ summary: BlockSummary, _ plan: SelectPlan) -> Bool {
         guard plan.selectorTime else { return false }
