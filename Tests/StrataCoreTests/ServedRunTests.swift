@@ -20,4 +20,18 @@ import Testing
         run.flush(to: &noted)
         #expect(noted.served == expected.served)
     }
+
+    /// Consecutive header blocks of one series close the gap between them; anything else
+    /// in between (rows, tier buckets) keeps ranges apart as inserting would.
+    @Test func consecutiveHeadersCloseTheGapBetweenThem() {
+        var noted = ScanStatistics()
+        var run = ServedRun(source: "blocks")
+        run.add(0...9, to: &noted)
+        run.add(20...29, to: &noted, closingGap: true)
+        run.add(40...49, to: &noted)
+        run.add(60...69, to: &noted, closingGap: true)
+        run.add(65...70, to: &noted, closingGap: true)  // not after the last: inserted as is
+        run.flush(to: &noted)
+        #expect(noted.served["blocks"]?.ranges == [0...29, 40...70])
+    }
 }

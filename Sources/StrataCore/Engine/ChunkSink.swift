@@ -23,10 +23,10 @@ struct ChunkSink {
     /// A summary whose fields `forEachField` hands over one by one (a block header's stats),
     /// built as a `BlockSummary` only without a request.
     mutating func summary(minTime: Int64, maxTime: Int64, rows: Int,
-                          _ forEachField: ((String, BlockStats) -> Void) -> Void) {
+                          _ forEachField: ((String, SummaryColumns.Incoming) -> Void) -> Void) {
         guard let request else {
             var fields = SummaryFields()
-            forEachField { name, s in fields[name] = s }
+            forEachField { name, s in fields[name] = s.stats }
             return chunks.append(.summary(BlockSummary(minTime: minTime, maxTime: maxTime, rowCount: rows, fields: fields)))
         }
         if open == nil { open = SummaryColumns(request: request, capacity: capacity) }

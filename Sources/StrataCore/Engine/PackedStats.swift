@@ -33,6 +33,11 @@ struct PackedStats: Sendable {
             | sum.tag.rawValue << 16 | (s.minTime == nil ? 0 : 1 << 20) | (s.maxTime == nil ? 0 : 1 << 21)
     }
 
+    /// Whether `sum` is there (an integer sum that overflowed is not).
+    var hasSum: Bool { (tags >> 16) & 0xF != 0 }
+
+    var sum: FieldValue? { Self.unpack(bits.4, tags >> 16) }
+
     var stats: BlockStats {
         var s = BlockStats(count: count, first: Self.unpack(bits.0, tags) ?? .float(.nan), firstTime: firstTime,
                            last: Self.unpack(bits.1, tags >> 4) ?? .float(.nan), lastTime: lastTime)
@@ -69,67 +74,64 @@ struct PackedStats: Sendable {
 /// One field's stats over a run's summaries: packed while none holds a string, else as
 /// they came. Nil (count 0 when packed) where the field has no value in a summary.
 public struct SummaryStatsColumn: Sendable {
-    private enum Storage: Sendable {
-        case packed([PackedStats])
-        case boxed([BlockStats?])
-    }
-
-    private var storage: Storage
+    /// Stored arrays, not an enum holding them: an array bound out of an enum case and put
+    /// back was copied whole on some appends (a memmove per summary).
+    private var packed: [PackedStats]
+    /// Set, and `packed` emptied, once a summary's stats cannot be packed.
+    private var boxed: [BlockStats?]?
 
     init(absentFor count: Int) {
-        storage = .packed([PackedStats](repeating: PackedStats.absent, count: count))
+        packed = [PackedStats](repeating: PackedStats.absent, count: count)
+    }
+
+    /// Values of the field in summary `i` (0 where it has none), without making its stats.
+    public func count(at i: Int) -> Int {
+        if let boxed { return boxed[i]?.count ?? 0 }
+        return packed[i].count
+    }
+
+    /// The sum in summary `i`, without making its stats: what sum() and mean() fold.
+    public func sum(at i: Int) -> FieldValue? {
+        if let boxed { return boxed[i]?.sum }
+        return packed[i].count == 0 ? nil : packed[i].sum
     }
 
     public subscript(i: Int) -> BlockStats? {
-        switch storage {
-        case .packed(let p): p[i].count == 0 ? nil : p[i].stats
-        case .boxed(let b): b[i]
-        }
+        if let boxed { return boxed[i] }
+        return packed[i].count == 0 ? nil : packed[i].stats
     }
 
     mutating func append(_ s: BlockStats?) {
-        if case .packed(var p) = storage {
+        if boxed == nil {
+            guard let s else { return packed.append(PackedStats.absent) }
             // A string, or a count of 0 (which packed means absent), is held boxed.
-            let packed = s.map { PackedStats($0).flatMap { $0.count > 0 ? $0 : nil } } ?? PackedStats.absent
-            if let packed {
-                storage = .boxed([])  // so `p` is uniquely referenced while it grows
-                p.append(packed)
-                storage = .packed(p)
-                return
-            }
-            storage = .boxed(p.map { $0.count == 0 ? nil : $0.stats })
+            if let p = PackedStats(s), p.count > 0 { return packed.append(p) }
+            unpack()
         }
-        guard case .boxed(var b) = storage else { return }
-        storage = .boxed([])
-        b.append(s)
-        storage = .boxed(b)
+        boxed!.append(s)
+    }
+
+    /// Sets summary `i` from stats already packed (a block header's: no `BlockStats` made).
+    mutating func set(_ i: Int, packed p: PackedStats) {
+        guard boxed == nil, p.count > 0 else { return set(i, p.stats) }
+        packed[i] = p
     }
 
     mutating func set(_ i: Int, _ s: BlockStats) {
-        if case .packed(var p) = storage, let packed = PackedStats(s), packed.count > 0 {
-            storage = .boxed([])
-            p[i] = packed
-            storage = .packed(p)
-            return
+        if boxed == nil {
+            if let p = PackedStats(s), p.count > 0 { return packed[i] = p }
+            unpack()
         }
-        if case .packed(let p) = storage { storage = .boxed(p.map { $0.count == 0 ? nil : $0.stats }) }
-        guard case .boxed(var b) = storage else { return }
-        storage = .boxed([])
-        b[i] = s
-        storage = .boxed(b)
+        boxed![i] = s
     }
 
     mutating func reserveCapacity(_ n: Int) {
-        switch storage {
-        case .packed(var p):
-            storage = .boxed([])
-            p.reserveCapacity(n)
-            storage = .packed(p)
-        case .boxed(var b):
-            storage = .boxed([])
-            b.reserveCapacity(n)
-            storage = .boxed(b)
-        }
+        if boxed == nil { packed.reserveCapacity(n) } else { boxed!.reserveCapacity(n) }
+    }
+
+    private mutating func unpack() {
+        boxed = packed.map { $0.count == 0 ? nil : $0.stats }
+        packed = []
     }
 }
 

@@ -175,11 +175,15 @@ struct SeriesChunker: Sendable {
         var tierReads = TierReads(plan.steps)
         var blocksServed = ServedRun(source: "blocks")
         defer { blocksServed.flush(to: &statistics) }
+        var afterHeader = false
         for step in plan.steps {
+            defer {
+                if case .header = step { afterHeader = true } else { afterHeader = false }
+            }
             switch step {
             case .header(let c):
                 appendHeader(c, plan.prepared.sources, to: &out)
-                blocksServed.add(c.minTime...c.maxTime, to: &statistics)
+                blocksServed.add(c.minTime...c.maxTime, to: &statistics, closingGap: afterHeader)
             case .head(let rows):
                 appendRows(rows == 0..<head.count ? head : slice(head, rows: rows), to: &out, statistics: &statistics)
             case .tiered(let c, let use):
@@ -252,12 +256,12 @@ struct SeriesChunker: Sendable {
         let (minTime, maxTime) = (c.minTime, c.maxTime)
         guard range.contains(minTime), range.contains(maxTime) else { return false }
         guard !sources[c.source].masks.contains(where: { $0.overlaps(minTime...maxTime) }) else { return false }
-        // The type first, and no block info bound to a local: each binding copied its
-        // stats (five field values), per block.
+        // The type first, and block info read in place (`lacksSum`), not bound to a local:
+        // each binding copied its stats, per block.
         for i in sources[c.source].requested {
             let type = sources[c.source].series.fields[i].type
-            guard type == .integer || type == .unsigned, sources[c.source].series.fields[i].blocks[c.block] != nil else { continue }
-            if sources[c.source].series.fields[i].blocks[c.block]!.stats.sum == nil { return false }
+            guard type == .integer || type == .unsigned else { continue }
+            if sources[c.source].series.fields[i].lacksSum(block: c.block) { return false }
         }
         guard canSummarize(minTime, maxTime) else {
             statistics.blocksRefusedByCaller += 1
@@ -270,7 +274,7 @@ struct SeriesChunker: Sendable {
     private func appendHeader(_ c: Candidate, _ sources: [Source], to sink: inout ChunkSink) {
         sink.summary(minTime: c.minTime, maxTime: c.maxTime, rows: sources[c.source].series.rowBlocks[c.block].rows) { visit in
             for i in sources[c.source].requested {
-                guard let stats = sources[c.source].series.fields[i].blocks[c.block]?.stats else { continue }
+                guard let stats = sources[c.source].series.fields[i].incomingStats(block: c.block) else { continue }
                 visit(sources[c.source].series.fields[i].name, stats)
             }
         }

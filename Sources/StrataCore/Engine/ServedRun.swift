@@ -8,8 +8,12 @@ struct ServedRun {
 
     init(source: String) { self.source = source }
 
-    mutating func add(_ r: ClosedRange<Int64>, to statistics: inout ScanStatistics) {
-        if let o = open, o.upperBound &+ 1 == r.lowerBound {
+    /// Notes `r`, after every range noted so far. `closingGap`: nothing of the series lies
+    /// between the last range and `r` (consecutive blocks answered from their headers), so
+    /// the gap joins them: per series, hour blocks of 1 Hz data end a second before the next
+    /// starts, and 72,000 ranges noted apart were ~6% of the month's hourly mean.
+    mutating func add(_ r: ClosedRange<Int64>, to statistics: inout ScanStatistics, closingGap: Bool = false) {
+        if let o = open, o.upperBound &+ 1 == r.lowerBound || closingGap && o.upperBound < r.lowerBound {
             open = o.lowerBound...r.upperBound
             return
         }

@@ -12,6 +12,18 @@ extension StorageEngine {
     public func rowSpans(database: String, measurement: String, where predicate: TagPredicate = .all,
                          range: ClosedRange<Int64>, tierFields: Set<String>? = nil) -> [RowSpan] {
         var spans: [RowSpan] = []
+        forEachRowSpan(database: database, measurement: measurement, where: predicate, range: range, tierFields: tierFields) {
+            spans.append($0)
+        }
+        return spans
+    }
+
+    /// `rowSpans`, handed to `body` one by one (in no particular order) instead of
+    /// collected: a reader that only sums them (does it all fit one window?) builds no
+    /// array of a span per block (72,000 for the month's hourly mean).
+    public func forEachRowSpan(database: String, measurement: String, where predicate: TagPredicate = .all,
+                               range: ClosedRange<Int64>, tierFields: Set<String>? = nil, _ body: (RowSpan) -> Void) {
+        var spans: [RowSpan] = []
         let (keys, segments, tiers) = state.withLock { s -> ([SeriesKey], [LiveSegment], [LiveTier]) in
             let ids = s.index.select(database: database, measurement: measurement, where: predicate)
             for id in ids {
@@ -45,11 +57,12 @@ extension StorageEngine {
                             - TierBuckets.start(block.minTime, resolution: tier)) / tier) + 1
                         if block.rows >= buckets * options.tierMinRowsPerBucket { span.tier = RowSpan.Tier(resolution: tier, buckets: buckets) }
                     }
-                    spans.append(span)
+                    if let clamped = span.clamped(to: range) { body(clamped) }
                 }
             }
         }
-        return spans.compactMap { $0.clamped(to: range) }
+        // The head's spans, gathered under the engine lock, go after it is released.
+        for span in spans { if let clamped = span.clamped(to: range) { body(clamped) } }
     }
 }
 

@@ -52,7 +52,20 @@ public struct SummaryColumns: Sendable {
     /// Appends `summary`, which starts after the last one ends.
     mutating func append(_ summary: BlockSummary) {
         append(minTime: summary.minTime, maxTime: summary.maxTime, rows: summary.rowCount) { visit in
-            for (name, s) in summary.fields { visit(name, s) }
+            for (name, s) in summary.fields { visit(name, .full(s)) }
+        }
+    }
+
+    /// One field's stats on their way into a run: a block header's come packed.
+    enum Incoming {
+        case packed(PackedStats)
+        case full(BlockStats)
+
+        var stats: BlockStats {
+            switch self {
+            case .packed(let p): p.stats
+            case .full(let s): s
+            }
         }
     }
 
@@ -60,7 +73,7 @@ public struct SummaryColumns: Sendable {
     /// so a block header's stats go straight into the columns. Folds it into the last
     /// summary when both lie in one bucket of the request and every field merges.
     mutating func append(minTime: Int64, maxTime: Int64, rows: Int,
-                         _ forEachField: ((String, BlockStats) -> Void) -> Void) {
+                         _ forEachField: ((String, Incoming) -> Void) -> Void) {
         let last = count - 1
         if last >= 0, request.bucket(minTimes[last]) == request.bucket(maxTime), merge(into: last, forEachField) {
             maxTimes[last] = maxTime
@@ -71,15 +84,21 @@ public struct SummaryColumns: Sendable {
         maxTimes.append(maxTime)
         rowCounts.append(rows)
         for f in stats.indices { stats[f].append(nil) }
-        forEachField { name, s in stats[slot(name)].set(count - 1, s) }
+        forEachField { name, incoming in
+            switch incoming {
+            case .packed(let p): stats[slot(name)].set(count - 1, packed: p)
+            case .full(let s): stats[slot(name)].set(count - 1, s)
+            }
+        }
     }
 
     /// Folds the fields into summary `i`, all or none: nil when a sum would overflow.
-    private mutating func merge(into i: Int, _ forEachField: ((String, BlockStats) -> Void) -> Void) -> Bool {
+    private mutating func merge(into i: Int, _ forEachField: ((String, Incoming) -> Void) -> Void) -> Bool {
         staged.removeAll(keepingCapacity: true)
         var fits = true
-        forEachField { name, next in
+        forEachField { name, incoming in
             guard fits else { return }
+            let next = incoming.stats
             let f = slot(name)
             if let earlier = stats[f][i] {
                 guard let m = earlier.merged(with: next) else {

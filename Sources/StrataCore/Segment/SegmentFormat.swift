@@ -83,9 +83,40 @@ public struct RowBlockInfo: Sendable, Equatable {
 
 /// One field's block within a row block; absent when every row of the block is null.
 public struct FieldBlockInfo: Sendable, Equatable {
-    public var stats: BlockStats
+    /// The stats, packed unless they hold a string (`PackedStats`): a scan answering blocks
+    /// from their headers copies a block's stats for each, and a `BlockStats` copy went
+    /// through its value witnesses; packed is also half the size in a series table.
+    private var packed: PackedStats?
+    /// A string field's stats (`packed` is nil), boxed so the common entry stays small.
+    private var boxed: Box?
+
+    private final class Box: Sendable {
+        let stats: BlockStats
+        init(_ stats: BlockStats) { self.stats = stats }
+    }
     var hasPresenceBitmap: Bool
     var data: BlockRef
+
+    init(stats: BlockStats, hasPresenceBitmap: Bool, data: BlockRef) {
+        self.hasPresenceBitmap = hasPresenceBitmap
+        self.data = data
+        self.stats = stats
+    }
+
+    public var stats: BlockStats {
+        get { packed?.stats ?? boxed!.stats }
+        set {
+            packed = PackedStats(newValue)
+            boxed = packed == nil ? Box(newValue) : nil
+        }
+    }
+
+    /// The stats as plain memory; nil for a string field's.
+    var packedStats: PackedStats? { packed }
+
+    public static func == (a: FieldBlockInfo, b: FieldBlockInfo) -> Bool {
+        a.stats == b.stats && a.hasPresenceBitmap == b.hasPresenceBitmap && a.data == b.data
+    }
 }
 
 public struct SegmentField: Sendable, Equatable {
@@ -93,6 +124,31 @@ public struct SegmentField: Sendable, Equatable {
     public var type: FieldType
     /// Parallel to the series' row blocks.
     public var blocks: [FieldBlockInfo?]
+}
+
+extension SegmentField {
+    /// Block `b`'s stats as a run of summaries takes them, read in place: an element
+    /// copied out of `blocks` went through `FieldBlockInfo`'s value witnesses, and a scan
+    /// answering blocks from their headers reads one per block (72,000 for the month's
+    /// hourly mean). Nil where the field has no value in the block.
+    func incomingStats(block b: Int) -> SummaryColumns.Incoming? {
+        blocks.withUnsafeBufferPointer { buffer in
+            let info = buffer.baseAddress! + b
+            guard info.pointee != nil else { return nil }
+            if let packed = info.pointee!.packedStats { return .packed(packed) }
+            return .full(info.pointee!.stats)
+        }
+    }
+
+    /// Whether block `b` holds values without their sum (an integer sum that overflowed
+    /// is not stored), read in place as `incomingStats` reads.
+    func lacksSum(block b: Int) -> Bool {
+        blocks.withUnsafeBufferPointer { buffer in
+            let info = buffer.baseAddress! + b
+            guard info.pointee != nil else { return false }
+            return !(info.pointee!.packedStats?.hasSum ?? (info.pointee!.stats.sum != nil))
+        }
+    }
 }
 
 public struct SegmentSeries: Sendable, Equatable {

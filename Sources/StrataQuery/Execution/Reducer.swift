@@ -24,6 +24,11 @@ struct ColumnSlice {
 class Reducer {
     func add(_ slice: ColumnSlice) {}
     func add(summary: BlockStats) {}
+    /// Summary `i` of a run's column of the field: as `add(summary:)` with its stats, which
+    /// reducers that need only a part of them (count, sum) read without making them.
+    func add(summary i: Int, of column: SummaryStatsColumn) {
+        if let stats = column[i] { add(summary: stats) }
+    }
     func result() -> [ReducedPoint] { [] }
 }
 

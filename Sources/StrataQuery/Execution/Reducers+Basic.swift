@@ -12,6 +12,8 @@ final class CountReducer: Reducer {
 
     override func add(summary: BlockStats) { count += summary.count }
 
+    override func add(summary i: Int, of column: SummaryStatsColumn) { count += column.count(at: i) }
+
     override func result() -> [ReducedPoint] {
         count == 0 ? [] : [ReducedPoint(time: 0, value: .integer(Int64(count)))]
     }
@@ -54,7 +56,16 @@ final class SumReducer: Reducer {
 
     override func add(summary: BlockStats) {
         count += summary.count
-        switch summary.sum {
+        add(sum: summary.sum)
+    }
+
+    override func add(summary i: Int, of column: SummaryStatsColumn) {
+        count += column.count(at: i)
+        add(sum: column.sum(at: i))
+    }
+
+    private func add(sum: FieldValue?) {
+        switch sum {
         case .float(let s)?: floatSum += s; type = .float
         case .integer(let s)?: intSum &+= s; floatSum += Double(s); type = .integer
         case .unsigned(let s)?: unsignedSum &+= s; floatSum += Double(s); type = .unsigned

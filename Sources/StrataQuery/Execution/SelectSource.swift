@@ -72,6 +72,13 @@ struct StorageSource: SelectSource {
                         tierFields: tiers ? tierFields : nil)
     }
 
+    /// `rowSpans` one by one (`StorageEngine.forEachRowSpan`).
+    func forEachRowSpan(_ measurement: String, tags: TagPredicate, range: ClosedRange<Int64>,
+                        tierFields: Set<String>? = nil, _ body: (RowSpan) -> Void) {
+        engine.forEachRowSpan(database: database, measurement: measurement, where: narrowed(tags), range: range,
+                              tierFields: tiers ? tierFields : nil, body)
+    }
+
     private func narrowed(_ tags: TagPredicate) -> TagPredicate {
         restriction.map { TagPredicate.and([tags, $0]) } ?? tags
     }
