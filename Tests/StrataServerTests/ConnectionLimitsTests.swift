@@ -154,7 +154,10 @@ import Glibc
                 return statuses
             }
             #expect(statuses == Array(repeating: "HTTP/1.1 204 No Content", count: 3), "\(statuses)")
-            #expect(server.refused("evicted") >= sockets - maximum + 3)
+            // The slow sockets beyond the maximum were evicted. How many pings evict one too
+            // depends on when evicted sockets finish closing (each ping also frees its own
+            // slot as it leaves), so the pings are judged by their answers above.
+            #expect(server.refused("evicted") >= sockets - maximum)
             #expect(server.refused("max_connections") == 0)
         }
     }

@@ -7,13 +7,16 @@ struct LiveCursorTests {
     static let devices = [1, 2, 3]
 
     /// Data messages' rows per device, in arrival order, with the last live seq seen.
-    static func collect(_ c: LiveClient, until expected: Int) async throws -> (rows: [String: [Int64]], lastSeq: UInt64?, kinds: [String]) {
+    /// `throughLive`: go on past `expected` rows until the live marker (a catch-up that
+    /// outran the writer sends every row as history, then the marker).
+    static func collect(_ c: LiveClient, until expected: Int, throughLive: Bool = false,
+                        alreadyLive: Bool = false) async throws -> (rows: [String: [Int64]], lastSeq: UInt64?, kinds: [String]) {
         var rows: [String: [Int64]] = [:]
         var total = 0
         var lastSeq: UInt64?
         var kinds: [String] = []
-        var live = false
-        for _ in 0..<10_000 where total < expected {
+        var live = alreadyLive
+        for _ in 0..<10_000 where total < expected || throughLive && !live {
             let m = try await c.message()
             switch m.type {
             case "data":
@@ -43,25 +46,31 @@ struct LiveCursorTests {
             for s in Int64(200)..<400 { try await f.write(Self.devices.map { ($0, s, Double(s)) }) }
         }
         await c.send(#"{"action":"subscribe","id":"s1","db":"robots","measurement":"robot","start":{"time":\#(LiveFixture.t0 + 100_000_000_000)}}"#)
-        let first = try await Self.collect(c, until: 300 * Self.devices.count)
+        let first = try await Self.collect(c, until: 300 * Self.devices.count, throughLive: true)
         try await writer.value
         #expect(first.kinds.first == "subscribed")
         #expect(first.kinds.contains("history"))
+        #expect(first.kinds.contains("live"))
         for d in Self.devices {
             #expect(first.rows[LiveFixture.device(d)] == Self.seconds(100...399), "device \(d): every point once, in order")
         }
+        // Whether the catch-up met the writer or outran it (a loaded machine), a point
+        // written now arrives live, once, with the seq to resume from.
+        try await f.write(Self.devices.map { ($0, 400, 400) })
+        let marker = try await Self.collect(c, until: Self.devices.count, alreadyLive: true)
+        for d in Self.devices { #expect(marker.rows[LiveFixture.device(d)] == Self.seconds(400...400)) }
         #expect(await c.next(within: 0.2) == nil)
-        let resumeAt = try #require(first.lastSeq)
+        let resumeAt = try #require(marker.lastSeq)
 
         // The client goes away; more points land; a new connection resumes from the seq.
         c.connection.transportClosed()
-        for s in Int64(400)..<450 { try await f.write(Self.devices.map { ($0, s, Double(s)) }) }
+        for s in Int64(401)..<450 { try await f.write(Self.devices.map { ($0, s, Double(s)) }) }
         let again = f.client()
         await again.send(#"{"action":"subscribe","id":"s1","db":"robots","measurement":"robot","start":{"seq":\#(resumeAt)}}"#)
-        let second = try await Self.collect(again, until: 50 * Self.devices.count)
+        let second = try await Self.collect(again, until: 49 * Self.devices.count)
         #expect(second.kinds.prefix(2) == ["subscribed", "live"])
         for d in Self.devices {
-            #expect(second.rows[LiveFixture.device(d)] == Self.seconds(400...449))
+            #expect(second.rows[LiveFixture.device(d)] == Self.seconds(401...449))
         }
         #expect(await again.next(within: 0.2) == nil)
         try await f.shutdown()

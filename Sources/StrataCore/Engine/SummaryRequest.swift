@@ -25,6 +25,13 @@ public struct SummaryRequest: Sendable, Equatable {
         bucket(lo) == bucket(hi)
     }
 
+    /// Whether every bucket of a tier of `resolution` lies in one of these buckets: their
+    /// boundaries fall on the tier's (and with no interval, all is one bucket).
+    func takesWhole(resolution r: Int64) -> Bool {
+        guard interval > 0 else { return true }
+        return r > 0 && interval % r == 0 && ((offset % r) + r) % r == 0
+    }
+
     /// The start of the bucket holding `t`.
     func bucket(_ t: Int64) -> Int64 {
         guard interval > 0 else { return 0 }
