@@ -5,7 +5,8 @@
 /// query's time), where a run costs an append to a few arrays.
 ///
 /// Summaries arrive in time order; one that lies in the same bucket of the request as the
-/// last is folded into it (`BlockSummary.merged`), unless an integer sum would overflow.
+/// last is folded into it (`BlockStats.merged`, field by field), unless an integer sum would
+/// overflow.
 public struct SummaryColumns: Sendable {
     public private(set) var minTimes: [Int64] = []
     public private(set) var maxTimes: [Int64] = []
