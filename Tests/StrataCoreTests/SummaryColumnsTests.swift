@@ -78,7 +78,7 @@ import Testing
         BlockSummary(minTime: start, maxTime: start + 599, rowCount: fields.values.map(\.count).max() ?? 0, fields: SummaryFields(fields))
     }
 
-    @Test func summariesInOneBucketFoldAndOthersStayApart() {
+    @Test func summariesInOneBucketFoldAndOthersStayApart() throws {
         var run = SummaryColumns(request: SummaryRequest(interval: Self.hour))
         let a = Self.stats(2, .integer(4), sum: .integer(8), at: 0)
         let b = Self.stats(3, .integer(1), sum: .integer(3), at: 600)
@@ -89,7 +89,7 @@ import Testing
         #expect(run.count == 2)
         #expect(run.minTimes == [0, 3_600] && run.maxTimes == [1_199, 4_199])
         #expect(run.rowCounts == [5, 1])
-        let i = try! #require(run.fieldIndex("i")), j = try! #require(run.fieldIndex("j"))
+        let i = try #require(run.fieldIndex("i")), j = try #require(run.fieldIndex("j"))
         #expect(Self.same(run.stats[i][0], a.merged(with: b)))
         #expect(Self.same(run.stats[i][1], c))
         #expect(run.stats[j][0] == nil, "a field new to the run has no value before it")
@@ -97,7 +97,7 @@ import Testing
         #expect(run.summaries.map(\.minTime) == [0, 3_600])
     }
 
-    @Test func aSumThatWouldOverflowStartsASummaryOfItsOwn() {
+    @Test func aSumThatWouldOverflowStartsASummaryOfItsOwn() throws {
         var run = SummaryColumns(request: SummaryRequest(interval: Self.hour))
         let big = Self.stats(1, .integer(.max), sum: .integer(.max), at: 0)
         let one = Self.stats(1, .integer(1), sum: .integer(1), at: 600)
@@ -105,7 +105,7 @@ import Testing
         run.append(Self.summary(0, ["i": big, "f": fine]))
         run.append(Self.summary(600, ["f": fine, "i": one]))
         #expect(run.count == 2, "all fields merge or none")
-        let f = try! #require(run.fieldIndex("f"))
+        let f = try #require(run.fieldIndex("f"))
         #expect(run.stats[f][0]?.count == 1 && run.stats[f][1]?.count == 1)
     }
 
