@@ -134,4 +134,37 @@ import Testing
         #expect(alone.count == 2)
         #expect(alone.allSatisfy { if case .summary = $0 { true } else { false } })
     }
+
+    /// Packed stats merge exactly as `BlockStats.merged` merges them: the merge table of
+    /// `SummaryMergeTests`, plus a side without min and max or without their times.
+    @Test(arguments: SummaryMergeTests.mergeCases + packedOnlyCases)
+    func packedStatsMergeAsBlockStatsMerge(_ c: SummaryMergeTests.MergeCase) throws {
+        let earlier = try #require(PackedStats(c.earlier)), later = try #require(PackedStats(c.later))
+        let merged = earlier.merged(with: later)
+        #expect((merged == nil) == (c.earlier.merged(with: c.later) == nil))
+        #expect(Self.same(merged?.stats, c.earlier.merged(with: c.later)))
+        if let expected = c.merged { #expect(Self.same(merged?.stats, expected)) }
+    }
+
+    static let packedOnlyCases: [SummaryMergeTests.MergeCase] = {
+        var noExtremes = stats(2, .boolean(true), sum: nil, at: 0)
+        (noExtremes.min, noExtremes.max, noExtremes.minTime, noExtremes.maxTime) = (nil, nil, nil, nil)
+        var lowWithoutTime = stats(1, .boolean(false), sum: nil, at: 10)
+        (lowWithoutTime.minTime, lowWithoutTime.maxTime) = (nil, nil)
+        var timed = stats(1, .float(3), sum: .float(3), at: 0)
+        (timed.minTime, timed.maxTime) = (0, 0)
+        var lower = stats(1, .float(-1), sum: .float(-1), at: 10)
+        (lower.minTime, lower.maxTime) = (nil, nil)
+        var first = BlockStats(count: 3, first: .boolean(true), firstTime: 0, last: .boolean(false), lastTime: 11)
+        (first.min, first.max) = (.boolean(false), .boolean(false))
+        var second = BlockStats(count: 2, first: .float(3), firstTime: 0, last: .float(-1), lastTime: 11)
+        (second.min, second.max, second.maxTime, second.sum) = (.float(-1), .float(3), 0, .float(2))
+        return [
+            SummaryMergeTests.MergeCase(name: "no extremes before: the later ones stand", earlier: noExtremes,
+                                        later: lowWithoutTime, merged: first),
+            SummaryMergeTests.MergeCase(name: "a lower later min without a time clears the time", earlier: timed,
+                                        later: lower, merged: second),
+        ]
+    }()
 }
+

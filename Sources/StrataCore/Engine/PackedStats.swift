@@ -33,6 +33,60 @@ struct PackedStats: Sendable {
             | sum.tag.rawValue << 16 | (s.minTime == nil ? 0 : 1 << 20) | (s.maxTime == nil ? 0 : 1 << 21)
     }
 
+    /// `BlockStats.merged` on packed stats (`later` starts after these end): counts and
+    /// sums add, the earlier first and the later last stand, a strictly smaller (greater)
+    /// later value replaces the least (greatest) with its time. Nil where an integer or
+    /// unsigned sum would overflow, or one side has a sum the other lacks.
+    func merged(with later: PackedStats) -> PackedStats? {
+        var out = self
+        out.count += later.count
+        (out.bits.1, out.lastTime) = (later.bits.1, later.lastTime)
+        out.setTag(later.tag(4), at: 4)
+        switch (tag(16), later.tag(16)) {
+        case (.float, .float): out.bits.4 = (Double(bitPattern: bits.4) + Double(bitPattern: later.bits.4)).bitPattern
+        case (.integer, .integer):
+            let (s, overflow) = Int64(bitPattern: bits.4).addingReportingOverflow(Int64(bitPattern: later.bits.4))
+            guard !overflow else { return nil }
+            out.bits.4 = UInt64(bitPattern: s)
+        case (.unsigned, .unsigned):
+            let (s, overflow) = bits.4.addingReportingOverflow(later.bits.4)
+            guard !overflow else { return nil }
+            out.bits.4 = s
+        case (.absent, .absent): break
+        default: return nil
+        }
+        if later.tag(8) != .absent, tag(8) == .absent || Self.less(later.bits.2, later.tag(8), bits.2, tag(8)) {
+            out.bits.2 = later.bits.2
+            out.setTag(later.tag(8), at: 8)
+            out.minTime = later.minTime
+            out.tags = out.tags & ~(1 << 20) | later.tags & (1 << 20)
+        }
+        if later.tag(12) != .absent, tag(12) == .absent || Self.less(bits.3, tag(12), later.bits.3, later.tag(12)) {
+            out.bits.3 = later.bits.3
+            out.setTag(later.tag(12), at: 12)
+            out.maxTime = later.maxTime
+            out.tags = out.tags & ~(1 << 21) | later.tags & (1 << 21)
+        }
+        return out
+    }
+
+    private func tag(_ shift: UInt32) -> Tag { Tag(rawValue: (tags >> shift) & 0xF) ?? .absent }
+
+    private mutating func setTag(_ tag: Tag, at shift: UInt32) {
+        tags = tags & ~(0xF << shift) | tag.rawValue << shift
+    }
+
+    /// The order `BlockStats.merged` compares values of one field in.
+    private static func less(_ a: UInt64, _ ta: Tag, _ b: UInt64, _ tb: Tag) -> Bool {
+        switch (ta, tb) {
+        case (.float, .float): Double(bitPattern: a) < Double(bitPattern: b)
+        case (.integer, .integer): Int64(bitPattern: a) < Int64(bitPattern: b)
+        case (.unsigned, .unsigned): a < b
+        case (.boolean, .boolean): a == 0 && b != 0
+        default: false
+        }
+    }
+
     /// Whether `sum` is there (an integer sum that overflowed is not).
     var hasSum: Bool { (tags >> 16) & 0xF != 0 }
 
@@ -94,6 +148,12 @@ public struct SummaryStatsColumn: Sendable {
     public func sum(at i: Int) -> FieldValue? {
         if let boxed { return boxed[i]?.sum }
         return packed[i].count == 0 ? nil : packed[i].sum
+    }
+
+    /// Summary `i`'s stats as they are held, if packed and present.
+    func packed(at i: Int) -> PackedStats? {
+        guard boxed == nil, packed[i].count > 0 else { return nil }
+        return packed[i]
     }
 
     public subscript(i: Int) -> BlockStats? {

@@ -18,7 +18,7 @@ public struct SummaryColumns: Sendable {
     public private(set) var stats: [SummaryStatsColumn] = []
     let request: SummaryRequest
     /// Merged stats staged until every field is known to merge; kept for its capacity.
-    private var staged: [(Int, BlockStats)] = []
+    private var staged: [(Int, Incoming)] = []
 
     /// Summaries the run is expected to hold (a hint: columns reserve it once).
     private let capacity: Int
@@ -93,26 +93,38 @@ public struct SummaryColumns: Sendable {
         }
     }
 
-    /// Folds the fields into summary `i`, all or none: nil when a sum would overflow.
+    /// Folds the fields into summary `i`, all or none: false when a sum would overflow.
+    /// Packed stats merge packed (`PackedStats.merged`): a daily mean folds 24 hour headers
+    /// a day, and unpacking, merging and packing each again cost a third of it.
     private mutating func merge(into i: Int, _ forEachField: ((String, Incoming) -> Void) -> Void) -> Bool {
         staged.removeAll(keepingCapacity: true)
         var fits = true
         forEachField { name, incoming in
             guard fits else { return }
-            let next = incoming.stats
             let f = slot(name)
-            if let earlier = stats[f][i] {
+            if case .packed(let next) = incoming, let earlier = stats[f].packed(at: i) {
                 guard let m = earlier.merged(with: next) else {
                     fits = false
                     return
                 }
-                staged.append((f, m))
+                staged.append((f, .packed(m)))
+            } else if let earlier = stats[f][i] {
+                guard let m = earlier.merged(with: incoming.stats) else {
+                    fits = false
+                    return
+                }
+                staged.append((f, .full(m)))
             } else {
-                staged.append((f, next))
+                staged.append((f, incoming))
             }
         }
         guard fits else { return false }
-        for (f, s) in staged { stats[f].set(i, s) }
+        for (f, incoming) in staged {
+            switch incoming {
+            case .packed(let p): stats[f].set(i, packed: p)
+            case .full(let s): stats[f].set(i, s)
+            }
+        }
         return true
     }
 
