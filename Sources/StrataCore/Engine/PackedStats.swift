@@ -161,14 +161,9 @@ public struct SummaryStatsColumn: Sendable {
         return packed[i].count == 0 ? nil : packed[i].stats
     }
 
-    mutating func append(_ s: BlockStats?) {
-        if boxed == nil {
-            guard let s else { return packed.append(PackedStats.absent) }
-            // A string, or a count of 0 (which packed means absent), is held boxed.
-            if let p = PackedStats(s), p.count > 0 { return packed.append(p) }
-            unpack()
-        }
-        boxed!.append(s)
+    /// A summary in which the field has no value (yet: `set` gives it one).
+    mutating func appendAbsent() {
+        if boxed == nil { packed.append(PackedStats.absent) } else { boxed!.append(nil) }
     }
 
     /// Sets summary `i` from stats already packed (a block header's: no `BlockStats` made).

@@ -84,7 +84,7 @@ public struct SummaryColumns: Sendable {
         minTimes.append(minTime)
         maxTimes.append(maxTime)
         rowCounts.append(rows)
-        for f in stats.indices { stats[f].append(nil) }
+        for f in stats.indices { stats[f].appendAbsent() }
         forEachField { name, incoming in
             switch incoming {
             case .packed(let p): stats[slot(name)].set(count - 1, packed: p)

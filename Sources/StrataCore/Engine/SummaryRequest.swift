@@ -27,7 +27,7 @@ public struct SummaryRequest: Sendable, Equatable {
 
     /// Whether every bucket of a tier of `resolution` lies in one of these buckets: their
     /// boundaries fall on the tier's (and with no interval, all is one bucket).
-    func takesWhole(resolution r: Int64) -> Bool {
+    public func takesWhole(resolution r: Int64) -> Bool {
         guard interval > 0 else { return true }
         return r > 0 && interval % r == 0 && ((offset % r) + r) % r == 0
     }

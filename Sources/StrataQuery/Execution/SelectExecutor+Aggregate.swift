@@ -158,7 +158,7 @@ extension SelectExecutor {
     /// Whether GROUP BY buckets of `interval` and `offset` take a tier's buckets of
     /// `resolution` whole: their boundaries fall on the tier's.
     static func tierAnswers(resolution r: Int64, interval: Int64, offset: Int64) -> Bool {
-        r > 0 && interval > 0 && interval % r == 0 && ((offset % r) + r) % r == 0
+        interval > 0 && SummaryRequest(interval: interval, offset: offset).takesWhole(resolution: r)
     }
 
     /// Feeds each group's series into its buckets. Groups are independent, so they are fed
@@ -306,11 +306,16 @@ extension SelectExecutor {
     func lacksSelectedTime(_ run: SummaryColumns, _ i: Int, _ columns: [Int?], _ plan: SelectPlan) -> Bool {
         zip(plan.calls, columns).contains { call, f in
             guard let f, let stats = run.stats[f][i] else { return false }
-            switch call.function {
-            case "min": return stats.min != nil && stats.minTime == nil
-            case "max": return stats.max != nil && stats.maxTime == nil
-            default: return false
-            }
+            return Self.lacksSelectedTime(stats, call.function)
+        }
+    }
+
+    /// Whether `function` (min or max) reports a point whose time `stats` do not hold.
+    static func lacksSelectedTime(_ stats: BlockStats, _ function: String) -> Bool {
+        switch function {
+        case "min": stats.min != nil && stats.minTime == nil
+        case "max": stats.max != nil && stats.maxTime == nil
+        default: false
         }
     }
 
@@ -318,12 +323,7 @@ extension SelectExecutor {
     func lacksSelectedTime(_ summary: BlockSummary, _ plan: SelectPlan) -> Bool {
         guard plan.selectorTime else { return false }
         return plan.calls.contains { call in
-            guard let stats = summary.fields[call.field] else { return false }
-            switch call.function {
-            case "min": return stats.min != nil && stats.minTime == nil
-            case "max": return stats.max != nil && stats.maxTime == nil
-            default: return false
-            }
+            summary.fields[call.field].map { Self.lacksSelectedTime($0, call.function) } ?? false
         }
     }
 
