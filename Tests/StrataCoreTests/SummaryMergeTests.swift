@@ -106,20 +106,25 @@ import Testing
     }
 
     /// With `parts`, only those stats are read: the others are absent, or NaN for first and
-    /// last (a misuse shows), while count and the first and last times always come.
+    /// last (a misuse shows); the first and last times come with `.valueTimes` (or the
+    /// values), else the buckets' bounds stand in for them. The count always comes.
     @Test func partsLeaveOtherStatsOut() throws {
-        let rows: [(Int64, FieldValue?)] = [(0, .float(3)), (1, .float(-2)), (Self.minute, .float(7))]
+        let rows: [(Int64, FieldValue?)] = [(1, .float(3)), (2, .float(-2)), (Self.minute + 5, .float(7))]
         let file = try Self.tierFile(rows, type: .float)
         let reader = TierReader(file: file, resolution: Self.minute)
         let columns = try reader.columns(of: file.series[0], starts: Int64.min...Int64.max, fields: nil, parts: [.sum])
         let s = try #require(try columns.summary(0..<2)?.fields["f"])
         #expect(s.count == 3 && s.sum == .float(8))
-        #expect(s.firstTime == 0 && s.lastTime == Self.minute)
+        #expect(s.firstTime == 0 && s.lastTime == 2 * Self.minute - 1)
         #expect(s.min == nil && s.max == nil)
         if case .float(let x) = s.first { #expect(x.isNaN) } else { Issue.record("first is \(s.first)") }
+        let timed = try reader.columns(of: file.series[0], starts: Int64.min...Int64.max, fields: nil,
+                                       parts: [.sum, .valueTimes])
+        let t = try #require(try timed.summary(0..<2)?.fields["f"])
+        #expect(t.firstTime == 1 && t.lastTime == Self.minute + 5 && t.sum == .float(8))
         let all = try reader.columns(of: file.series[0], starts: Int64.min...Int64.max, fields: nil)
         let full = try #require(try all.summary(0..<2)?.fields["f"])
-        #expect(full.min == .float(-2) && full.minTime == 1 && full.max == .float(7) && full.first == .float(3) && full.last == .float(7))
+        #expect(full.min == .float(-2) && full.minTime == 2 && full.max == .float(7) && full.first == .float(3) && full.last == .float(7))
     }
 
     /// A compacted hour of thick minutes read with a `SummaryRequest` of 15 minutes: one

@@ -97,8 +97,14 @@ import Testing
         #expect(try Self.open(writer.finish()).series.isEmpty)
     }
 
-    /// A column this build does not know is refused, naming it, not skipped.
-    @Test func unknownColumnIsRefused() throws {
+    /// A column that does not fit the tier layout (one this build does not know, one of the
+    /// wrong type) is refused when read, naming it, not skipped or guessed at.
+    @Test(arguments: [
+        ("f\u{1F}median", FieldType.integer, "median"),
+        (TierColumns.name("f", .count), FieldType.float, "is not integer"),
+        (TierColumns.name("f", .sum), FieldType.boolean, "has type"),
+    ])
+    func aColumnOutsideTheLayoutIsRefused(_ name: String, _ type: FieldType, _ named: String) throws {
         var rows = SeriesRows(key: Self.key)
         rows.timestamps = [0]
         for part in TierColumns.Part.allCases {
@@ -106,19 +112,16 @@ import Testing
             c.append(.integer(0))
             rows.columns[TierColumns.name("f", part)] = c
         }
-        var extra = ColumnData(type: .integer)
-        extra.append(.integer(1))
-        rows.columns["f\u{1F}median"] = extra
+        var odd = ColumnData(type: type)
+        odd.append(type == .float ? .float(1) : type == .boolean ? .boolean(true) : .integer(1))
+        rows.columns[name] = odd
         var segment = SegmentWriter()
         segment.add(database: "db", rows: rows)
         let file = try Self.open(segment.finish())
+        #expect(file.series[0].tierFieldTypes == nil)
         let reader = TierReader(file: file, resolution: Self.minute)
-        #expect(throws: EngineError.self) { try reader.buckets(of: file.series[0], starts: 0...0, fields: nil) }
-        do {
-            _ = try reader.buckets(of: file.series[0], starts: 0...0, fields: nil)
-        } catch {
-            #expect("\(error)".contains("median"))
-        }
+        let error = #expect(throws: EngineError.self) { try reader.buckets(of: file.series[0], starts: 0...0, fields: nil) }
+        #expect(error.map { "\($0)".contains(named) } == true, "\(String(describing: error))")
     }
 
     // MARK: - helpers

@@ -15,22 +15,26 @@ struct ChunkSink {
     }
 
     mutating func summary(_ s: BlockSummary) {
-        guard let request else { return chunks.append(.summary(s)) }
-        if open == nil { open = SummaryColumns(request: request, capacity: capacity) }
-        open!.append(s)
+        guard request != nil else { return chunks.append(.summary(s)) }
+        appendToOpenRun { $0.append(s) }
     }
 
     /// A summary whose fields `forEachField` hands over one by one (a block header's stats),
     /// built as a `BlockSummary` only without a request.
     mutating func summary(minTime: Int64, maxTime: Int64, rows: Int,
                           _ forEachField: ((String, SummaryColumns.Incoming) -> Void) -> Void) {
-        guard let request else {
+        guard request != nil else {
             var fields = SummaryFields()
             forEachField { name, s in fields[name] = s.stats }
             return chunks.append(.summary(BlockSummary(minTime: minTime, maxTime: maxTime, rowCount: rows, fields: fields)))
         }
-        if open == nil { open = SummaryColumns(request: request, capacity: capacity) }
-        open!.append(minTime: minTime, maxTime: maxTime, rows: rows, forEachField)
+        appendToOpenRun { $0.append(minTime: minTime, maxTime: maxTime, rows: rows, forEachField) }
+    }
+
+    /// `body` on the open run of summaries, opened if none is (a request is given).
+    mutating func appendToOpenRun(_ body: (inout SummaryColumns) -> Void) {
+        if open == nil { open = SummaryColumns(request: request!, capacity: capacity) }
+        body(&open!)
     }
 
     mutating func rows(_ r: SeriesRows) {

@@ -205,3 +205,18 @@ extension PackedStats {
         self.tags = tags
     }
 }
+
+extension PackedStats {
+    /// A float field's stats, packed without a `BlockStats` (a tier run's, folded on its
+    /// columns). `min` and `max` come with their times; nil ones and a nil `sum` are absent.
+    init(floats count: Int, first: Double, firstTime: Int64, last: Double, lastTime: Int64,
+         min: (value: Double, time: Int64)?, max: (value: Double, time: Int64)?, sum: Double?) {
+        let float = Tag.float.rawValue
+        self.init(count: count, firstTime: firstTime, lastTime: lastTime, minTime: min?.time ?? 0,
+                  maxTime: max?.time ?? 0,
+                  bits: (first.bitPattern, last.bitPattern, min?.value.bitPattern ?? 0, max?.value.bitPattern ?? 0,
+                         sum?.bitPattern ?? 0),
+                  tags: float | float << 4 | (min == nil ? 0 : float << 8 | 1 << 20)
+                      | (max == nil ? 0 : float << 12 | 1 << 21) | (sum == nil ? 0 : float << 16))
+    }
+}

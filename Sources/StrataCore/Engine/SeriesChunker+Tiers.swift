@@ -56,10 +56,35 @@ struct TierOnlyPartition: Sendable {
     var tiers: [TierSource]
 }
 
-/// The tier buckets a plan takes from one tier: ascending starts the caller accepted.
+/// The tier buckets a plan takes from one tier: ascending starts the caller accepted, at
+/// least one. Kept as the first and the last where no bucket between them is left out, as
+/// for most blocks: no array per block.
 struct TierUse: Sendable {
     var tier: TierSource
-    var starts: [Int64]
+    private(set) var first: Int64
+    private(set) var last: Int64
+    /// Every start taken, where some bucket between `first` and `last` is left out; nil
+    /// where none is.
+    private(set) var listed: [Int64]?
+
+    init(tier: TierSource, first: Int64) {
+        self.tier = tier
+        (self.first, last) = (first, first)
+    }
+
+    /// Every bucket from `first` through `last`.
+    init(tier: TierSource, first: Int64, last: Int64) {
+        self.tier = tier
+        (self.first, self.last) = (first, last)
+    }
+
+    /// Takes bucket `start`, after every one taken so far.
+    mutating func take(_ start: Int64) {
+        let res = tier.file.resolution
+        if listed == nil && start != last + res { listed = Array(stride(from: first, through: last, by: Int(res))) }
+        listed?.append(start)
+        last = start
+    }
 }
 
 extension SeriesChunker {
@@ -124,8 +149,8 @@ extension SeriesChunker {
             // A request whose buckets take the tier's whole accepts every bucket (it stands
             // for `canSummarize`): no call per bucket, 60 per hour block at 1m.
             let acceptsAll = summaries.map { $0.takesWhole(resolution: res) } ?? false
-            var starts: [Int64] = []
-            starts.reserveCapacity(Int((block.maxTime - block.minTime) / res) + 2)
+            var use: TierUse?
+            var taken = 0
             var accepted = true
             var b = TierBuckets.start(block.minTime, resolution: res)
             while b <= block.maxTime {
@@ -135,15 +160,14 @@ extension SeriesChunker {
                         accepted = false
                         break
                     }
-                    starts.append(b)
+                    if use == nil { use = TierUse(tier: tier, first: b) } else { use!.take(b) }
+                    taken += 1
                 }
                 if end >= block.maxTime { break }
                 b = end + 1
             }
             // Thin buckets cost more as summaries than their rows cost to decode.
-            if accepted && !starts.isEmpty && block.rows >= starts.count * tiers.minRowsPerBucket {
-                return TierUse(tier: tier, starts: starts)
-            }
+            if accepted, let use, block.rows >= taken * tiers.minRowsPerBucket { return use }
         }
         return nil
     }
@@ -161,8 +185,8 @@ extension SeriesChunker {
             let hi = min(queryRange.upperBound, p.partition.end - 1)
             for tier in p.tiers {
                 let res = tier.file.resolution
-                var starts: [Int64] = []
                 var b = TierBuckets.start(lo, resolution: res)
+                var use = TierUse(tier: tier, first: b)
                 var accepted = true
                 while true {
                     let end = b + (res - 1)
@@ -170,12 +194,12 @@ extension SeriesChunker {
                         accepted = false
                         break
                     }
-                    starts.append(b)
+                    if b != use.first { use.take(b) }
                     if end >= hi { break }
                     b = end + 1
                 }
                 if accepted {
-                    steps.append(.tierOnly(TierUse(tier: tier, starts: starts)))
+                    steps.append(.tierOnly(use))
                     break
                 }
             }
@@ -183,113 +207,68 @@ extension SeriesChunker {
         return steps
     }
 
-    /// The accepted buckets as summaries, the block's other rows (range edges, masked buckets,
-    /// buckets whose integer sum overflowed) decoded, in time order.
-    func executeTiered(_ c: Candidate, _ use: TierUse, _ sources: [Source], reads: inout TierReads,
-                       into out: inout ChunkSink, statistics: inout ScanStatistics) throws {
-        let summaries = try tierSummaries(use, reads: &reads, statistics: &statistics, merging: true)
-        let block = sources[c.source].series.rowBlocks[c.block]
-        // Raw rows are needed unless the buckets cover the block's part of the range.
-        var cursor: Int64? = max(block.minTime, range.lowerBound)
-        var uncovered = false
-        for s in summaries {
-            guard let at = cursor, s.minTime <= at else {
-                uncovered = cursor != nil
-                break
-            }
-            cursor = s.maxTime == Int64.max ? nil : max(at, s.maxTime + 1)
-        }
-        if let at = cursor, at <= min(block.maxTime, range.upperBound) { uncovered = true }
-        let rows = uncovered ? try decode(c, sources, statistics: &statistics) : SeriesRows(key: key)
-        var r = 0
-        for s in summaries {
-            let before = rows.timestamps[r...].partitioningIndex { $0 >= s.minTime }
-            if r < before { appendRows(slice(rows, rows: r..<before), to: &out, statistics: &statistics) }
-            r = rows.timestamps[before...].partitioningIndex { $0 > s.maxTime }
-            out.summary(s)
-        }
-        if r < rows.count { appendRows(r == 0 ? rows : slice(rows, rows: r..<rows.count), to: &out, statistics: &statistics) }
-    }
-
-    /// An expired partition's buckets: those not under a tombstone, whose values' times lie
-    /// in the query range.
-    func executeTierOnly(_ use: TierUse, reads: inout TierReads, into out: inout ChunkSink,
-                         statistics: inout ScanStatistics) throws {
-        let masks = use.tier.masks
-        var counted = 0
-        var served = ServedRun(source: use.tier.file.name)
-        defer {
-            if counted > 0 { statistics.tierBuckets[use.tier.file.name, default: 0] += counted }
-            served.flush(to: &statistics)
-        }
-        for s in try tierSummaries(use, reads: &reads, statistics: &statistics, counting: false) {
-            let first = s.fields.lazy.map(\.value.firstTime).min()
-            let last = s.fields.lazy.map(\.value.lastTime).max()
-            guard let first, let last, queryRange.contains(first), queryRange.contains(last),
-                  !masks.contains(where: { $0.overlaps(s.minTime...s.maxTime) }) else { continue }
-            counted += 1
-            served.add(s.minTime...s.maxTime, to: &statistics)
-            out.summary(s)
-        }
-    }
-
-    /// The summaries of the tier's buckets among `use.starts` that hold a value and can be
-    /// summarized, ascending. With `merging` (and a `SummaryRequest`), each run of adjacent
-    /// buckets in one of the caller's buckets comes as one summary, folded column-wise; a run
-    /// that cannot be folded (an integer sum that overflowed) comes bucket by bucket.
-    private func tierSummaries(_ use: TierUse, reads: inout TierReads, statistics: inout ScanStatistics,
-                               counting: Bool = true, merging: Bool = false) throws -> [BlockSummary] {
-        guard let first = use.starts.first, let last = use.starts.last else { return [] }
-        let columns = try reads.columns(of: use.tier, fields: fields, parts: summaries?.parts ?? .all)
+    /// The tier's buckets `use` takes that hold a value and can be summarized, folded into
+    /// runs, ascending. With `merging` (and a `SummaryRequest`), each run of adjacent buckets
+    /// in one of the caller's buckets folds into one, column-wise; a run that cannot be
+    /// folded (an integer sum that overflowed) comes bucket by bucket. `parts`: stats read
+    /// beyond the request's.
+    /// `breaks`: ascending bucket starts where a new run begins even within one of the
+    /// caller's buckets (where one block's buckets end and the next one's start), so a span
+    /// of blocks folds as its blocks one by one would, to the last bit.
+    func tierRuns(_ use: TierUse, reads: inout TierReads, merging: Bool, parts: SummaryParts = [],
+                  breaks: [Int64] = []) throws -> TierRuns {
+        let columns = try reads.columns(of: use.tier, fields: fields, parts: (summaries?.parts ?? .all).union(parts))
+        var out = reads.runs(names: columns.names)
         let starts = columns.starts
-        let lo = starts.partitioningIndex { $0 >= first }
-        let hi = starts[lo...].partitioningIndex { $0 > last }
-        // Rows of the accepted starts, ascending.
-        var picked: [Int] = []
-        var k = 0
-        for r in lo..<hi {
-            while k < use.starts.count && use.starts[k] < starts[r] { k += 1 }
-            if k < use.starts.count, use.starts[k] == starts[r] { picked.append(r) }
-        }
+        let lo = starts.partitioningIndex { $0 >= use.first }
+        let hi = starts[lo...].partitioningIndex { $0 > use.last }
         let res = use.tier.file.resolution
-        var out: [BlockSummary] = []
-        // Counted once per call, not per summary: a dictionary update by name each was
-        // ~5% of a 15-minute mean over a month.
-        var counted = 0
-        var served = ServedRun(source: use.tier.file.name)
-        func count(_ s: BlockSummary, buckets: Int) {
-            guard counting else { return }
-            counted += buckets
-            served.add(s.minTime...s.maxTime, to: &statistics)
-        }
-        defer {
-            if counted > 0 { statistics.tierBuckets[use.tier.file.name, default: 0] += counted }
-            served.flush(to: &statistics)
+        // Rows of the accepted starts, ascending: every row between `lo` and `hi` when the
+        // starts leave no bucket out (the common case, with no array built).
+        let picked = use.listed.map { PickedRows.some(Self.rows(of: $0, in: starts, lo..<hi)) } ?? .all(lo..<hi)
+        var stats: [PackedStats] = []
+        stats.reserveCapacity(columns.fields.count)
+        func add(_ run: Range<Int>) throws -> Bool {
+            guard let rows = try columns.fold(run, into: &stats) else { return false }
+            let (minTime, maxTime) = (starts[run.lowerBound], starts[run.upperBound - 1] + (res - 1))
+            out.append(minTime: minTime, maxTime: maxTime, rows: rows, buckets: run.count, stats: stats)
+            return true
         }
         var i = 0
+        var nextBreak = 0
         while i < picked.count {
             var j = i + 1
             if merging, let request = summaries {
                 // One division per run, not two per bucket: the run's bucket ends at `end`.
                 let open = request.bucket(starts[picked[i]])
-                let (end, overflow) = open.addingReportingOverflow(request.interval)
+                var (end, overflow) = open.addingReportingOverflow(request.interval)
+                if request.interval == 0 { (end, overflow) = (Int64.max, true) }
+                while nextBreak < breaks.count && breaks[nextBreak] <= starts[picked[i]] { nextBreak += 1 }
+                if nextBreak < breaks.count && (overflow || breaks[nextBreak] < end) {
+                    (end, overflow) = (breaks[nextBreak], false)
+                }
                 while j < picked.count, picked[j] == picked[j - 1] + 1, starts[picked[j]] == starts[picked[j - 1]] + res,
-                      request.interval == 0 || overflow || starts[picked[j]] < end { j += 1 }
+                      overflow || starts[picked[j]] < end { j += 1 }
             }
             let run = picked[i]..<(picked[j - 1] + 1)
-            if let s = try columns.summary(run) {
-                count(s, buckets: run.count)
-                out.append(s)
-            } else if run.count > 1 {
-                for r in run {
-                    guard let s = try columns.summary(r..<(r + 1)) else { continue }
-                    count(s, buckets: 1)
-                    out.append(s)
-                }
+            if try !add(run), run.count > 1 {
+                for r in run { _ = try add(r..<(r + 1)) }
             }
             i = j
         }
         return out
+    }
+
+    /// The rows in `rows` of `starts` whose start is among `accepted` (both ascending).
+    private static func rows(of accepted: [Int64], in starts: [Int64], _ rows: Range<Int>) -> [Int] {
+        var picked: [Int] = []
+        picked.reserveCapacity(rows.count)
+        var k = 0
+        for r in rows {
+            while k < accepted.count && accepted[k] < starts[r] { k += 1 }
+            if k < accepted.count, accepted[k] == starts[r] { picked.append(r) }
+        }
+        return picked
     }
 
 }
@@ -298,34 +277,59 @@ extension SeriesChunker {
 /// read per compacted block, a tier block of ~1,000 buckets was decoded again for each of
 /// the ~17 raw blocks it spans.
 struct TierReads {
-    /// Per tier file (by path: a tier's name is the same in every partition), the first and
-    /// last bucket start any step asks for.
-    private var spans: [String: ClosedRange<Int64>] = [:]
-    private var read: [String: TierBucketColumns] = [:]
+    /// Per tier file (by its reader: a tier's name is the same in every partition), the first
+    /// and last bucket start any step asks for. Keyed by identity, not path: hashing the
+    /// path per step was ~3% of a 15-minute mean over the month.
+    private var spans: [ObjectIdentifier: ClosedRange<Int64>] = [:]
+    private var read: [ObjectIdentifier: (parts: SummaryParts, columns: TierBucketColumns)] = [:]
+    /// The file the last step read: consecutive steps mostly read the same one.
+    private var recent: (file: ObjectIdentifier, parts: SummaryParts, columns: TierBucketColumns)?
+    /// Runs handed back by the last step, kept for their capacity.
+    private var spare = TierRuns(names: [])
 
     init(_ steps: [SeriesChunker.Step]) {
         for step in steps {
-            let use: TierUse
             switch step {
-            case .tiered(_, let u), .tierOnly(let u): use = u
+            case .tiered(_, let use), .tierOnly(let use): widen(use)
             default: continue
             }
-            guard let first = use.starts.first, let last = use.starts.last else { continue }
-            let name = use.tier.file.reader.path
-            spans[name] = spans[name].map { min($0.lowerBound, first)...max($0.upperBound, last) } ?? first...last
         }
     }
 
-    /// The buckets of `tier` over every step's span, ascending by start.
+    private mutating func widen(_ use: TierUse) {
+        let file = ObjectIdentifier(use.tier.file.reader)
+        spans[file] = spans[file].map { min($0.lowerBound, use.first)...max($0.upperBound, use.last) } ?? use.first...use.last
+    }
+
+    /// The buckets of `tier` over every step's span, ascending by start, with at least the
+    /// stats of `parts`.
     mutating func columns(of tier: TierSource, fields: Set<String>?, parts: SummaryParts) throws -> TierBucketColumns {
-        let name = tier.file.reader.path
-        if let done = read[name] { return done }
-        let span = spans[name] ?? 0...(-1)
+        let file = ObjectIdentifier(tier.file.reader)
+        if let recent, recent.file == file, recent.parts.isSuperset(of: parts) { return recent.columns }
+        if let done = read[file], done.parts.isSuperset(of: parts) {
+            recent = (file, done.parts, done.columns)
+            return done.columns
+        }
+        let span = spans[file] ?? 0...(-1)
         let columns = span.isEmpty
             ? TierBucketColumns(key: tier.series.key, resolution: tier.file.resolution, path: tier.file.reader.path,
                                 starts: [], fields: [])
             : try tier.reader.columns(of: tier.series, starts: span, fields: fields, parts: parts)
-        read[name] = columns
+        read[file] = (parts, columns)
+        recent = (file, parts, columns)
         return columns
+    }
+
+    /// Empty runs for `names`, with the capacity of those last handed back.
+    mutating func runs(names: [String]) -> TierRuns {
+        var runs = TierRuns(names: [])
+        swap(&runs, &spare)
+        runs.reset(names: names)
+        return runs
+    }
+
+    /// Runs a step is done with, for the next step to fill.
+    mutating func handBack(_ runs: TierRuns) {
+        spare = runs
     }
 }

@@ -176,9 +176,23 @@ struct SeriesChunker: Sendable {
         var blocksServed = ServedRun(source: "blocks")
         defer { blocksServed.flush(to: &statistics) }
         var afterHeader = false
-        for step in plan.steps {
+        // Steps before this one were tried as a span of tier reads (`executeTieredSpan`).
+        var tried = 0
+        var s = 0
+        while s < plan.steps.count {
+            if s >= tried {
+                tried = tieredSpanEnd(plan.steps, from: s)
+                if tried > s + 1, try executeTieredSpan(plan.steps[s..<tried], plan.prepared.sources, reads: &tierReads,
+                                                        into: &out, statistics: &statistics) {
+                    afterHeader = false
+                    s = tried
+                    continue
+                }
+            }
+            let step = plan.steps[s]
             defer {
                 if case .header = step { afterHeader = true } else { afterHeader = false }
+                s += 1
             }
             switch step {
             case .header(let c):

@@ -77,26 +77,40 @@ public struct SummaryColumns: Sendable {
                          _ forEachField: ((String, Incoming) -> Void) -> Void) {
         let last = count - 1
         if last >= 0, request.bucket(minTimes[last]) == request.bucket(maxTime), merge(into: last, forEachField) {
-            maxTimes[last] = maxTime
-            rowCounts[last] += rows
-            return
+            return extendLast(to: maxTime, rows: rows)
         }
-        minTimes.append(minTime)
-        maxTimes.append(maxTime)
-        rowCounts.append(rows)
-        for f in stats.indices { stats[f].appendAbsent() }
+        appendAbsent(minTime: minTime, maxTime: maxTime, rows: rows)
         forEachField { name, incoming in
             switch incoming {
-            case .packed(let p): stats[slot(name)].set(count - 1, packed: p)
+            case .packed(let p): set(column: slot(name), packed: p)
             case .full(let s): stats[slot(name)].set(count - 1, s)
             }
         }
     }
 
+    /// The last summary, with another folded into it, ends at `maxTime`.
+    mutating func extendLast(to maxTime: Int64, rows: Int) {
+        maxTimes[count - 1] = maxTime
+        rowCounts[count - 1] += rows
+    }
+
+    /// A new summary in which no field has a value yet.
+    mutating func appendAbsent(minTime: Int64, maxTime: Int64, rows: Int) {
+        minTimes.append(minTime)
+        maxTimes.append(maxTime)
+        rowCounts.append(rows)
+        for f in stats.indices { stats[f].appendAbsent() }
+    }
+
+    /// Field `column`'s stats in the last summary.
+    mutating func set(column: Int, packed p: PackedStats) {
+        stats[column].set(count - 1, packed: p)
+    }
+
     /// Folds the fields into summary `i`, all or none: false when a sum would overflow.
     /// Packed stats merge packed (`PackedStats.merged`): a daily mean folds 24 hour headers
     /// a day, and unpacking, merging and packing each again cost a third of it.
-    private mutating func merge(into i: Int, _ forEachField: ((String, Incoming) -> Void) -> Void) -> Bool {
+    mutating func merge(into i: Int, _ forEachField: ((String, Incoming) -> Void) -> Void) -> Bool {
         staged.removeAll(keepingCapacity: true)
         var fits = true
         forEachField { name, incoming in
@@ -129,7 +143,7 @@ public struct SummaryColumns: Sendable {
     }
 
     /// The column of field `name`, added (nil for every earlier summary) if new.
-    private mutating func slot(_ name: String) -> Int {
+    mutating func slot(_ name: String) -> Int {
         if let f = names.firstIndex(of: name) { return f }
         names.append(name)
         var column = SummaryStatsColumn(absentFor: count)

@@ -41,8 +41,10 @@ public struct SummaryRequest: Sendable, Equatable {
     }
 }
 
-/// Stats of a summary. `count` (and the times of the first and last value, which say
-/// where a summary's values lie) always come.
+/// Stats of a summary. `count` always comes. The times of the first and last value come
+/// with `first`, `last` or `valueTimes`; without them a tier summary gives its buckets'
+/// bounds in their place (the values lie between them), so a mean over a tier decodes two
+/// columns fewer.
 public struct SummaryParts: OptionSet, Sendable, Hashable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -54,5 +56,7 @@ public struct SummaryParts: OptionSet, Sendable, Hashable {
     public static let max = SummaryParts(rawValue: 1 << 2)
     public static let first = SummaryParts(rawValue: 1 << 3)
     public static let last = SummaryParts(rawValue: 1 << 4)
-    public static let all: SummaryParts = [.sum, .min, .max, .first, .last]
+    /// The times of the first and last value, without the values.
+    public static let valueTimes = SummaryParts(rawValue: 1 << 5)
+    public static let all: SummaryParts = [.sum, .min, .max, .first, .last, .valueTimes]
 }

@@ -24,8 +24,8 @@ struct TierReader: Sendable {
     }
 
     /// The buckets of `series` starting in `starts` that hold a value, for `fields` (nil: all).
-    /// Only the columns of `parts` are decoded (with the count and the first and last
-    /// times, always); the stats of other parts are placeholders (`SummaryRequest`).
+    /// Only the columns of `parts` are decoded (with the count, always); the stats of other
+    /// parts are placeholders (`SummaryRequest`, `SummaryParts`).
     /// Throws, naming the file, on a column this build does not know or a column of the
     /// wrong type: guessing at it could return wrong numbers.
     func buckets(of series: SegmentSeries, starts: ClosedRange<Int64>, fields: Set<String>?,
@@ -39,7 +39,12 @@ struct TierReader: Sendable {
     /// The decoded tier columns of `series`' buckets starting in `starts` (see `buckets`).
     func columns(of series: SegmentSeries, starts: ClosedRange<Int64>, fields: Set<String>?,
                  parts: SummaryParts = .all) throws -> TierBucketColumns {
-        let types = try fieldTypes(of: series)
+        let types: [String: FieldType]
+        if let checked = series.tierFieldTypes {
+            types = checked
+        } else {
+            do { types = try Self.fieldTypes(of: series.fields) } catch { throw corrupt("\(error.reason) in \(series.key)") }
+        }
         let wanted = types.filter { fields?.contains($0.key) ?? true }.sorted { $0.key < $1.key }
         guard !wanted.isEmpty else {
             return TierBucketColumns(key: series.key, resolution: resolution, path: file.path, starts: [], fields: [])
@@ -49,7 +54,9 @@ struct TierReader: Sendable {
         let rows = try file.rows(of: series, range: starts, fields: names)
         // Each field's columns are found once, not by name for every bucket.
         let columns = wanted.map { field, type in
-            TierBucketColumns.Field(name: field, type: type, parts: parts) { rows.columns[TierColumns.name(field, $0)] }
+            TierBucketColumns.Field(name: field, type: type, parts: parts) { part in
+                needed.contains(part) ? rows.columns[TierColumns.name(field, part)] : nil
+            }
         }
         return TierBucketColumns(key: series.key, resolution: resolution, path: file.path, starts: rows.timestamps,
                                  fields: columns)
@@ -57,7 +64,9 @@ struct TierReader: Sendable {
 
     /// The tier columns a summary with `parts` needs.
     static func columns(for parts: SummaryParts) -> [TierColumns.Part] {
-        var needed: [TierColumns.Part] = [.count, .tfirst, .tlast]
+        var needed: [TierColumns.Part] = [.count]
+        if !parts.isDisjoint(with: [.first, .valueTimes]) { needed.append(.tfirst) }
+        if !parts.isDisjoint(with: [.last, .valueTimes]) { needed.append(.tlast) }
         if parts.contains(.sum) { needed.append(.sum) }
         if parts.contains(.min) { needed += [.min, .tmin] }
         if parts.contains(.max) { needed += [.max, .tmax] }
@@ -66,27 +75,33 @@ struct TierReader: Sendable {
         return needed
     }
 
-    /// Every rolled-up field of the series and its type, checking every column's name and type.
-    private func fieldTypes(of series: SegmentSeries) throws -> [String: FieldType] {
+    /// Why a tier series' columns do not fit the tier layout.
+    struct LayoutProblem: Error {
+        var reason: String
+    }
+
+    /// Every rolled-up field of a tier series and its type, checking every column's name
+    /// and type.
+    static func fieldTypes(of columns: [SegmentField]) throws(LayoutProblem) -> [String: FieldType] {
         var types: [String: FieldType] = [:]
         var counts: [String: Int] = [:]
-        for column in series.fields {
+        for column in columns {
             guard let (field, part) = TierColumns.parse(column.name) else {
-                throw corrupt("unknown tier column \"\(column.name)\" in \(series.key)")
+                throw LayoutProblem(reason: "unknown tier column \"\(column.name)\"")
             }
             switch part {
             case .count, .tfirst, .tlast, .tmin, .tmax:
-                guard column.type == .integer else { throw corrupt("tier column \"\(column.name)\" is not integer") }
+                guard column.type == .integer else { throw LayoutProblem(reason: "tier column \"\(column.name)\" is not integer") }
             case .sum, .min, .max, .first, .last:
                 guard TierColumns.isRolledUp(column.type), types[field].map({ $0 == column.type }) ?? true else {
-                    throw corrupt("tier column \"\(column.name)\" has type \(column.type)")
+                    throw LayoutProblem(reason: "tier column \"\(column.name)\" has type \(column.type)")
                 }
                 types[field] = column.type
             }
             counts[field, default: 0] += 1
         }
         for (field, n) in counts where n != TierColumns.Part.allCases.count || types[field] == nil {
-            throw corrupt("field \(field) of \(series.key) has \(n) of \(TierColumns.Part.allCases.count) tier columns")
+            throw LayoutProblem(reason: "field \(field) has \(n) of \(TierColumns.Part.allCases.count) tier columns")
         }
         return types
     }
