@@ -48,14 +48,49 @@ public final class SegmentReader: Sendable {
 
     /// The series' rows in `range` for `fields` (nil: all), sorted by time. Only the row
     /// blocks overlapping `range` are read.
+    /// A block that `range` holds whole is decoded straight into the result's columns (a
+    /// tier read of a month decodes ~3,000 such blocks per column, and building rows per
+    /// block to copy them was a fifth of its decoding).
     public func rows(of s: SegmentSeries, range: ClosedRange<Int64>, fields: Set<String>?) throws -> SeriesRows {
         var out = SeriesRows(key: s.key)
-        for f in s.fields where fields?.contains(f.name) ?? true { out.columns[f.name] = ColumnData(type: f.type) }
-        for (b, block) in s.rowBlocks.enumerated() where block.maxTime >= range.lowerBound && block.minTime <= range.upperBound {
-            let part = try rows(of: s, block: b, range: range, fields: fields)
-            out.timestamps.append(contentsOf: part.timestamps)
-            for (name, column) in part.columns { out.columns[name]!.append(contentsOf: column, range: 0..<column.count) }
+        let wanted = s.fields.indices.filter { fields?.contains(s.fields[$0].name) ?? true }
+        let overlapping = s.rowBlocks.indices.filter {
+            s.rowBlocks[$0].maxTime >= range.lowerBound && s.rowBlocks[$0].minTime <= range.upperBound
         }
+        let most = overlapping.reduce(0) { $0 + s.rowBlocks[$1].rows }
+        out.timestamps.reserveCapacity(most)
+        var columns = wanted.map { i in
+            var column = ColumnData(type: s.fields[i].type)
+            column.reserveCapacity(most)
+            return column
+        }
+        for b in overlapping {
+            let block = s.rowBlocks[b]
+            guard range.contains(block.minTime), range.contains(block.maxTime) else {
+                let part = try rows(of: s, block: b, range: range, fields: fields)
+                out.timestamps.append(contentsOf: part.timestamps)
+                for (k, i) in wanted.enumerated() {
+                    let column = part.columns[s.fields[i].name]!
+                    columns[k].append(contentsOf: column, range: 0..<column.count)
+                }
+                continue
+            }
+            let before = out.timestamps.count
+            try decode(block.timestamps, what: "timestamps") { raw throws(EncodingError) in
+                try TimestampCodec.decode(raw, count: block.rows, into: &out.timestamps)
+            }
+            guard out.timestamps.count - before == block.rows else {
+                throw EngineError.corruptSegment(path: path, reason: "timestamps block at offset \(block.timestamps.offset) holds \(out.timestamps.count - before) of \(block.rows) rows")
+            }
+            for (k, i) in wanted.enumerated() {
+                if let fb = s.fields[i].blocks[b] {
+                    try decodeField(fb, type: s.fields[i].type, rows: block.rows, into: &columns[k])
+                } else {
+                    columns[k].appendNullRows(block.rows)
+                }
+            }
+        }
+        for (k, i) in wanted.enumerated() { out.columns[s.fields[i].name] = columns[k] }
         return out
     }
 
