@@ -49,6 +49,11 @@ import Testing
         ("SHOW TAG VALUES WITH KEY = device_id", "robot{} key,value\n\"device_id\" \"r1\""),
         ("SHOW TAG VALUES FROM robot WITH KEY IN (fleet, site)", "robot{} key,value\n\"fleet\" \"n\""),
         ("SHOW FIELD KEYS", "robot{} fieldKey,fieldType\n\"battery\" \"float\""),
+        // Counts are of what the token may see.
+        ("SHOW SERIES CARDINALITY", "{} cardinality estimation\n1i"),
+        ("SHOW MEASUREMENT CARDINALITY", "{} cardinality estimation\n1i"),
+        ("SHOW TAG VALUES CARDINALITY WITH KEY = device_id", "robot{} count\n1i"),
+        ("SHOW FIELD KEY CARDINALITY", "robot{} count\n1i"),
         ("SHOW DATABASES", "databases{} name\n\"test\""),
         ("SHOW MEASUREMENTS ON other", "error: database not found: other"),
         ("SELECT * FROM other.autogen.robot", "error: database not found: other"),

@@ -79,6 +79,20 @@ import Testing
         ("SHOW TAG VALUES FROM cpu WITH KEY = host WHERE region = 'west'", "cpu{} key,value\n\"host\" \"b\""),
         ("SHOW FIELD KEYS FROM cpu", "cpu{} fieldKey,fieldType\n\"count\" \"integer\"\n\"value\" \"float\""),
         ("SHOW SERIES FROM cpu", "{} key\n\"cpu,host=a,region=east\"\n\"cpu,host=b,region=west\""),
+        // Cardinality: per measurement a count, as InfluxDB's rewritten SELECT answers; an
+        // estimate of everything in one row (exact here).
+        ("SHOW FIELD KEY CARDINALITY", "cpu{} count\n2i\nmem{} count\n3i"),
+        ("SHOW FIELD KEY EXACT CARDINALITY FROM cpu", "cpu{} count\n2i"),
+        ("SHOW TAG KEY CARDINALITY", "cpu{} count\n2i\nmem{} count\n1i"),
+        ("SHOW TAG KEY EXACT CARDINALITY WHERE region = 'west'", "cpu{} count\n2i"),
+        ("SHOW TAG VALUES CARDINALITY WITH KEY = host", "cpu{} count\n2i\nmem{} count\n1i"),
+        ("SHOW TAG VALUES EXACT CARDINALITY FROM cpu WITH KEY IN (host, region)", "cpu{} count\n4i"),
+        ("SHOW SERIES CARDINALITY", "{} cardinality estimation\n3i"),
+        ("SHOW SERIES EXACT CARDINALITY", "cpu{} count\n2i\nmem{} count\n1i"),
+        ("SHOW SERIES CARDINALITY FROM cpu WHERE host = 'b'", "cpu{} count\n1i"),
+        ("SHOW MEASUREMENT CARDINALITY", "{} cardinality estimation\n2i"),
+        ("SHOW MEASUREMENT EXACT CARDINALITY WHERE region = 'west'", "{} count\n1i"),
+        ("SHOW TAG KEY CARDINALITY WHERE time > 0", "error: SHOW TAG KEY CARDINALITY doesn't support time in WHERE clause"),
         // Errors name what is wrong.
         ("SELECT mean(value), value FROM cpu", "error: mixing aggregate and non-aggregate queries is not supported"),
         ("SELECT value FROM cpu GROUP BY time(1m)", "error: GROUP BY requires at least one aggregate function"),

@@ -8,6 +8,8 @@ public enum Statement: Sendable, Equatable {
     case showTagKeys(ShowTagKeys)
     case showTagValues(ShowTagValues)
     case showFieldKeys(ShowFieldKeys)
+    /// `SHOW … [EXACT] CARDINALITY`.
+    case showCardinality(ShowCardinality)
     case showRetentionPolicies(database: String?)
     case showShards
     /// `SHOW QUERIES`: the queries running now.
@@ -125,5 +127,24 @@ public struct DeleteStatement: Sendable, Equatable {
     public var condition: Expr?
     public init(sources: [MeasurementRef] = [], condition: Expr? = nil) {
         self.sources = sources; self.condition = condition
+    }
+}
+
+/// `SHOW (SERIES | MEASUREMENT | TAG KEY | TAG VALUES | FIELD KEY) [EXACT] CARDINALITY …`:
+/// how many of what the matching SHOW lists there are, with that SHOW's clauses.
+public struct ShowCardinality: Sendable, Equatable {
+    public enum Counted: Sendable, Equatable {
+        case series(ShowSeries)
+        case measurements(ShowMeasurements)
+        case tagKeys(ShowTagKeys)
+        case tagValues(ShowTagValues)
+        case fieldKeys(ShowFieldKeys)
+    }
+    public var counted: Counted
+    /// `EXACT`. Strata always counts exactly; the flag picks InfluxDB's answer shape.
+    public var exact: Bool
+    public init(_ counted: Counted, exact: Bool) {
+        self.counted = counted
+        self.exact = exact
     }
 }

@@ -15,7 +15,7 @@ extension Statement {
     public var privilege: StatementPrivilege {
         switch self {
         case .select, .explain, .showDatabases, .showMeasurements, .showSeries, .showTagKeys, .showTagValues,
-            .showFieldKeys, .showRetentionPolicies, .showShards, .showQueries:
+            .showFieldKeys, .showCardinality, .showRetentionPolicies, .showShards, .showQueries:
             return .read
         case .delete, .dropSeries:
             return .write
@@ -35,6 +35,7 @@ extension Statement {
         case .showTagKeys: "SHOW TAG KEYS"
         case .showTagValues: "SHOW TAG VALUES"
         case .showFieldKeys: "SHOW FIELD KEYS"
+        case .showCardinality(let s): s.keyword
         case .showRetentionPolicies: "SHOW RETENTION POLICIES"
         case .showShards: "SHOW SHARDS"
         case .showQueries: "SHOW QUERIES"
@@ -46,5 +47,19 @@ extension Statement {
         case .dropSeries: "DROP SERIES"
         case .delete: "DELETE"
         }
+    }
+}
+
+extension ShowCardinality {
+    /// `SHOW SERIES CARDINALITY`, `SHOW TAG VALUES EXACT CARDINALITY`, ….
+    public var keyword: String {
+        let what = switch counted {
+        case .series: "SERIES"
+        case .measurements: "MEASUREMENT"
+        case .tagKeys: "TAG KEY"
+        case .tagValues: "TAG VALUES"
+        case .fieldKeys: "FIELD KEY"
+        }
+        return "SHOW \(what) \(exact ? "EXACT " : "")CARDINALITY"
     }
 }

@@ -8,6 +8,7 @@ extension QueryExecutor {
         case .showTagKeys(let s): return StatementResult(statementID: 0, series: try showTagKeys(s, database))
         case .showTagValues(let s): return StatementResult(statementID: 0, series: try showTagValues(s, database))
         case .showFieldKeys(let s): return StatementResult(statementID: 0, series: try showFieldKeys(s, database))
+        case .showCardinality(let s): return StatementResult(statementID: 0, series: try showCardinality(s, database))
         case .showRetentionPolicies(let db): return try showRetentionPolicies(db ?? database)
         case .showShards: return showShards()
         case .showQueries: return try showQueries()
@@ -108,7 +109,7 @@ extension QueryExecutor {
     }
 
     /// The test `WITH KEY …` puts on a tag key; a regex is compiled once for the statement.
-    private static func keyMatcher(_ filter: ShowTagValues.KeyFilter) throws(QueryError) -> (String) -> Bool {
+    static func keyMatcher(_ filter: ShowTagValues.KeyFilter) throws(QueryError) -> (String) -> Bool {
         switch filter {
         case .equal(let k): return { $0 == k }
         case .notEqual(let k): return { $0 != k }

@@ -16,9 +16,7 @@ extension Parser {
         case .keyword(.measurements):
             return .showMeasurements(try parseShowMeasurements())
         case .keyword(.series):
-            if peek().isKeyword(.exact) || peek().isKeyword(.cardinality) {
-                throw Self.unsupported("SHOW SERIES CARDINALITY")
-            }
+            if let exact = try parseCardinality() { return .showCardinality(.init(.series(try parseShowSeries()), exact: exact)) }
             return .showSeries(try parseShowSeries())
         case .keyword(.tag):
             let what = next()
@@ -26,12 +24,13 @@ extension Parser {
             case .keyword(.keys):
                 return .showTagKeys(try parseShowTagKeys())
             case .keyword(.values):
-                if peek().isKeyword(.exact) || peek().isKeyword(.cardinality) {
-                    throw Self.unsupported("SHOW TAG VALUES CARDINALITY")
+                if let exact = try parseCardinality() {
+                    return .showCardinality(.init(.tagValues(try parseShowTagValues()), exact: exact))
                 }
                 return .showTagValues(try parseShowTagValues())
             case .keyword(.key):
-                throw Self.unsupported("SHOW TAG KEY CARDINALITY")
+                let exact = try parseCardinality(required: true)!
+                return .showCardinality(.init(.tagKeys(try parseShowTagKeys()), exact: exact))
             default:
                 throw Self.found(what, ["KEY", "KEYS", "VALUES"])
             }
@@ -41,7 +40,8 @@ extension Parser {
             case .keyword(.keys):
                 return .showFieldKeys(try parseShowFieldKeys())
             case .keyword(.key):
-                throw Self.unsupported("SHOW FIELD KEY CARDINALITY")
+                let exact = try parseCardinality(required: true)!
+                return .showCardinality(.init(.fieldKeys(try parseShowFieldKeys()), exact: exact))
             default:
                 throw Self.found(what, ["KEY", "KEYS"])
             }
@@ -55,8 +55,8 @@ extension Parser {
             try expect(.for)
             throw Self.unsupported("SHOW GRANTS")
         case .keyword(.measurement):
-            if !peek().isKeyword(.exact) { try expect(.cardinality) }
-            throw Self.unsupported("SHOW MEASUREMENT CARDINALITY")
+            let exact = try parseCardinality(required: true)!
+            return .showCardinality(.init(.measurements(try parseShowMeasurementCardinality()), exact: exact))
         case .keyword(.shard):
             try expect(.groups)
             throw Self.unsupported("SHOW SHARD GROUPS")
@@ -69,6 +69,29 @@ extension Parser {
         default:
             throw Self.found(token, Self.showKeywords)
         }
+    }
+
+    /// `[EXACT] CARDINALITY`: whether EXACT was given; nil where neither word follows (and
+    /// none is `required`).
+    private mutating func parseCardinality(required: Bool = false) throws(QueryParseError) -> Bool? {
+        let exact = accept(.exact)
+        guard exact || required || peek().isKeyword(.cardinality) else { return nil }
+        try expect(.cardinality)
+        return exact
+    }
+
+    /// `SHOW MEASUREMENT [EXACT] CARDINALITY [ON db] [FROM …] [WHERE …] [LIMIT n] [OFFSET n]`:
+    /// FROM where SHOW MEASUREMENTS has `WITH MEASUREMENT`, one source.
+    private mutating func parseShowMeasurementCardinality() throws(QueryParseError) -> ShowMeasurements {
+        var show = ShowMeasurements()
+        show.database = try parseOn()
+        let sources = try parseOptionalFrom()
+        guard sources.count <= 1 else { throw Self.unsupported("SHOW MEASUREMENT CARDINALITY FROM several sources") }
+        show.source = sources.first
+        show.condition = try parseCondition()
+        show.limit = try parseOptionalInt(after: .limit)
+        show.offset = try parseOptionalInt(after: .offset)
+        return show
     }
 
     /// `ON db`, if present.
