@@ -30,6 +30,11 @@ import Testing
         ("SELECT top(value, 2) FROM cpu", "cpu{} time,top\n60s 8\n70s 6"),
         ("SELECT bottom(value, 2) FROM cpu", "cpu{} time,bottom\n0s 1\n20s 2"),
         ("SELECT top(value, host, 1) FROM cpu", "cpu{} time,top,host\n60s 8 \"a\""),
+        // Several tags: the best point of each combination of their values competes.
+        ("SELECT top(value, host, region, 3) FROM cpu", "cpu{} time,top,host,region\n60s 8 \"a\" \"east\"\n70s 6 \"b\" \"west\""),
+        ("SELECT bottom(value, region, host, 1) FROM cpu", "cpu{} time,bottom,region,host\n0s 1 \"east\" \"a\""),
+        ("SELECT top(value, 3) FROM cpu LIMIT 2",
+         "error: limit (3) in top function can not be larger than the LIMIT (2) in the select statement"),
         ("SELECT max(value), host FROM cpu", "cpu{} time,max,host\n60s 8 \"a\""),
         // GROUP BY time and every fill mode, host a: buckets of 20 s hold {1,3}, {2}, {}, {8}.
         ("SELECT mean(value) FROM cpu WHERE \(window) GROUP BY time(30s)", "cpu{} time,mean\n0s 2.75\n30s 4\n60s 7"),

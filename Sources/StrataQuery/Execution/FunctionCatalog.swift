@@ -43,8 +43,9 @@ struct AggregateCall: Equatable, Sendable {
     var field: String
     /// Extra literal arguments as written (percentile's rank, top's count, integral's unit).
     var args: [Expr]
-    /// `top(x, tag, n)`: the tag.
-    var tag: String?
+    /// `top(x, tag1, tag2, …, n)`: the tags; the best point of each combination of their
+    /// values competes.
+    var tags: [String] = []
 
     var summarizable: Bool {
         ["count", "sum", "mean", "min", "max", "first", "last", "spread"].contains(function)
@@ -65,7 +66,7 @@ struct AggregateCall: Equatable, Sendable {
         }
     }
 
-    func makeReducer(auxTagIndex: Int?) throws(QueryError) -> Reducer {
+    func makeReducer(auxTagIndexes: [Int]) throws(QueryError) -> Reducer {
         switch function {
         case "count": return CountReducer()
         case "countDistinct": return CollectingReducer(.countDistinct)
@@ -94,7 +95,7 @@ struct AggregateCall: Equatable, Sendable {
             guard case .integer(let n)? = args.last, n > 0 else {
                 throw QueryError("limit (\(args.last.map(ExprText.render) ?? "")) in \(function) function must be at least 1")
             }
-            return CollectingReducer(function == "top" ? .top(Int(n), tagIndex: auxTagIndex) : .bottom(Int(n), tagIndex: auxTagIndex))
+            return CollectingReducer(function == "top" ? .top(Int(n), tagIndexes: auxTagIndexes) : .bottom(Int(n), tagIndexes: auxTagIndexes))
         default:
             throw QueryError("undefined function \(function)()")
         }

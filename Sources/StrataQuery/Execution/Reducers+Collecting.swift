@@ -8,7 +8,7 @@ final class CollectingReducer: Reducer {
         case median, mode, stddev, distinct, countDistinct
         case percentile(Double)
         case integral(unit: Int64)
-        case top(Int, tagIndex: Int?), bottom(Int, tagIndex: Int?)
+        case top(Int, tagIndexes: [Int]), bottom(Int, tagIndexes: [Int])
     }
 
     private let kind: Kind
@@ -33,8 +33,8 @@ final class CollectingReducer: Reducer {
         case .countDistinct: return [ReducedPoint(time: 0, value: .integer(Int64(distinctValues().count)))]
         case .percentile(let p): return percentile(p)
         case .integral(let unit): return integral(unit: unit)
-        case let .top(n, tagIndex): return topBottom(n, tagIndex: tagIndex, top: true)
-        case let .bottom(n, tagIndex): return topBottom(n, tagIndex: tagIndex, top: false)
+        case let .top(n, tagIndexes): return topBottom(n, tagIndexes: tagIndexes, top: true)
+        case let .bottom(n, tagIndexes): return topBottom(n, tagIndexes: tagIndexes, top: false)
         }
     }
 
@@ -94,20 +94,21 @@ final class CollectingReducer: Reducer {
         return [ReducedPoint(time: 0, value: .float(area))]
     }
 
-    /// The n greatest (or least) values; with a tag, first the best point of each tag value.
-    /// Ties prefer the earlier point; the result is ordered by time, as InfluxDB orders it.
-    private func topBottom(_ n: Int, tagIndex: Int?, top: Bool) -> [ReducedPoint] {
+    /// The n greatest (or least) values; with tags, first the best point of each combination
+    /// of their values. Ties prefer the earlier point; the result is ordered by time, as
+    /// InfluxDB orders it.
+    private func topBottom(_ n: Int, tagIndexes: [Int], top: Bool) -> [ReducedPoint] {
         func better(_ a: ReducedPoint, _ b: ReducedPoint) -> Bool {
             if a.value != b.value { return top ? ValueOrder.less(b.value, a.value) : ValueOrder.less(a.value, b.value) }
             return a.time < b.time
         }
         var candidates = points
-        if let tagIndex {
-            var bestPerTag: [QueryValue: ReducedPoint] = [:]
+        if !tagIndexes.isEmpty {
+            var bestPerTag: [[QueryValue]: ReducedPoint] = [:]
             for p in points {
-                let tag = tagIndex < p.aux.count ? p.aux[tagIndex] : .null
-                if let b = bestPerTag[tag], !better(p, b) { continue }
-                bestPerTag[tag] = p
+                let tags = tagIndexes.map { $0 < p.aux.count ? p.aux[$0] : .null }
+                if let b = bestPerTag[tags], !better(p, b) { continue }
+                bestPerTag[tags] = p
             }
             candidates = Array(bestPerTag.values)
         }

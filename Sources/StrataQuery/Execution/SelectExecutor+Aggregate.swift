@@ -45,7 +45,7 @@ extension SelectExecutor {
         let plan = c.plan
         let extra = Self.needsPreviousBucket(plan) && c.clause.timeMin != nil ? plan.interval : 0
         let readLo = extra > 0 ? window(c.lo, plan) - extra : c.lo
-        let auxTagIndex = plan.calls.first?.tag.flatMap { tag in plan.auxRefs.firstIndex(of: .varRef(tag, .tag)) }
+        let auxTagIndexes = (plan.calls.first?.tags ?? []).compactMap { tag in plan.auxRefs.firstIndex(of: .varRef(tag, .tag)) }
         let summarize = c.clause.rowFilter == nil && plan.auxRefs.isEmpty
             && plan.calls.allSatisfy(\.summarizable)
         let interval = plan.interval
@@ -72,7 +72,7 @@ extension SelectExecutor {
             let groups = grouped(chunks, by: plan.groupTags)
             let fed = groups.map { group in buckets[group.key] ?? GroupBuckets(base: window(readLo, plan), interval: interval) }
             for (group, b) in zip(groups, fed) { buckets[group.key] = b }
-            try feedGroups(groups, into: fed, c, auxTagIndex: auxTagIndex)
+            try feedGroups(groups, into: fed, c, auxTagIndexes: auxTagIndexes)
             computeTime += clock.now - start
             // The window's decoded rows are folded into the buckets: give them back.
             task.releaseStatementMemory()
@@ -165,11 +165,11 @@ extension SelectExecutor {
     /// on every core; each worker takes every n-th group and has its own row evaluator (its
     /// regex cache is not shared).
     private func feedGroups(_ groups: [(key: [String], series: [SeriesChunks])], into buckets: [GroupBuckets], _ c: Context,
-                            auxTagIndex: Int?) throws(QueryError) {
+                            auxTagIndexes: [Int]) throws(QueryError) {
         try forEachGroup(groups.count, c) { me, g, context throws(QueryError) in
             for s in groups[g].series {
                 try me.task.check()
-                try me.feed(s, into: buckets[g], context, auxTagIndex: auxTagIndex)
+                try me.feed(s, into: buckets[g], context, auxTagIndexes: auxTagIndexes)
             }
             return []
         }
@@ -233,27 +233,27 @@ extension SelectExecutor {
         return t &- r
     }
 
-    private func reducers(_ buckets: GroupBuckets, _ start: Int64, _ plan: SelectPlan, auxTagIndex: Int?) throws(QueryError) -> [Reducer] {
+    private func reducers(_ buckets: GroupBuckets, _ start: Int64, _ plan: SelectPlan, auxTagIndexes: [Int]) throws(QueryError) -> [Reducer] {
         if let r = buckets[start] { return r }
         var made: [Reducer] = []
-        for call in plan.calls { made.append(try call.makeReducer(auxTagIndex: auxTagIndex)) }
+        for call in plan.calls { made.append(try call.makeReducer(auxTagIndexes: auxTagIndexes)) }
         buckets.insert(made, at: start)
         return made
     }
 
-    private func feed(_ s: SeriesChunks, into buckets: GroupBuckets, _ c: Context, auxTagIndex: Int?) throws(QueryError) {
+    private func feed(_ s: SeriesChunks, into buckets: GroupBuckets, _ c: Context, auxTagIndexes: [Int]) throws(QueryError) {
         let plan = c.plan
         for chunk in s.chunks {
             switch chunk {
             case .summary(let summary) where lacksSelectedTime(summary, plan):
-                try feed(decodedBlock(of: s.key, summary, c), into: buckets, c, auxTagIndex: auxTagIndex)
+                try feed(decodedBlock(of: s.key, summary, c), into: buckets, c, auxTagIndexes: auxTagIndexes)
             case .summary(let summary):
-                let rs = try reducers(buckets, window(summary.minTime, plan), plan, auxTagIndex: auxTagIndex)
+                let rs = try reducers(buckets, window(summary.minTime, plan), plan, auxTagIndexes: auxTagIndexes)
                 for (k, call) in plan.calls.enumerated() {
                     if let stats = summary.fields[call.field] { rs[k].add(summary: stats) }
                 }
             case .summaries(let run):
-                try feed(run, of: s.key, into: buckets, c, auxTagIndex: auxTagIndex)
+                try feed(run, of: s.key, into: buckets, c, auxTagIndexes: auxTagIndexes)
             case .rows(let stored):
                 let rows = try c.evaluator.filtered(stored, by: c.clause.rowFilter)
                 let ts = rows.timestamps
@@ -267,7 +267,7 @@ extension SelectExecutor {
                 while i < ts.count {
                     let start = window(ts[i], plan)
                     let end = plan.interval > 0 ? ts[i...].partitioningIndex { $0 >= start &+ plan.interval } : ts.count
-                    let rs = try reducers(buckets, plan.interval > 0 ? start : 0, plan, auxTagIndex: auxTagIndex)
+                    let rs = try reducers(buckets, plan.interval > 0 ? start : 0, plan, auxTagIndexes: auxTagIndexes)
                     for (k, call) in plan.calls.enumerated() {
                         guard let column = rows.columns[call.field] else { continue }
                         rs[k].add(ColumnSlice(column: column, timestamps: ts, range: i..<end, aux: aux))
@@ -283,7 +283,7 @@ extension SelectExecutor {
     /// Folds a run of summaries: each call's field is looked up once for the run, and each
     /// summary's stats are read in place from the run's columns.
     private func feed(_ run: SummaryColumns, of key: SeriesKey, into buckets: GroupBuckets, _ c: Context,
-                      auxTagIndex: Int?) throws(QueryError) {
+                      auxTagIndexes: [Int]) throws(QueryError) {
         let plan = c.plan
         let columns = plan.calls.map { run.fieldIndex($0.field) }
         // Each call's column, taken out of the run once rather than per summary.
@@ -291,10 +291,10 @@ extension SelectExecutor {
         for i in 0..<run.count {
             if plan.selectorTime, lacksSelectedTime(run, i, columns, plan) {
                 let summary = run.summary(at: i)
-                try feed(decodedBlock(of: key, summary, c), into: buckets, c, auxTagIndex: auxTagIndex)
+                try feed(decodedBlock(of: key, summary, c), into: buckets, c, auxTagIndexes: auxTagIndexes)
                 continue
             }
-            let rs = try reducers(buckets, window(run.minTimes[i], plan), plan, auxTagIndex: auxTagIndex)
+            let rs = try reducers(buckets, window(run.minTimes[i], plan), plan, auxTagIndexes: auxTagIndexes)
             for k in stats.indices {
                 guard let column = stats[k] else { continue }
                 rs[k].add(summary: i, of: column)

@@ -54,6 +54,12 @@ struct SelectPlan {
         groupTags.sort()
         try expandFields(stmt.fields, tagKeys: tagKeys)
         try classify()
+        // InfluxDB refuses a top()/bottom() count that LIMIT would cut.
+        for call in calls where ["top", "bottom"].contains(call.function) && stmt.limit > 0 {
+            if case .integer(let n)? = call.args.last, n > stmt.limit {
+                throw QueryError("limit (\(n)) in \(call.function) function can not be larger than the LIMIT (\(stmt.limit)) in the select statement")
+            }
+        }
     }
 
     func isField(_ name: String, _ type: VarRefType?) -> Bool {
@@ -190,9 +196,10 @@ struct SelectPlan {
                 throw QueryError("mixing aggregate and non-aggregate queries is not supported")
             }
             selectorTime = onlySelector && (interval == 0 || ["top", "bottom"].contains(calls[0].function))
-            // top(x, tag, n) reports the tag as a column right after the call's.
-            if let tag = calls.first?.tag, let i = columns.firstIndex(where: { if case .call = $0.expr { return true } else { return false } }) {
-                columns.insert(Column(name: tag, expr: .varRef(tag, .tag)), at: i + 1)
+            // top(x, tag…, n) reports its tags as columns right after the call's.
+            if let tags = calls.first?.tags, !tags.isEmpty,
+               let i = columns.firstIndex(where: { if case .call = $0.expr { return true } else { return false } }) {
+                columns.insert(contentsOf: tags.map { Column(name: $0, expr: .varRef($0, .tag)) }, at: i + 1)
             }
             auxRefs = columns.compactMap { if case .varRef = $0.expr { return $0.expr } else { return nil } }
         } else if hasRawTransform {
@@ -237,7 +244,7 @@ struct SelectPlan {
                 hasAggregate = true
                 let call = try aggregateCall(name, args)
                 if !calls.contains(call) { calls.append(call) }
-                if let tag = call.tag, !auxRefs.contains(.varRef(tag, .tag)) { auxRefs.append(.varRef(tag, .tag)) }
+                for tag in call.tags where !auxRefs.contains(.varRef(tag, .tag)) { auxRefs.append(.varRef(tag, .tag)) }
             case .transform:
                 guard let first = args.first else {
                     throw QueryError("invalid number of arguments for \(name), expected at least 1 but no more than 2, got 0")
@@ -287,13 +294,17 @@ struct SelectPlan {
             guard rest.count == 1 else { throw QueryError("invalid number of arguments for percentile, expected 2, got \(args.count)") }
             guard AggregateCall.number(rest[0]) != nil else { throw QueryError("expected float argument in percentile()") }
         case "top", "bottom":
-            guard (1...2).contains(rest.count) else {
+            guard !rest.isEmpty else {
                 throw QueryError("invalid number of arguments for \(name), expected at least 2, got \(args.count)")
             }
             guard case .integer = rest.last! else { throw QueryError("expected integer as last argument in \(name)(), found \(ExprText.render(rest.last!))") }
-            if rest.count == 2 {
-                guard case let .varRef(tag, _) = rest[0] else { throw QueryError("only fields or tags are allowed in \(name)(), found \(ExprText.render(rest[0]))") }
-                return AggregateCall(function: name, field: field, args: rest, tag: tag)
+            if rest.count >= 2 {
+                var tags: [String] = []
+                for arg in rest.dropLast() {
+                    guard case let .varRef(tag, _) = arg else { throw QueryError("only fields or tags are allowed in \(name)(), found \(ExprText.render(arg))") }
+                    tags.append(tag)
+                }
+                return AggregateCall(function: name, field: field, args: rest, tags: tags)
             }
         case "integral":
             guard rest.count <= 1 else { throw QueryError("invalid number of arguments for integral, expected at least 1 but no more than 2, got \(args.count)") }
