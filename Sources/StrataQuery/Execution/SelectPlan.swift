@@ -6,6 +6,9 @@ struct SelectPlan {
     struct Column {
         var name: String
         var expr: Expr
+        /// Named by an AS (or by a wildcard's expansion, which InfluxDB aliases): kept as
+        /// written, even where another column has the same name.
+        var aliased = false
     }
 
     enum Kind {
@@ -95,10 +98,11 @@ struct SelectPlan {
                     guard FunctionCatalog.accepts(lower, fieldTypes[field]!) else { continue }
                     var newArgs = args
                     newArgs[0] = .varRef(field, nil)
-                    out.append(Column(name: "\(f.alias ?? lower)_\(field)", expr: .call(lower, newArgs)))
+                    out.append(Column(name: "\(f.alias ?? lower)_\(field)", expr: .call(lower, newArgs), aliased: true))
                 }
             default:
-                out.append(Column(name: f.alias ?? Self.defaultName(f.expr), expr: Self.lowercasingCalls(f.expr)))
+                out.append(Column(name: f.alias ?? Self.defaultName(f.expr), expr: Self.lowercasingCalls(f.expr),
+                                  aliased: f.alias != nil))
             }
         }
         columns = Self.deduplicated(out, timeName: timeName)
@@ -147,11 +151,15 @@ struct SelectPlan {
         }
     }
 
-    /// Repeated names get `_1`, `_2`… as InfluxDB's ColumnNames does.
+    /// Repeated generated names get `_1`, `_2`… as InfluxDB's ColumnNames does: aliases
+    /// first, as written (two may be equal), then each generated name made unique among
+    /// them and the names before it.
     private static func deduplicated(_ columns: [Column], timeName: String) -> [Column] {
         var used: [String: Int] = [timeName: 1]
+        for c in columns where c.aliased { used[c.name] = 1 }
         return columns.map { c in
             var c = c
+            guard !c.aliased else { return c }
             guard let n = used[c.name] else {
                 used[c.name] = 1
                 return c
