@@ -33,6 +33,9 @@ import Testing
         // Several tags: the best point of each combination of their values competes.
         ("SELECT top(value, host, region, 3) FROM cpu", "cpu{} time,top,host,region\n60s 8 \"a\" \"east\"\n70s 6 \"b\" \"west\""),
         ("SELECT bottom(value, region, host, 1) FROM cpu", "cpu{} time,bottom,region,host\n0s 1 \"east\" \"a\""),
+        // A selector's other columns are read at the selected point, expressions too.
+        ("SELECT max(value), value - count AS d FROM cpu", "cpu{} time,max,d\n60s 8 -32"),
+        ("SELECT top(value, 2), value * 2 AS d, host FROM cpu", "cpu{} time,top,d,host\n60s 8 16 \"a\"\n70s 6 12 \"b\""),
         // Aliases stand as written; a generated name steps aside for them (InfluxDB's ColumnNames).
         ("SELECT max(value) AS m, min(value) AS m FROM cpu", "cpu{} time,m,m\nepoch 8 1"),
         ("SELECT max(value), min(value) AS max FROM cpu", "cpu{} time,max_1,max\nepoch 8 1"),

@@ -92,7 +92,9 @@ extension SelectExecutor {
                         }
                         row.append(i.flatMap { $0 < p.aux.count ? p.aux[$0] : nil } ?? .null)
                     default:
-                        row.append(try BucketEvaluation.substitute(column.expr, p.value))
+                        row.append(try BucketEvaluation.substitute(column.expr, p.value) { ref in
+                            c.plan.auxRefs.firstIndex(of: ref).flatMap { $0 < p.aux.count ? p.aux[$0] : nil }
+                        })
                     }
                 }
                 out.append(row)
@@ -231,15 +233,20 @@ struct BucketEvaluation {
     }
 
     /// An expression over the single call of a multi-valued query, at one of its points.
-    static func substitute(_ e: Expr, _ v: QueryValue) throws(QueryError) -> QueryValue {
+    /// `e` with its call replaced by `v` and its references by `aux` (the selected point's
+    /// values; null where it has none).
+    static func substitute(_ e: Expr, _ v: QueryValue,
+                           aux: (Expr) -> QueryValue? = { _ in nil }) throws(QueryError) -> QueryValue {
         switch e {
         case .call(let name, let args) where ValueMath.mathFunctions.contains(name):
             var values: [QueryValue] = []
-            for a in args { values.append(try substitute(a, v)) }
+            for a in args { values.append(try substitute(a, v, aux: aux)) }
             return ValueMath.math(name, values)
         case .call: return v
-        case let .binary(op, l, r): return ValueMath.binary(op, try substitute(l, v), try substitute(r, v))
-        case let .paren(inner): return try substitute(inner, v)
+        case let .binary(op, l, r):
+            return ValueMath.binary(op, try substitute(l, v, aux: aux), try substitute(r, v, aux: aux))
+        case let .paren(inner): return try substitute(inner, v, aux: aux)
+        case .varRef: return aux(e) ?? .null
         default: return SelectExecutor.literal(e)
         }
     }

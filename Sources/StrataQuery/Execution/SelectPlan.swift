@@ -209,7 +209,10 @@ struct SelectPlan {
                let i = columns.firstIndex(where: { if case .call = $0.expr { return true } else { return false } }) {
                 columns.insert(contentsOf: tags.map { Column(name: $0, expr: .varRef($0, .tag)) }, at: i + 1)
             }
-            auxRefs = columns.compactMap { if case .varRef = $0.expr { return $0.expr } else { return nil } }
+            // Every field or tag a column reads outside the calls (`max(a), b - c AS d`) comes
+            // from the selected point.
+            auxRefs = []
+            for column in columns { Self.collectBareRefs(column.expr, into: &auxRefs) }
         } else if hasRawTransform {
             kind = .rawTransform
             if hasBareField { throw QueryError("mixing aggregate and non-aggregate queries is not supported") }
@@ -285,6 +288,20 @@ struct SelectPlan {
             throw QueryError("unable to use wildcard in a binary expression")
         default:
             break
+        }
+    }
+
+    /// The references of `e` outside aggregate calls, in order, each once.
+    private static func collectBareRefs(_ e: Expr, into refs: inout [Expr]) {
+        switch e {
+        case .varRef: if !refs.contains(e) { refs.append(e) }
+        case let .binary(_, l, r):
+            collectBareRefs(l, into: &refs)
+            collectBareRefs(r, into: &refs)
+        case let .paren(inner): collectBareRefs(inner, into: &refs)
+        case let .call(name, args) where ValueMath.mathFunctions.contains(name.lowercased()):
+            for a in args { collectBareRefs(a, into: &refs) }
+        default: break
         }
     }
 
