@@ -36,6 +36,10 @@ import Testing
         // A selector's other columns are read at the selected point, expressions too.
         ("SELECT max(value), value - count AS d FROM cpu", "cpu{} time,max,d\n60s 8 -32"),
         ("SELECT top(value, 2), value * 2 AS d, host FROM cpu", "cpu{} time,top,d,host\n60s 8 16 \"a\"\n70s 6 12 \"b\""),
+        // A subquery's rows are points of their own: the outer query answers each one, also
+        // where it selects only tags or the values are null.
+        ("SELECT host FROM (SELECT max(value) FROM cpu GROUP BY host)", "cpu{} time,host\n60s \"a\"\n70s \"b\""),
+        ("SELECT d FROM (SELECT value + count AS d FROM cpu WHERE host = 'a')", "cpu{} time,d\n0s 11\n10s 23\n20s -\n60s 48"),
         // Aliases stand as written; a generated name steps aside for them (InfluxDB's ColumnNames).
         ("SELECT max(value) AS m, min(value) AS m FROM cpu", "cpu{} time,m,m\nepoch 8 1"),
         ("SELECT max(value), min(value) AS max FROM cpu", "cpu{} time,max_1,max\nepoch 8 1"),

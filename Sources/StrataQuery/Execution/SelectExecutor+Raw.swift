@@ -2,7 +2,7 @@ import StrataCore
 
 extension SelectExecutor {
     /// Raw rows: per group, the rows of its series merged by time; a row appears when at least
-    /// one selected field has a value, as in InfluxDB.
+    /// one selected field has a value, as in InfluxDB (every row of a subquery's result).
     mutating func runRaw(_ c: Context) throws(QueryError) -> [ResultSeries] {
         let all = try readChunks(c, from: c.lo, canSummarize: { _, _ in false })
         let clock = ContinuousClock()
@@ -30,7 +30,7 @@ extension SelectExecutor {
             for (s, i) in source.mergesSeriesByTime ? Self.mergedOrder(rows) : Self.seriesOrder(rows) {
                 // InfluxDB emits a row when any selected field has a value there, even if an
                 // expression over it is null.
-                guard presence[s].contains(where: { $0[i] }) else { continue }
+                guard source.everyRowIsAPoint || presence[s].contains(where: { $0[i] }) else { continue }
                 // A long raw result stops within 64 K rows of a kill or timeout.
                 if values.count & 0xFFFF == 0xFFFF { try task.check() }
                 var row: [QueryValue] = []

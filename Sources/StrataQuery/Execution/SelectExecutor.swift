@@ -66,7 +66,8 @@ struct SelectExecutor {
         var fields = plan.fieldsToRead
         fields.formUnion(RowEvaluator.fields(of: clause.rowFilter, fieldTypes: fieldTypes))
         for call in plan.calls where fieldTypes[call.field] != nil { fields.insert(call.field) }
-        guard !fields.isEmpty else { return nil }
+        // Only tags from storage: no row exists. A subquery's rows stand on their own.
+        guard !fields.isEmpty || source.everyRowIsAPoint else { return nil }
         let context = Context(measurement: measurement, plan: plan, clause: clause, lo: lo, hi: hi, fields: fields,
                               evaluator: RowEvaluator(fieldTypes: fieldTypes))
         planNotes += Self.describe(context, calls: plan.calls, tiers: tierSetting)

@@ -7,6 +7,10 @@ protocol SelectSource {
     /// Whether raw rows of several series come merged by time (storage) or series after
     /// series (a subquery's result, as InfluxDB passes it through).
     var mergesSeriesByTime: Bool { get }
+    /// Whether each stored row is a point of its own (a subquery's result rows: the outer
+    /// query answers every one, even where the columns it selects are null or are only
+    /// tags), rather than a row existing where a selected field has a value (storage).
+    var everyRowIsAPoint: Bool { get }
     func measurements(matching ref: MeasurementRef) throws(QueryError) -> [String]
     func fieldTypes(_ measurement: String) -> [String: FieldType]
     func tagKeys(_ measurement: String) -> [String]
@@ -39,6 +43,7 @@ struct StorageSource: SelectSource {
     /// Stops the scan between series once the query is stopped.
     var task: QueryTask? = nil
     var mergesSeriesByTime: Bool { true }
+    var everyRowIsAPoint: Bool { false }
 
     func measurements(matching ref: MeasurementRef) throws(QueryError) -> [String] {
         let names = try measurementNames(ref, all: engine.measurements(database: database))
@@ -105,6 +110,7 @@ struct SubquerySource: SelectSource {
     private var series: [String: [SeriesRows]] = [:]
     private var types: [String: [String: FieldType]] = [:]
     var mergesSeriesByTime: Bool { false }
+    var everyRowIsAPoint: Bool { true }
 
     init(_ results: [ResultSeries]) {
         for r in results {
