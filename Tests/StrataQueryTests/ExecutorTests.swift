@@ -40,6 +40,12 @@ import Testing
         // where it selects only tags or the values are null.
         ("SELECT host FROM (SELECT max(value) FROM cpu GROUP BY host)", "cpu{} time,host\n60s \"a\"\n70s \"b\""),
         ("SELECT d FROM (SELECT value + count AS d FROM cpu WHERE host = 'a')", "cpu{} time,d\n0s 11\n10s 23\n20s -\n60s 48"),
+        // Arithmetic joins its sides by bucket, as InfluxDB's binary iterator does: the
+        // aggregate side answers every bucket, so the first row stands with a null.
+        ("SELECT sum(value) / elapsed(sum(value), 1m) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:02:00Z' GROUP BY time(1m)",
+         "cpu{} time,sum_elapsed\n0s -\n60s 14"),
+        ("SELECT elapsed(sum(value), 1m) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:02:00Z' GROUP BY time(1m)",
+         "cpu{} time,elapsed\n60s 1i"),
         // Aliases stand as written; a generated name steps aside for them (InfluxDB's ColumnNames).
         ("SELECT max(value) AS m, min(value) AS m FROM cpu", "cpu{} time,m,m\nepoch 8 1"),
         ("SELECT max(value), min(value) AS max FROM cpu", "cpu{} time,max_1,max\nepoch 8 1"),

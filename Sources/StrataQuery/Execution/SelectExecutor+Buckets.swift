@@ -43,14 +43,17 @@ extension SelectExecutor {
             } else {
                 row.append(.time(bucketTime(b)))
             }
-            var anyValue = false
-            for column in evaluation.columns {
-                let v = evaluation.value(column, b)
-                if v != .null { anyValue = true }
-                row.append(v)
-            }
+            for column in evaluation.columns { row.append(evaluation.value(column, b)) }
             let emit: Bool
-            if plan.interval == 0 { emit = anyRaw } else if hasTransform { emit = anyValue } else if statement.fill == .none { emit = anyRaw } else { emit = true }
+            if plan.interval == 0 {
+                emit = anyRaw
+            } else if hasTransform {
+                emit = evaluation.columns.contains { evaluation.emits($0, b, fillsEmptyBuckets: statement.fill != .none) }
+            } else if statement.fill == .none {
+                emit = anyRaw
+            } else {
+                emit = true
+            }
             if emit { out.append(row) }
         }
         return out
@@ -216,6 +219,23 @@ struct BucketEvaluation {
             return .aux(i)
         default:
             return .literal(SelectExecutor.literal(e))
+        }
+    }
+
+    /// Whether `node` gives a point at bucket `b`, as InfluxDB's iterators do: an aggregate
+    /// at every bucket unless fill(none) leaves empty ones out, a transformation where it
+    /// has an output, math and arithmetic where any operand does (a binary iterator joins
+    /// its sides by time), a literal nowhere by itself. A row appears where a column gives a
+    /// point, even a null one: `sum(v) / elapsed(sum(v), 1m)` answers every bucket.
+    func emits(_ node: Node, _ b: Int, fillsEmptyBuckets: Bool) -> Bool {
+        switch node {
+        case .call(let k): return fillsEmptyBuckets || !results[k][b].isEmpty
+        case .transform(let i): return transformed[i][b] != .null
+        case let .math(_, args): return args.contains { emits($0, b, fillsEmptyBuckets: fillsEmptyBuckets) }
+        case let .binary(_, l, r):
+            return emits(l, b, fillsEmptyBuckets: fillsEmptyBuckets) || emits(r, b, fillsEmptyBuckets: fillsEmptyBuckets)
+        case .literal: return false
+        case .aux: return results.first.map { !$0[b].isEmpty } ?? false
         }
     }
 
