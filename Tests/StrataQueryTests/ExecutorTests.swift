@@ -46,6 +46,10 @@ import Testing
          "cpu{} time,sum_elapsed\n0s -\n60s 14"),
         ("SELECT elapsed(sum(value), 1m) FROM cpu WHERE time >= '2024-01-01T00:00:00Z' AND time < '2024-01-01T00:02:00Z' GROUP BY time(1m)",
          "cpu{} time,elapsed\n60s 1i"),
+        // sample(): every point where the bucket holds no more than asked, by time.
+        ("SELECT sample(value, 10) FROM cpu WHERE host = 'b'", "cpu{} time,sample\n0s 5\n30s 4\n70s 6"),
+        ("SELECT sample(*, 5) FROM mem", "mem{} time,sample_free,sample_ok,sample_state\n0s 100i true \"up\"\n60s 90i false \"down\""),
+        ("SELECT sample(value, 0) FROM cpu", "error: sample window must be greater than 1, got 0"),
         // Aliases stand as written; a generated name steps aside for them (InfluxDB's ColumnNames).
         ("SELECT max(value) AS m, min(value) AS m FROM cpu", "cpu{} time,m,m\nepoch 8 1"),
         ("SELECT max(value), min(value) AS max FROM cpu", "cpu{} time,max_1,max\nepoch 8 1"),
@@ -181,6 +185,24 @@ import Testing
         #expect(summarized != nil)
         #expect((summarized != "blocks answered from headers: 0") == fromHeaders, "\(lines)")
         #expect(lines.contains { $0.hasPrefix("time total: ") })
+        try await executor.engine.close()
+    }
+}
+
+/// sample(x, n) where buckets hold more than n points: n of them, real points, by time.
+@Suite struct SampleTests {
+    @Test(arguments: [1, 2, 6])
+    func sampleKeepsNRealPointsInTimeOrder(n: Int) async throws {
+        let executor = try await ExecutorFixture.executor(flushed: false)
+        let all = try await executor.execute("SELECT value FROM cpu", database: "test", now: ExecutorFixture.t0 + 3_600_000_000_000)
+        let points = Set(all[0].series.flatMap(\.values).map { "\($0[0]) \($0[1])" })
+        let sampled = try await executor.execute("SELECT sample(value, \(n)) FROM cpu", database: "test",
+                                                 now: ExecutorFixture.t0 + 3_600_000_000_000)
+        let rows = try #require(sampled[0].series.first).values
+        #expect(rows.count == n)
+        #expect(rows.allSatisfy { points.contains("\($0[0]) \($0[1])") }, "\(rows)")
+        let times = rows.map { row -> Int64 in if case .time(let t) = row[0] { t } else { -1 } }
+        #expect(times == times.sorted())
         try await executor.engine.close()
     }
 }

@@ -5,13 +5,15 @@ import StrataCore
 enum FunctionCatalog {
     static let aggregates: Set<String> = [
         "count", "sum", "mean", "median", "mode", "spread", "stddev", "min", "max", "first", "last",
-        "percentile", "distinct", "integral", "top", "bottom",
+        "percentile", "distinct", "integral", "top", "bottom", "sample",
     ]
-    static let selectors: Set<String> = ["min", "max", "first", "last", "percentile", "top", "bottom"]
+    static let selectors: Set<String> = ["min", "max", "first", "last", "percentile", "top", "bottom", "sample"]
+    /// Selectors that return several points a bucket, each with its own time.
+    static let multiPoint: Set<String> = ["top", "bottom", "sample"]
     /// Functions whose every argument type works; the rest take numbers only.
-    static let anyType: Set<String> = ["count", "first", "last", "distinct", "mode"]
+    static let anyType: Set<String> = ["count", "first", "last", "distinct", "mode", "sample"]
     static let notSupported: Set<String> = [
-        "sample", "holt_winters", "holt_winters_with_fit", "exponential_moving_average",
+        "holt_winters", "holt_winters_with_fit", "exponential_moving_average",
         "double_exponential_moving_average", "triple_exponential_moving_average", "relative_strength_index",
         "triple_exponential_derivative", "kaufmans_efficiency_ratio", "kaufmans_adaptive_moving_average",
         "chande_momentum_oscillator", "count_hll", "sum_hll",
@@ -91,6 +93,12 @@ struct AggregateCall: Equatable, Sendable {
                 unit = d
             }
             return CollectingReducer(.integral(unit: unit))
+        case "sample":
+            guard args.count == 1, case .integer(let n) = args[0] else {
+                throw QueryError("invalid number of arguments for sample, expected 2, got \(args.count + 1)")
+            }
+            guard n > 0 else { throw QueryError("sample window must be greater than 1, got \(n)") }
+            return SampleReducer(n: Int(n))
         case "top", "bottom":
             guard case .integer(let n)? = args.last, n > 0 else {
                 throw QueryError("limit (\(args.last.map(ExprText.render) ?? "")) in \(function) function must be at least 1")

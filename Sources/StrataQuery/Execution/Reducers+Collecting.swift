@@ -116,3 +116,32 @@ final class CollectingReducer: Reducer {
         return chosen.sorted { $0.time < $1.time || ($0.time == $1.time && better($0, $1)) }
     }
 }
+
+/// sample(x, n): n points of the bucket chosen uniformly at random, in time order, as
+/// InfluxDB's sample() answers. Reservoir sampling: it holds n points, not the bucket.
+final class SampleReducer: Reducer {
+    private let n: Int
+    private var kept: [ReducedPoint] = []
+    private var seen = 0
+    private var generator = SystemRandomNumberGenerator()
+
+    init(n: Int) {
+        self.n = n
+        kept.reserveCapacity(min(n, 1_024))
+    }
+
+    override func add(_ slice: ColumnSlice) {
+        let c = slice.column
+        for i in slice.range where c.valid[i] {
+            seen += 1
+            let slot = kept.count < n ? kept.count : Int.random(in: 0..<seen, using: &generator)
+            guard slot < n else { continue }
+            let p = ReducedPoint(time: slice.timestamps[i], value: c.queryValue(at: i), aux: slice.aux?(i) ?? [])
+            if slot == kept.count { kept.append(p) } else { kept[slot] = p }
+        }
+    }
+
+    override func result() -> [ReducedPoint] {
+        kept.sorted { $0.time < $1.time }
+    }
+}

@@ -18,6 +18,7 @@ extension SelectExecutor {
         guard results.contains(where: { $0.contains { !$0.isEmpty } }) else { return [] }
         let outputStart = plan.interval == 0 ? (c.lo == WhereClause.minTime ? 0 : c.lo) : 0
         let bucketTime: (Int) -> Int64 = { plan.interval == 0 ? outputStart : starts[$0] }
+        if plan.multiValued && plan.calls.count > 1 { return try joinedSampleRows(results, starts.indices, c) }
         if plan.multiValued { return try multiValuedRows(results, starts.indices, bucketTime, c) }
 
         var filled: [[QueryValue]] = results.map { seq in seq.map { $0.first?.value ?? .null } }
@@ -78,6 +79,32 @@ extension SelectExecutor {
         }
         try task.holdForStatement(QueryMemory.bytes(buckets: Int(count), columns: plan.columns.count))
         return (0..<Int(count)).map { first + Int64($0) * plan.interval }
+    }
+
+    /// Several sample() calls (`sample(*, n)`): their points joined by time, a row per time
+    /// any of them picked, null where a call picked nothing then.
+    private func joinedSampleRows(_ results: [[[ReducedPoint]]], _ buckets: Range<Int>,
+                                  _ c: Context) throws(QueryError) -> [[QueryValue]] {
+        var callOf: [Int?] = []
+        for column in c.plan.columns {
+            if case let .call(name, args) = column.expr {
+                callOf.append(c.plan.calls.firstIndex(of: try c.plan.aggregateCall(name, args)))
+            } else {
+                callOf.append(nil)
+            }
+        }
+        var out: [[QueryValue]] = []
+        for b in buckets {
+            let times = Set(results.flatMap { $0[b].map(\.time) }).sorted()
+            for t in times {
+                var row: [QueryValue] = [.time(t)]
+                for k in callOf {
+                    row.append(k.flatMap { k in results[k][b].first { $0.time == t }?.value } ?? .null)
+                }
+                out.append(row)
+            }
+        }
+        return out
     }
 
     /// top(), bottom(), distinct(): one row per returned point.

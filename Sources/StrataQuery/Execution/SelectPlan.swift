@@ -191,10 +191,11 @@ struct SelectPlan {
             if hasRawTransform {
                 throw QueryError("mixing aggregate and non-aggregate queries is not supported")
             }
-            multiValued = calls.contains { ["top", "bottom", "distinct"].contains($0.function) }
+            multiValued = calls.contains { FunctionCatalog.multiPoint.contains($0.function) || $0.function == "distinct" }
             let onlySelector = calls.count == 1 && FunctionCatalog.selectors.contains(calls[0].function)
-            if multiValued && calls.count > 1 {
-                let name = calls.first { ["top", "bottom", "distinct"].contains($0.function) }!.function
+            // sample(*, n) expands to a sample() per field; they join by time.
+            if multiValued && calls.count > 1 && !calls.allSatisfy({ $0.function == "sample" }) {
+                let name = calls.first { FunctionCatalog.multiPoint.contains($0.function) || $0.function == "distinct" }!.function
                 throw QueryError("selector function \(name)() cannot be combined with other functions")
             }
             if hasBareField && !onlySelector {
@@ -203,7 +204,7 @@ struct SelectPlan {
                 }
                 throw QueryError("mixing aggregate and non-aggregate queries is not supported")
             }
-            selectorTime = onlySelector && (interval == 0 || ["top", "bottom"].contains(calls[0].function))
+            selectorTime = onlySelector && (interval == 0 || FunctionCatalog.multiPoint.contains(calls[0].function))
             // top(x, tag…, n) reports its tags as columns right after the call's.
             if let tags = calls.first?.tags, !tags.isEmpty,
                let i = columns.firstIndex(where: { if case .call = $0.expr { return true } else { return false } }) {
@@ -331,6 +332,10 @@ struct SelectPlan {
                 }
                 return AggregateCall(function: name, field: field, args: rest, tags: tags)
             }
+        case "sample":
+            guard rest.count == 1 else { throw QueryError("invalid number of arguments for sample, expected 2, got \(args.count)") }
+            guard case .integer(let n) = rest[0] else { throw QueryError("expected integer argument in sample()") }
+            guard n > 0 else { throw QueryError("sample window must be greater than 1, got \(n)") }
         case "integral":
             guard rest.count <= 1 else { throw QueryError("invalid number of arguments for integral, expected at least 1 but no more than 2, got \(args.count)") }
         default:
