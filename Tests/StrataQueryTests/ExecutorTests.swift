@@ -50,6 +50,10 @@ import Testing
         ("SELECT sample(value, 10) FROM cpu WHERE host = 'b'", "cpu{} time,sample\n0s 5\n30s 4\n70s 6"),
         ("SELECT sample(*, 5) FROM mem", "mem{} time,sample_free,sample_ok,sample_state\n0s 100i true \"up\"\n60s 90i false \"down\""),
         ("SELECT sample(value, 0) FROM cpu", "error: sample window must be greater than 1, got 0"),
+        // Refused as InfluxDB refuses them.
+        ("SHOW MEASUREMENTS WHERE time > now() - 1h", "error: SHOW MEASUREMENTS doesn't support time in WHERE clause"),
+        ("CREATE DATABASE \".\"", "error: invalid name"),
+        ("CREATE DATABASE \"a\\\\b\"", "error: invalid name"),
         // Aliases stand as written; a generated name steps aside for them (InfluxDB's ColumnNames).
         ("SELECT max(value) AS m, min(value) AS m FROM cpu", "cpu{} time,m,m\nepoch 8 1"),
         ("SELECT max(value), min(value) AS max FROM cpu", "cpu{} time,max_1,max\nepoch 8 1"),

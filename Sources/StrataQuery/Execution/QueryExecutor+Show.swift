@@ -49,6 +49,9 @@ extension QueryExecutor {
     }
 
     private func showMeasurements(_ s: ShowMeasurements, _ database: String?) throws(QueryError) -> [ResultSeries] {
+        if let condition = s.condition, WhereClause.mentionsTime(condition) {
+            throw QueryError("SHOW MEASUREMENTS doesn't support time in WHERE clause")
+        }
         let db = try requireDatabase(s.database ?? database)
         var names = try measurements(db, s.source.map { [$0] } ?? [])
         if s.condition != nil || restriction != nil {

@@ -116,6 +116,11 @@ public final class QueryExecutor: Sendable {
         observer?(statement, principal)
         switch statement {
         case .createDatabase(let name):
+            // InfluxDB's meta.ValidName: printable, not "." or "..", no slash or backslash.
+            guard name != ".", name != "..", !name.contains(where: { $0 == "/" || $0 == "\\" }),
+                  name.unicodeScalars.allSatisfy({ !$0.properties.generalCategory.isControlOrUnassigned }) else {
+                throw QueryError("invalid name")
+            }
             do { try await engine.createDatabase(name) } catch { throw QueryError("\(error)") }
             return StatementResult(statementID: 0)
         case .showDatabases:
@@ -163,5 +168,16 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
 enum WallClockNow {
     static func nanoseconds() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1e9).rounded())
+    }
+}
+
+extension Unicode.GeneralCategory {
+    /// Not printable, as Go's unicode.IsPrint sees it closely enough for names: control,
+    /// format, surrogate, private-use and unassigned scalars.
+    var isControlOrUnassigned: Bool {
+        switch self {
+        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
     }
 }
