@@ -78,19 +78,12 @@ extension ChunkSink {
     /// Runs `indices` of `runs`, in time order, their stats handed over packed.
     mutating func summaries(_ runs: TierRuns, _ indices: Range<Int>) {
         guard request != nil else {
-            for i in indices { summary(runs.summary(at: i)) }
+            for i in indices {
+                summary(minTime: runs.minTimes[i], maxTime: runs.maxTimes[i], rows: runs.rows[i]) { runs.forEachField(of: i, $0) }
+            }
             return
         }
         appendToOpenRun { $0.append(runs, indices) }
-    }
-}
-
-extension TierRuns {
-    /// Run `i` as a `BlockSummary` (for a scan without a `SummaryRequest`).
-    func summary(at i: Int) -> BlockSummary {
-        var fields = SummaryFields()
-        forEachField(of: i) { name, incoming in fields[name] = incoming.stats }
-        return BlockSummary(minTime: minTimes[i], maxTime: maxTimes[i], rowCount: rows[i], fields: fields)
     }
 }
 

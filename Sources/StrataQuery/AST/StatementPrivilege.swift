@@ -53,13 +53,17 @@ extension Statement {
 extension ShowCardinality {
     /// `SHOW SERIES CARDINALITY`, `SHOW TAG VALUES EXACT CARDINALITY`, ….
     public var keyword: String {
-        let what = switch counted {
-        case .series: "SERIES"
-        case .measurements: "MEASUREMENT"
-        case .tagKeys: "TAG KEY"
-        case .tagValues: "TAG VALUES"
-        case .fieldKeys: "FIELD KEY"
+        switch (counted, exact) {
+        case (.series, false): "SHOW SERIES CARDINALITY"
+        case (.series, true): "SHOW SERIES EXACT CARDINALITY"
+        case (.measurements, false): "SHOW MEASUREMENT CARDINALITY"
+        case (.measurements, true): "SHOW MEASUREMENT EXACT CARDINALITY"
+        case (.tagKeys, false): "SHOW TAG KEY CARDINALITY"
+        case (.tagKeys, true): "SHOW TAG KEY EXACT CARDINALITY"
+        case (.tagValues, false): "SHOW TAG VALUES CARDINALITY"
+        case (.tagValues, true): "SHOW TAG VALUES EXACT CARDINALITY"
+        case (.fieldKeys, false): "SHOW FIELD KEY CARDINALITY"
+        case (.fieldKeys, true): "SHOW FIELD KEY EXACT CARDINALITY"
         }
-        return "SHOW \(what) \(exact ? "EXACT " : "")CARDINALITY"
     }
 }

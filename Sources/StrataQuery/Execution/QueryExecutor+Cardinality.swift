@@ -42,13 +42,8 @@ extension QueryExecutor {
             return Self.countSeries(counts, limit: t.limit, offset: t.offset)
         case .measurements(let t):
             let db = try requireDatabase(t.database ?? database)
-            var names = try measurements(db, t.source.map { [$0] } ?? [])
-            if let condition = try Self.cardinalityCondition(t.condition, s) {
-                let predicate = try tagCondition(condition)
-                names = names.filter { !engine.seriesKeys(database: db, measurement: $0, where: predicate).isEmpty }
-            } else if restriction != nil {
-                names = names.filter { !engine.seriesKeys(database: db, measurement: $0, where: restricted(.all)).isEmpty }
-            }
+            _ = try Self.cardinalityCondition(t.condition, s)
+            let names = try measurements(db, t)
             if !s.exact, t.source == nil, t.condition == nil, t.limit == 0, t.offset == 0 {
                 return Self.estimate(names.count)
             }

@@ -53,14 +53,18 @@ extension QueryExecutor {
             throw QueryError("SHOW MEASUREMENTS doesn't support time in WHERE clause")
         }
         let db = try requireDatabase(s.database ?? database)
-        var names = try measurements(db, s.source.map { [$0] } ?? [])
-        if s.condition != nil || restriction != nil {
-            let predicate = try tagCondition(s.condition)
-            names = names.filter { !engine.seriesKeys(database: db, measurement: $0, where: predicate).isEmpty }
-        }
-        names = Self.paged(names, limit: s.limit, offset: s.offset)
+        let names = Self.paged(try measurements(db, s), limit: s.limit, offset: s.offset)
         guard !names.isEmpty else { return [] }
         return [ResultSeries(name: "measurements", columns: ["name"], values: names.map { [.string($0)] })]
+    }
+
+    /// The measurements `s` names that hold a series its condition (and the restriction)
+    /// matches.
+    func measurements(_ db: String, _ s: ShowMeasurements) throws(QueryError) -> [String] {
+        let names = try measurements(db, s.source.map { [$0] } ?? [])
+        guard s.condition != nil || restriction != nil else { return names }
+        let predicate = try tagCondition(s.condition)
+        return names.filter { !engine.seriesKeys(database: db, measurement: $0, where: predicate).isEmpty }
     }
 
     private func showSeries(_ s: ShowSeries, _ database: String?) throws(QueryError) -> [ResultSeries] {
