@@ -61,6 +61,7 @@ struct QueryHandler: Sendable {
             return Self.failure(.forbidden, error.description, format: format)
         }
         let run = QueryRun(runner: runner, statements: statements, text: q, database: database,
+                           retentionPolicy: params["rp"].flatMap { $0.isEmpty ? nil : $0 },
                            principal: context.principal.query, tiers: tiers, clientGone: Self.clientGone(context))
         let headers: HTTPFields = [.contentType: format.contentType]
         guard params["chunked"] == "true" else {

@@ -7,13 +7,16 @@ struct QueryRun: Sendable {
     let statements: [Statement]
     let text: String
     let database: String?
+    /// `rp`: the policy statements read when they name none (nil: the database's default).
+    var retentionPolicy: String? = nil
     let principal: QueryPrincipal
     let tiers: Bool
     let clientGone: (@Sendable () -> Bool)?
 
     func collect(maxRows: Int) async throws -> [StatementResult] {
         let collector = ResultCollector(maxRows: maxRows)
-        try await runner.execute(statements, text: text, database: database, now: nil, principal: principal,
+        try await runner.execute(statements, text: text, database: database, retentionPolicy: retentionPolicy, now: nil,
+                                 principal: principal,
                                  tiers: tiers, into: collector, clientGone: clientGone)
         return collector.results
     }
@@ -25,7 +28,8 @@ struct QueryRun: Sendable {
         let stream = QueryStream(chunkSize: chunkSize, format: format, epoch: epoch)
         let producer = Task {
             defer { stream.finish() }
-            try await runner.execute(statements, text: text, database: database, now: nil, principal: principal,
+            try await runner.execute(statements, text: text, database: database, retentionPolicy: retentionPolicy, now: nil,
+                                 principal: principal,
                                      tiers: tiers, into: stream, clientGone: clientGone)
         }
         do {

@@ -29,6 +29,12 @@ public protocol QueryRunner: Sendable {
     func execute(_ statements: [Statement], text: String, database: String?, now: Int64?, principal: QueryPrincipal,
                  tiers: Bool, into sink: any ResultSink, clientGone: (@Sendable () -> Bool)?)
         async throws(QueryAuthorizationError)
+
+    /// The same, statements that name no retention policy reading `retentionPolicy` of the
+    /// request's database (`/query?rp=`; nil: the database's default policy).
+    func execute(_ statements: [Statement], text: String, database: String?, retentionPolicy: String?, now: Int64?,
+                 principal: QueryPrincipal, tiers: Bool, into sink: any ResultSink,
+                 clientGone: (@Sendable () -> Bool)?) async throws(QueryAuthorizationError)
 }
 
 extension QueryRunner {
@@ -37,6 +43,15 @@ extension QueryRunner {
     public func authorize(_ statements: [Statement], principal: QueryPrincipal) throws(QueryAuthorizationError) {}
 
     public func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T { body() }
+
+    /// For runners without retention policies: `retentionPolicy` is not used.
+    public func execute(_ statements: [Statement], text: String, database: String?, retentionPolicy: String?,
+                        now: Int64?, principal: QueryPrincipal, tiers: Bool, into sink: any ResultSink,
+                        clientGone: (@Sendable () -> Bool)?) async throws(QueryAuthorizationError)
+    {
+        try await execute(statements, text: text, database: database, now: now, principal: principal, tiers: tiers,
+                          into: sink, clientGone: clientGone)
+    }
 
     /// For runners that build results whole: each statement's result goes to `sink` at once.
     public func execute(_ statements: [Statement], text: String, database: String?, now: Int64?,
@@ -85,13 +100,22 @@ public struct EngineQueryRunner: QueryRunner {
                         principal: QueryPrincipal, tiers: Bool, into sink: any ResultSink,
                         clientGone: (@Sendable () -> Bool)?) async throws(QueryAuthorizationError)
     {
+        try await execute(statements, text: text, database: database, retentionPolicy: nil, now: now,
+                          principal: principal, tiers: tiers, into: sink, clientGone: clientGone)
+    }
+
+    public func execute(_ statements: [Statement], text: String, database: String?, retentionPolicy: String?,
+                        now: Int64?, principal: QueryPrincipal, tiers: Bool, into sink: any ResultSink,
+                        clientGone: (@Sendable () -> Bool)?) async throws(QueryAuthorizationError)
+    {
         // Authorized before queueing: a refused text takes no slot and runs nothing.
         try authorize(statements, principal: principal)
         let engine = engine, manager = manager
         do {
             try await manager.run(text, database: database) { task in
                 if let clientGone { task.watchClient(clientGone) }
-                try await QueryExecutor(engine: engine, principal: principal, tiers: tiers, task: task, manager: manager)
+                try await QueryExecutor(engine: engine, principal: principal, tiers: tiers, task: task, manager: manager,
+                                        retentionPolicy: retentionPolicy)
                     .execute(statements, database: database, now: now, into: sink)
             }
         } catch let error as QueryAuthorizationError {

@@ -21,12 +21,11 @@ struct WriteHandler: Sendable {
             throw InfluxHTTPError(
                 .badRequest, "invalid precision \"\(precisionText)\" (use n, ns, u, us, ms, s, m or h)")
         }
-        // `rp` is accepted and ignored: Strata has one retention policy per database.
-        // Databases come to be only through CREATE DATABASE, as in InfluxDB 1.x.
-        guard engine.databaseExists(db) else {
-            throw InfluxHTTPError(.notFound, "database not found: \"\(db)\"")
-        }
-        return try await ingest(request, database: db, precision: precision, dialect: .v1, context: context)
+        // Databases come to be only through CREATE DATABASE, as in InfluxDB 1.x; `rp` names
+        // one of the database's raw policies (none: its default).
+        let store = try Self.store(engine, database: db, policy: params["rp"].flatMap { $0.isEmpty ? nil : $0 },
+                                   dialect: .v1)
+        return try await ingest(request, database: store, precision: precision, dialect: .v1, context: context)
     }
 
     func writeV2(_ request: Request, context: StrataRequestContext) async throws -> Response {
@@ -41,8 +40,15 @@ struct WriteHandler: Sendable {
             throw InfluxHTTPError(
                 .badRequest, "invalid precision \"\(precisionText)\" (use ns, us, ms or s)", dialect: .v2)
         }
-        // `org` is accepted and ignored. InfluxDB 2 answers 404 for an unknown bucket, but
-        // Strata has no bucket API yet, so the first write to a bucket creates its database.
+        // `org` is accepted and ignored. A bucket `db/rp` is raw policy rp of database db, as
+        // InfluxDB 1.8's compatibility API reads it; both must exist.
+        if let slash = bucket.firstIndex(of: "/") {
+            let store = try Self.store(engine, database: String(bucket[..<slash]),
+                                       policy: String(bucket[bucket.index(after: slash)...]), dialect: .v2)
+            return try await ingest(request, database: store, precision: precision, dialect: .v2, context: context)
+        }
+        // InfluxDB 2 answers 404 for an unknown bucket, but Strata has no bucket API yet, so
+        // the first write to a bucket creates its database.
         if !engine.databaseExists(bucket) {
             do {
                 try await engine.createDatabase(bucket)
@@ -87,6 +93,19 @@ struct WriteHandler: Sendable {
         // bad line and how many were dropped (parse errors and engine rejections together).
         throw InfluxHTTPError(
             .badRequest, "partial write: \(first) dropped=\(report.dropped.count)", dialect: dialect)
+    }
+
+    /// Where writes to `policy` of `database` go; 404 naming what does not exist.
+    static func store(_ engine: StorageEngine, database: String, policy: String?, dialect: InfluxHTTPError.Dialect)
+        throws -> String
+    {
+        do {
+            return try engine.store(database: database, policy: policy)
+        } catch .databaseNotFound {
+            throw InfluxHTTPError(.notFound, "database not found: \"\(database)\"", dialect: dialect)
+        } catch {
+            throw InfluxHTTPError(.notFound, error.description, dialect: dialect)
+        }
     }
 
     /// The points of `parsed` whose device the principal may write, and a drop for each

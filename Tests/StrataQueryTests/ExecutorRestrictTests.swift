@@ -83,7 +83,7 @@ import Testing
         try await engine.close()
     }
 
-    @Test(arguments: ["SHOW SHARDS", "CREATE DATABASE x", "ALTER RETENTION POLICY autogen ON test DURATION 1h",
+    @Test(arguments: ["SHOW SHARDS", "CREATE DATABASE x", "DROP DATABASE other", "ALTER RETENTION POLICY autogen ON test DURATION 1h",
                       "CREATE RETENTION POLICY r ON test DURATION 1h REPLICATION 1", "DROP RETENTION POLICY rollup_1m ON test"])
     func statementsOverEveryDeviceAreRefused(_ statement: String) async throws {
         let engine = try await Self.engine(flushed: false)
@@ -100,6 +100,8 @@ import Testing
         ([.write], "SHOW MEASUREMENTS", "token t3 lacks the read scope needed for SHOW MEASUREMENTS"),
         ([.write], "EXPLAIN SELECT * FROM robot", "token t3 lacks the read scope needed for EXPLAIN"),
         ([.read, .write], "CREATE DATABASE x", "token t3 lacks the admin scope needed for CREATE DATABASE"),
+        ([.read, .write], "DROP DATABASE test", "token t3 lacks the admin scope needed for DROP DATABASE"),
+        ([.read], "DROP MEASUREMENT robot", "token t3 lacks the write scope needed for DROP MEASUREMENT"),
     ])
     func theExecutorChecksEachStatementsPrivilege(_ privileges: [StatementPrivilege], _ q: String, _ error: String) async throws {
         let engine = try await Self.engine(flushed: false)

@@ -70,48 +70,62 @@ import Testing
         ExecutorFixture.render(try await executor.execute(text, database: "test", now: 0)[0])
     }
 
-    @Test func showsTheDefaultRetentionAsAutogenAndTiers() async throws {
+    @Test func showsTheRawPoliciesInInfluxDBsColumnsAndTheTiersApart() async throws {
         let executor = try await ExecutorFixture.executor(flushed: false)
         #expect(try await Self.run(executor, "SHOW RETENTION POLICIES") == """
-            {} name,duration,shardGroupDuration,replicaN,default,resolution
-            "autogen" "0s" "24h0m0s" 1i true ""
-            "rollup_1m" "0s" "24h0m0s" 1i false "1m0s"
-            "rollup_1h" "0s" "24h0m0s" 1i false "1h0m0s"
+            {} name,duration,shardGroupDuration,replicaN,default
+            "autogen" "0s" "24h0m0s" 1i true
+            """)
+        #expect(try await Self.run(executor, "SHOW ROLLUPS") == """
+            {} name,resolution,duration
+            "rollup_1m" "1m0s" "0s"
+            "rollup_1h" "1h0m0s" "0s"
             """)
         #expect(try await Self.run(executor, "SHOW RETENTION POLICIES ON nope") == "error: database not found: nope")
     }
 
     @Test(arguments: [
-        ("CREATE RETENTION POLICY r ON test DURATION 1d REPLICATION 1",
-         "error: Strata keeps one raw policy per database, autogen; use ALTER RETENTION POLICY autogen ON test ... to change it, or add ROLLUP <resolution> to create a rollup tier"),
         ("CREATE RETENTION POLICY r ON test DURATION 1d REPLICATION 2 ROLLUP 1m",
          "error: REPLICATION 2 is not possible: Strata keeps one copy of each database (use REPLICATION 1)"),
         ("CREATE RETENTION POLICY r ON test DURATION 1d REPLICATION 1 DEFAULT ROLLUP 5m",
-         "error: DEFAULT applies only to autogen: writes always go to the raw data, and r is a rollup tier"),
+         "error: DEFAULT applies only to raw policies: r is a rollup tier, which no write goes to"),
         ("CREATE RETENTION POLICY r ON test DURATION 1d REPLICATION 1 SHARD DURATION 1h ROLLUP 5m",
-         "error: SHARD DURATION applies only to autogen (the database's partitions); r is a rollup tier and uses them too"),
+         "error: SHARD DURATION applies only to raw policies; r is a rollup tier and uses their partitions"),
         ("CREATE RETENTION POLICY autogen ON test DURATION 1d REPLICATION 1 ROLLUP 5m",
-         "error: autogen is the raw policy and cannot be a rollup tier; choose another name"),
+         "error: retention policy already exists: autogen"),
+        ("CREATE RETENTION POLICY rollup_1m ON test DURATION 1d REPLICATION 1",
+         "error: retention policy already exists: rollup_1m"),
+        ("CREATE RETENTION POLICY autogen ON test DURATION 1d REPLICATION 1",
+         "error: retention policy already exists: autogen"),
+        ("CREATE RETENTION POLICY r ON test DURATION 30m REPLICATION 1",
+         "error: retention policy duration must be at least 1h0m0s"),
+        ("CREATE RETENTION POLICY r ON test DURATION 2h REPLICATION 1 SHARD DURATION 3h",
+         "error: retention policy duration must be greater than the shard duration"),
+        ("CREATE RETENTION POLICY r ON test DURATION 3d REPLICATION 1 SHARD DURATION 7h",
+         "error: shard duration must be a whole number of seconds that divides a day or is a multiple of one"),
+        ("CREATE RETENTION POLICY \"a/b\" ON test DURATION 1d REPLICATION 1", "error: invalid name"),
         ("CREATE RETENTION POLICY r ON nope DURATION 1d REPLICATION 1 ROLLUP 5m", "error: database not found: nope"),
         ("CREATE RETENTION POLICY r ON test DURATION 1d REPLICATION 1 ROLLUP 1m", "error: rollup tier rollup_1m already has resolution 1m0s"),
         ("CREATE RETENTION POLICY rollup_1m ON test DURATION 1d REPLICATION 1 ROLLUP 1m",
          "error: retention policy already exists: rollup_1m (use ALTER RETENTION POLICY to change its duration)"),
         ("ALTER RETENTION POLICY nope ON test DURATION 1d", "error: retention policy not found: nope"),
         ("ALTER RETENTION POLICY rollup_1m ON test SHARD DURATION 1h",
-         "error: SHARD DURATION applies only to autogen (the database's partitions); rollup_1m is a rollup tier and uses them too"),
+         "error: SHARD DURATION applies only to raw policies; rollup_1m is a rollup tier and uses their partitions"),
         ("ALTER RETENTION POLICY rollup_1m ON test DEFAULT",
-         "error: DEFAULT applies only to autogen: writes always go to the raw data, and rollup_1m is a rollup tier"),
+         "error: DEFAULT applies only to raw policies: rollup_1m is a rollup tier, which no write goes to"),
         ("ALTER RETENTION POLICY autogen ON test REPLICATION 3",
          "error: REPLICATION 3 is not possible: Strata keeps one copy of each database (use REPLICATION 1)"),
         ("DROP RETENTION POLICY autogen ON test",
-         "error: autogen holds the database's raw data and cannot be dropped; shorten it with ALTER RETENTION POLICY autogen ON test DURATION <d>"),
+         "error: autogen holds the data the database began with and cannot be dropped; shorten it with ALTER RETENTION POLICY autogen ON test DURATION <d>, or DROP DATABASE test"),
         ("DROP RETENTION POLICY nothing ON test", ""),
         ("CREATE RETENTION POLICY rollup_1m ON test DURATION INF REPLICATION 1 ROLLUP 1m", ""),
+        ("CREATE RETENTION POLICY autogen ON test DURATION INF REPLICATION 1", ""),
     ])
     func refusesWhatStrataCannotKeep(_ text: String, _ answer: String) async throws {
         let executor = try await ExecutorFixture.executor(flushed: false)
         #expect(try await Self.run(executor, text) == answer)
         #expect(executor.engine.retention(database: "test") == .standard, "a refused statement changed nothing")
+        #expect(executor.engine.retentionPolicies(database: "test") == .standard)
     }
 
     // Needs the engine's setRetention (the compaction work).
@@ -130,10 +144,13 @@ import Testing
             tiers: [RollupTier(name: "rollup_5m", resolution: 5 * minute, duration: 90 * day),
                     RollupTier(name: "rollup_1h", resolution: hour, duration: 520 * week)]))
         #expect(try await Self.run(executor, "SHOW RETENTION POLICIES ON test") == """
-            {} name,duration,shardGroupDuration,replicaN,default,resolution
-            "autogen" "168h0m0s" "12h0m0s" 1i true ""
-            "rollup_5m" "2160h0m0s" "12h0m0s" 1i false "5m0s"
-            "rollup_1h" "87360h0m0s" "12h0m0s" 1i false "1h0m0s"
+            {} name,duration,shardGroupDuration,replicaN,default
+            "autogen" "168h0m0s" "12h0m0s" 1i true
+            """)
+        #expect(try await Self.run(executor, "SHOW ROLLUPS ON test") == """
+            {} name,resolution,duration
+            "rollup_5m" "5m0s" "2160h0m0s"
+            "rollup_1h" "1h0m0s" "87360h0m0s"
             """)
         // The engine's own validation (a resolution that does not divide the partition).
         let refused = try await Self.run(executor, "CREATE RETENTION POLICY r7 ON test DURATION INF REPLICATION 1 ROLLUP 7h")

@@ -21,7 +21,7 @@ import Testing
         var retention = DatabaseRetention.standard
         retention.rawDuration = 7 * Self.dayNs
         retention.tiers[0].duration = 90 * Self.dayNs
-        let rows = QueryExecutor.shardRows(info, retention)
+        let rows = QueryExecutor.shardRows(info, database: "fleet", policy: "autogen", retention)
         let group = QueryValue.integer(Self.jan1 / Self.dayNs)
         #expect(rows == [
             [.integer(12), .string("fleet"), .string("autogen"), group, .string("2024-01-01T00:00:00Z"),
@@ -40,7 +40,7 @@ import Testing
     @Test func aPartitionNotCompactedYetIsLevelZeroWithoutAnId() {
         let info = PartitionInfo(partition: PartitionKey(database: "fleet", start: 0, end: Self.dayNs), rawFile: nil,
                                  rawRows: 0, rawBytes: 0, tiers: [], uncompactedSegments: 3)
-        let rows = QueryExecutor.shardRows(info, .standard)
+        let rows = QueryExecutor.shardRows(info, database: "fleet", policy: "autogen", .standard)
         #expect(rows.count == 1)
         #expect(rows.first?[0] == .null)
         #expect(rows.first?[9] == .integer(0))
@@ -53,7 +53,7 @@ import Testing
             tiers: [PartitionInfo.TierFile(name: "rollup_1h", resolution: 3_600_000_000_000, file: "0000000000000009.tier",
                                            rows: 24, bytes: 900)],
             uncompactedSegments: 0)
-        #expect(QueryExecutor.shardRows(info, .standard).map { $0[2] } == [.string("rollup_1h")])
+        #expect(QueryExecutor.shardRows(info, database: "fleet", policy: "autogen", .standard).map { $0[2] } == [.string("rollup_1h")])
     }
 
     // Needs the engine's compaction (partitions are listed once compacted).

@@ -31,7 +31,7 @@ let writeCases: [WriteCase] = [
         body: text("m,id=a v=1 1000\nm,id=a v=2 2000\n"), status: .noContent,
         rows: [(1000, .float(1)), (2000, .float(2))]),
     WriteCase(
-        name: "v1 rp is accepted and ignored; precision=ms scales", uri: "/write?db=robots&rp=autogen&precision=ms",
+        name: "v1 rp names the raw policy; precision=ms scales", uri: "/write?db=robots&rp=autogen&precision=ms",
         body: text("m v=1i 7"), status: .noContent, rows: [(7_000_000, .integer(1))]),
     WriteCase(
         name: "gzip body", uri: "/write?db=robots", headers: .gzip,
@@ -64,6 +64,18 @@ let writeCases: [WriteCase] = [
     WriteCase(
         name: "unknown db", uri: "/write?db=nope", body: text("m v=1 1"), status: .notFound,
         error: "database not found: \"nope\""),
+    WriteCase(
+        name: "unknown rp", uri: "/write?db=robots&rp=nope", body: text("m v=1 1"), status: .notFound,
+        error: "retention policy not found: nope"),
+    WriteCase(
+        name: "v2 bucket db/rp writes to that policy", uri: "/api/v2/write?bucket=robots/autogen&precision=s",
+        body: text("m v=2 3"), status: .noContent, rows: [(3_000_000_000, .float(2))]),
+    WriteCase(
+        name: "v2 bucket db/rp with an unknown rp", uri: "/api/v2/write?bucket=robots/nope", body: text("m v=1 1"),
+        status: .notFound, error: "retention policy not found: nope"),
+    WriteCase(
+        name: "v2 bucket db/rp does not create the database", uri: "/api/v2/write?bucket=nope/autogen",
+        body: text("m v=1 1"), status: .notFound, error: "database not found: \"nope\""),
     WriteCase(
         name: "bad v1 precision", uri: "/write?db=robots&precision=fortnight", body: text("m v=1 1"),
         status: .badRequest, error: "invalid precision \"fortnight\" (use n, ns, u, us, ms, s, m or h)"),
@@ -124,6 +136,25 @@ let writeCases: [WriteCase] = [
         #expect((fixture.engine.stats().lastSequence > before) == !c.rows.isEmpty)
     }
 
+    @Test func rpChoosesThePolicyWrittenAndRead() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.engine.setRawPolicy("rp0", database: "robots", retention: .standard, makeDefault: true)
+        try await fixture.test { client in
+            for (uri, line) in [("/write?db=robots", "m v=1 1"), ("/write?db=robots&rp=autogen", "m v=2 2")] {
+                try await client.execute(uri: uri, method: .post, body: ByteBuffer(string: line)) { response in
+                    #expect(response.status == .noContent)
+                }
+            }
+            for (rp, value) in [("", 1), ("&rp=autogen", 2), ("&rp=rp0", 1)] {
+                try await client.execute(uri: "/query?db=robots\(rp)&epoch=ns&q=SELECT%20v%20FROM%20m", method: .get) { r in
+                    #expect(bodyText(r).contains("[[\(value),\(value)]]"), "\(rp): \(bodyText(r))")
+                }
+            }
+        }
+        #expect(try fixture.rows("robots/rp0", "m").map(\.0) == [1])
+        #expect(try fixture.rows("robots", "m").map(\.0) == [2])
+    }
+
     @Test func missingTimestampsGetOneReceiveTimePerRequest() async throws {
         let fixture = try ServerFixture()
         let before = WallClock.nowNanoseconds()
@@ -144,6 +175,7 @@ let writeCases: [WriteCase] = [
 
 private func expectedBody(_ error: String, v2: Bool) -> [String: String] {
     guard v2 else { return ["error": error] }
-    let code = error.hasPrefix("request entity too large") ? "request too large" : "invalid"
+    let code = error.hasPrefix("request entity too large") ? "request too large"
+        : error.contains("not found") ? "not found" : "invalid"
     return ["error": error, "message": error, "code": code]
 }

@@ -7,10 +7,11 @@ import Foundation
 struct Manifest: Codable, Equatable, Sendable {
     static let fileName = "MANIFEST.json"
     /// 2 added `tombstones`; 3 added compacted segments (`database`, `partitionStart`,
-    /// `partitionEnd`), `tiers`, `retention` and `cuts`. Older files are read as they are; a
-    /// build that knows an older version refuses a newer one rather than misread it.
-    static let currentVersion = 3
-    static let readableVersions: ClosedRange<Int> = 1...3
+    /// `partitionEnd`), `tiers`, `retention` and `cuts`; 4 added `policies` (and stores named
+    /// `database/policy` in `databases`). Older files are read as they are; a build that
+    /// knows an older version refuses a newer one rather than misread it.
+    static let currentVersion = 4
+    static let readableVersions: ClosedRange<Int> = 1...4
 
     struct SegmentEntry: Codable, Equatable, Sendable {
         var file: String
@@ -113,6 +114,8 @@ struct Manifest: Codable, Equatable, Sendable {
     /// engine's default (`EngineOptions.defaultRetention`, the serve flags).
     var retention: [String: DatabaseRetention] = [:]
     var cuts: [String: RetentionCuts] = [:]
+    /// Raw retention policies per database; a database absent here has `autogen` only.
+    var policies: [String: RetentionPolicies] = [:]
 
     init() {}
 
@@ -127,6 +130,7 @@ struct Manifest: Codable, Equatable, Sendable {
         tiers = try c.decodeIfPresent([TierEntry].self, forKey: .tiers) ?? []
         retention = try c.decodeIfPresent([String: DatabaseRetention].self, forKey: .retention) ?? [:]
         cuts = try c.decodeIfPresent([String: RetentionCuts].self, forKey: .cuts) ?? [:]
+        policies = try c.decodeIfPresent([String: RetentionPolicies].self, forKey: .policies) ?? [:]
     }
 
     /// The publishing order (docs/compaction.md, "Levels"): compacted segments by
@@ -186,6 +190,8 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case directoryInUse(String)
     case deleteTooLarge(series: Int)
     case invalidRetention(String)
+    case databaseNotFound(String)
+    case policyNotFound(String)
     /// The head holds `cache-max-memory-size` and no flush made room in time.
     case headFull(bytes: Int, limit: Int)
 
@@ -198,6 +204,8 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case .closed: "the storage engine is closed"
         case let .invalidName(reason): reason
         case let .invalidRetention(reason): reason
+        case let .databaseNotFound(name): "database not found: \(name)"
+        case let .policyNotFound(name): "retention policy not found: \(name)"
         case let .deleteTooLarge(series):
             "the delete matches \(series) series, more than one WAL record can list; narrow it (e.g. per measurement)"
         case let .directoryInUse(directory):

@@ -15,8 +15,17 @@ extension StorageEngine {
     }
 
     /// `createDatabase`, its manifest save on the I/O thread.
-    public func createDatabase(_ name: String) async throws {
-        try await threads.io.run { [self] in try createDatabase(name) }
+    public func createDatabase(_ name: String, policy: String = DatabaseRetention.rawPolicyName,
+                               retention: DatabaseRetention? = nil) async throws {
+        try await threads.io.run { [self] in try createDatabase(name, policy: policy, retention: retention) }
+    }
+
+    /// `setRawPolicy`, its manifest save on the I/O thread.
+    public func setRawPolicy(_ name: String, database: String, retention: DatabaseRetention,
+                             makeDefault: Bool) async throws {
+        try await threads.io.run { [self] in
+            try setRawPolicy(name, database: database, retention: retention, makeDefault: makeDefault)
+        }
     }
 
     /// `setRetention`, its manifest save on the I/O thread.

@@ -42,20 +42,51 @@ extension StorageEngine {
 extension EngineState {
     /// Applies a durable delete (on the WAL queue in sequence order, or at replay): the rows
     /// go from the head and the frozen heads at once; segment rows written before it are
-    /// masked by keeping the tombstone, which the next manifest save persists. Over all
-    /// time, the series also leave the index.
+    /// masked by keeping the tombstone, which the next manifest save persists. Series left
+    /// without rows (over all time, always) leave the index, as InfluxDB drops a series
+    /// that a DELETE emptied.
     mutating func apply(_ t: Tombstone, now: Double) {
         head.note(sequence: t.sequence, now: now)
         appliedSequence = max(appliedSequence, t.sequence)
         let interval = t.interval
+        var emptied: [(UInt32, SeriesKey)] = []
         for key in t.keys {
             guard let id = index.id(database: t.database, key: key) else { continue }
             head.removeRows(of: id, in: interval)
             for i in frozen.indices { frozen[i].head.removeRows(of: id, in: interval) }
-            if t.range == nil { index.remove(id) }
+            if t.range == nil { index.remove(id) } else { emptied.append((id, key)) }
         }
+        if t.dropsStore { forget(store: t.database) }
         // A frozen head being written right now still holds the rows; its segment will be
         // flushed through a sequence below this one, so the tombstone masks it.
-        if !segments.isEmpty || !frozen.isEmpty || !tiers.isEmpty { tombstones.add(t) }
+        if !t.keys.isEmpty, !segments.isEmpty || !frozen.isEmpty || !tiers.isEmpty { tombstones.add(t) }
+        for (id, key) in emptied where !holdsRows(id, database: t.database, key: key) { index.remove(id) }
+    }
+
+    /// Whether rows of the series may remain: in a head, or in a file block that the
+    /// tombstones masking the file do not cover whole. Blocks are judged by their time
+    /// span (`SegmentSeries.holdsUnmaskedRows`), the same test that opening applies.
+    func holdsRows(_ id: UInt32, database: String, key: SeriesKey) -> Bool {
+        if head.rows(of: id)?.timestamps.isEmpty == false { return true }
+        if frozen.contains(where: { $0.head.rows(of: id)?.timestamps.isEmpty == false }) { return true }
+        let masks = tombstones.masks(database: database, key: key)
+        let files = segments.lazy.map { ($0.reader, $0.flushedThrough) } + tiers.lazy.map { ($0.reader, $0.flushedThrough) }
+        return files.contains { reader, flushedThrough in
+            reader.series(database: database, key: key)?
+                .holdsUnmaskedRows(masks.ranges(maskingSegmentFlushedThrough: flushedThrough)) == true
+        }
+    }
+
+    /// Removes a dropped store from the in-memory manifest: its name, retention, cuts and
+    /// policy entry. The next manifest save persists it; replay of the drop record repeats it.
+    mutating func forget(store: String) {
+        manifest.databases.removeAll { $0 == store }
+        manifest.retention[store] = nil
+        manifest.cuts[store] = nil
+        if let (database, policy) = RetentionPolicies.split(store: store) {
+            manifest.policies[database]?.remove(policy)
+        } else {
+            manifest.policies[store] = nil
+        }
     }
 }

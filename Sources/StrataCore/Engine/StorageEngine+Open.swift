@@ -115,7 +115,7 @@ extension StorageEngine {
                 }
             }
             // A series wholly masked is not live, so its fields are not the series' either.
-            if !masks.contains(Int64.min...Int64.max) {
+            if series.holdsUnmaskedRows(masks) {
                 let id = state.index.idOrInsert(database: series.database, key: series.key)
                 state.index.recordFields(id, names)
             }

@@ -20,15 +20,7 @@ extension StorageEngine {
             guard s.manifest.databases.contains(database) else {
                 throw EngineError.invalidRetention("database not found: \"\(database)\"")
             }
-            let current = s.manifest.retention[database] ?? options.defaultRetention
-            // Compacted files are cut at the old boundaries; new ones would overlap them.
-            let compacted = s.segments.contains { $0.partition?.database == database }
-                || s.tiers.contains { $0.partition.database == database }
-            if current.partitionDuration != retention.partitionDuration && compacted {
-                throw EngineError.invalidRetention(
-                    "database \"\(database)\" already has partitions of \(TimeText.duration(current.partitionDuration)); "
-                        + "its shard duration cannot change to \(TimeText.duration(retention.partitionDuration))")
-            }
+            try s.checkPartitionChange(store: database, to: retention, default: options.defaultRetention)
             var manifest = s.manifest
             manifest.retention[database] = retention
             return (manifest, ())

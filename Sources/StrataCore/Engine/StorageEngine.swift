@@ -9,7 +9,7 @@ import Synchronization
 /// dropped once the manifest names the segment. See docs/architecture.md.
 public final class StorageEngine: Sendable {
     public let directory: String
-    let options: EngineOptions
+    public let options: EngineOptions
     let fileSystem: any FileSystem
     let logger: Logger
     let wal: WriteAheadLog
@@ -61,33 +61,52 @@ public final class StorageEngine: Sendable {
         lock.release()
     }
 
-    /// Creates a database (durably, in the manifest); blocks the calling thread for the
-    /// manifest save (a few milliseconds), with the engine lock released meanwhile.
+    /// Creates a database (durably, in the manifest) whose one raw policy is `policy`, with
+    /// `retention` (nil: the engine's default); does nothing if it exists. Blocks the
+    /// calling thread for the manifest save (a few milliseconds), with the engine lock
+    /// released meanwhile.
     @available(*, noasync)
-    public func createDatabase(_ name: String) throws {
-        try Self.validateDatabaseName(name)
+    public func createDatabase(_ name: String, policy: String = DatabaseRetention.rawPolicyName,
+                               retention: DatabaseRetention? = nil) throws {
+        try Self.validateDatabaseName(name, store: false)
+        try Self.validatePolicyName(policy)
+        if let reason = retention?.validationError() { throw EngineError.invalidRetention(reason) }
         _ = try manifestSaves.runBlocking {
             try performManifestSave(prepare: { s -> (Manifest, Void)? in
                 guard !s.manifest.databases.contains(name) else { return nil }
                 var manifest = s.manifest
                 manifest.databases.append(name)
                 manifest.databases.sort()
+                if policy != DatabaseRetention.rawPolicyName { manifest.policies[name] = RetentionPolicies(base: policy) }
+                if let retention { manifest.retention[name] = retention }
                 return (manifest, ())
             }, commit: { s, saved, _ in s.adopt(saved) })
         }
     }
 
+    /// The databases: stores of retention policies other than a database's first are not
+    /// listed (`stores(database:)` gives them).
     public func databaseNames() -> [String] {
-        state.withLock { $0.manifest.databases }
+        state.withLock { $0.manifest.databases.filter { !$0.contains("/") } }
     }
 
     public func databaseExists(_ name: String) -> Bool {
-        state.withLock { $0.manifest.databases.contains(name) }
+        !name.contains("/") && state.withLock { $0.manifest.databases.contains(name) }
     }
 
-    static func validateDatabaseName(_ name: String) throws {
-        guard !name.isEmpty, name.utf8.count <= 255, !name.contains("/"), !name.contains("\0") else {
+    /// A database's name: 1 to 255 bytes, no NUL, and no '/', which separates a store's
+    /// database from its policy (`RetentionPolicies`); `store` also admits `database/policy`.
+    static func validateDatabaseName(_ name: String, store: Bool = true) throws {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard !name.isEmpty, name.utf8.count <= 255, !name.contains("\0"),
+              parts.count == 1 || (store && parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty) else {
             throw EngineError.invalidName("invalid database name \"\(name)\": 1 to 255 bytes, no '/' or NUL")
+        }
+    }
+
+    static func validatePolicyName(_ name: String) throws {
+        guard !name.isEmpty, name.utf8.count <= 255, !name.contains("/"), !name.contains("\0") else {
+            throw EngineError.invalidName("invalid retention policy name \"\(name)\": 1 to 255 bytes, no '/' or NUL")
         }
     }
 

@@ -10,6 +10,10 @@ struct Tombstone: Sendable, Equatable {
     var database: String
     var keys: [SeriesKey]
     var range: ClosedRange<Int64>?
+    /// DROP DATABASE or DROP RETENTION POLICY: the store itself goes too (its name, its
+    /// retention and its policy entry). Only the WAL record carries this; once applied, the
+    /// tombstone masks like any delete over all time.
+    var dropsStore = false
 
     /// The masked interval: all time when the delete had no bound.
     var interval: ClosedRange<Int64> { range ?? Int64.min...Int64.max }

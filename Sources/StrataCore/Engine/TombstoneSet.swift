@@ -50,3 +50,25 @@ extension Array where Element == TombstoneSet.Mask {
         compactMap { $0.sequence > flushedThrough ? $0.range : nil }
     }
 }
+
+extension SegmentSeries {
+    /// Whether a row block's time span reaches outside `masks` (their union): then rows
+    /// of the series may remain in the file. A block straddling a masked range counts as
+    /// holding rows, so a series can stay listed until compaction rewrites the file.
+    func holdsUnmaskedRows(_ masks: [ClosedRange<Int64>]) -> Bool {
+        guard !masks.isEmpty else { return !rowBlocks.isEmpty }
+        let sorted = masks.sorted { $0.lowerBound < $1.lowerBound }
+        return rowBlocks.contains { !Self.covers(sorted, $0.minTime...$0.maxTime) }
+    }
+
+    /// Whether the union of `sorted` (by lower bound) covers `span`.
+    static func covers(_ sorted: [ClosedRange<Int64>], _ span: ClosedRange<Int64>) -> Bool {
+        var next = span.lowerBound
+        for r in sorted {
+            if r.lowerBound > next { return false }
+            if r.upperBound >= span.upperBound { return true }
+            if r.upperBound >= next { next = r.upperBound + 1 }
+        }
+        return false
+    }
+}

@@ -7,6 +7,8 @@ enum WALTombstoneCodec {
     static let layout: UInt8 = 0
     /// Flags: a time range follows; without it the delete covers all time (series dropped).
     static let hasRange: UInt8 = 1
+    /// The delete drops its database's store too (DROP DATABASE, DROP RETENTION POLICY).
+    static let dropsStore: UInt8 = 2
 
     static func encode(_ t: Tombstone) -> [UInt8] {
         var w = BinaryWriter(capacity: 32 + t.keys.reduce(0) { $0 + 16 + $1.description.utf8.count })
@@ -17,7 +19,7 @@ enum WALTombstoneCodec {
             w.i64(range.lowerBound)
             w.i64(range.upperBound)
         } else {
-            w.u8(0)
+            w.u8(t.dropsStore ? dropsStore : 0)
         }
         w.varint(UInt64(t.keys.count))
         for key in t.keys { w.seriesKey(key) }
@@ -32,7 +34,9 @@ enum WALTombstoneCodec {
         let database = try r.string()
         let flagsOffset = r.offset
         let flags = try r.u8()
-        guard flags & ~hasRange == 0 else { throw BinaryReaderError(offset: flagsOffset, message: "unknown tombstone flags \(flags)") }
+        guard flags & ~(hasRange | dropsStore) == 0, flags != hasRange | dropsStore else {
+            throw BinaryReaderError(offset: flagsOffset, message: "unknown tombstone flags \(flags)")
+        }
         var range: ClosedRange<Int64>?
         if flags & hasRange != 0 {
             let lower = try r.i64()
@@ -47,6 +51,7 @@ enum WALTombstoneCodec {
         keys.reserveCapacity(count)
         for _ in 0..<count { keys.append(try r.seriesKey()) }
         guard r.isAtEnd else { throw BinaryReaderError(offset: r.offset, message: "\(r.remaining) trailing bytes after tombstone") }
-        return Tombstone(sequence: sequence, database: database, keys: keys, range: range)
+        return Tombstone(sequence: sequence, database: database, keys: keys, range: range,
+                         dropsStore: flags & dropsStore != 0)
     }
 }

@@ -18,3 +18,17 @@ public struct CreateRetentionPolicy: Sendable, Equatable {
         self.shardDuration = shardDuration; self.isDefault = isDefault; self.rollup = rollup
     }
 }
+
+/// `CREATE DATABASE <name> WITH [DURATION d] [REPLICATION n] [SHARD DURATION d] [NAME rp]`:
+/// the database's first raw policy, instead of `autogen` with the defaults.
+public struct DatabasePolicySpec: Sendable, Equatable {
+    /// Absent when not given; `.some(nil)` for INF.
+    public var duration: Int64??
+    public var replication: Int?
+    public var shardDuration: Int64?
+    public var name: String?
+
+    public init(duration: Int64?? = nil, replication: Int? = nil, shardDuration: Int64? = nil, name: String? = nil) {
+        self.duration = duration; self.replication = replication; self.shardDuration = shardDuration; self.name = name
+    }
+}

@@ -11,12 +11,19 @@ public enum Statement: Sendable, Equatable {
     /// `SHOW … [EXACT] CARDINALITY`.
     case showCardinality(ShowCardinality)
     case showRetentionPolicies(database: String?)
+    /// `SHOW ROLLUPS [ON db]`: Strata's rollup tiers of a database.
+    case showRollups(database: String?)
     case showShards
     /// `SHOW QUERIES`: the queries running now.
     case showQueries
     /// `KILL QUERY <qid>`.
     case killQuery(UInt64)
-    case createDatabase(String)
+    /// `CREATE DATABASE <name> [WITH …]`: `with` sets its first raw policy.
+    case createDatabase(String, with: DatabasePolicySpec? = nil)
+    /// `DROP DATABASE <name>`: every retention policy's data, then the database.
+    case dropDatabase(String)
+    /// `DROP MEASUREMENT <name>`: its series in every retention policy of the database.
+    case dropMeasurement(String)
     case createRetentionPolicy(CreateRetentionPolicy)
     case alterRetentionPolicy(AlterRetentionPolicy)
     case dropRetentionPolicy(name: String, database: String)

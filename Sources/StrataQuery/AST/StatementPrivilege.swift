@@ -4,9 +4,9 @@
 public enum StatementPrivilege: String, Sendable, Equatable {
     /// SELECT, EXPLAIN, SHOW.
     case read
-    /// DELETE, DROP SERIES: they change data, as a write does.
+    /// DELETE, DROP SERIES, DROP MEASUREMENT: they change data, as a write does.
     case write
-    /// CREATE DATABASE, CREATE/ALTER/DROP RETENTION POLICY and KILL QUERY: InfluxDB 1.x
+    /// CREATE/DROP DATABASE, CREATE/ALTER/DROP RETENTION POLICY and KILL QUERY: InfluxDB 1.x
     /// reserves them to admin users.
     case admin
 }
@@ -15,11 +15,11 @@ extension Statement {
     public var privilege: StatementPrivilege {
         switch self {
         case .select, .explain, .showDatabases, .showMeasurements, .showSeries, .showTagKeys, .showTagValues,
-            .showFieldKeys, .showCardinality, .showRetentionPolicies, .showShards, .showQueries:
+            .showFieldKeys, .showCardinality, .showRetentionPolicies, .showRollups, .showShards, .showQueries:
             return .read
-        case .delete, .dropSeries:
+        case .delete, .dropSeries, .dropMeasurement:
             return .write
-        case .createDatabase, .createRetentionPolicy, .alterRetentionPolicy, .dropRetentionPolicy, .killQuery:
+        case .createDatabase, .dropDatabase, .createRetentionPolicy, .alterRetentionPolicy, .dropRetentionPolicy, .killQuery:
             return .admin
         }
     }
@@ -37,10 +37,13 @@ extension Statement {
         case .showFieldKeys: "SHOW FIELD KEYS"
         case .showCardinality(let s): s.keyword
         case .showRetentionPolicies: "SHOW RETENTION POLICIES"
+        case .showRollups: "SHOW ROLLUPS"
         case .showShards: "SHOW SHARDS"
         case .showQueries: "SHOW QUERIES"
         case .killQuery: "KILL QUERY"
         case .createDatabase: "CREATE DATABASE"
+        case .dropDatabase: "DROP DATABASE"
+        case .dropMeasurement: "DROP MEASUREMENT"
         case .createRetentionPolicy: "CREATE RETENTION POLICY"
         case .alterRetentionPolicy: "ALTER RETENTION POLICY"
         case .dropRetentionPolicy: "DROP RETENTION POLICY"

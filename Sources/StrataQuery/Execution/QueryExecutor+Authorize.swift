@@ -20,8 +20,8 @@ extension QueryExecutor {
         // Statements that act on or describe every device's data at once cannot be narrowed
         // to some devices, so a device-limited principal may not run them at all.
         switch statement {
-        case .createDatabase, .createRetentionPolicy, .alterRetentionPolicy, .dropRetentionPolicy, .showShards,
-             .showQueries, .killQuery:
+        case .createDatabase, .dropDatabase, .createRetentionPolicy, .alterRetentionPolicy, .dropRetentionPolicy,
+             .showShards, .showQueries, .killQuery:
             return QueryAuthorizationError(
                 "\(principal.name) is limited to some devices; \(statement.keyword) acts on every device")
         default:
@@ -33,7 +33,7 @@ extension QueryExecutor {
     /// principal; for a device-limited one, those holding at least one of its series.
     func isVisible(_ database: String) -> Bool {
         guard let restriction else { return true }
-        return engine.hasSeries(database: database, where: restriction)
+        return engine.stores(database: database).contains { engine.hasSeries(database: $0.store, where: restriction) }
     }
 
     /// Whether `database` exists for the principal: it exists, and for a device-limited
@@ -48,5 +48,14 @@ extension QueryExecutor {
         guard let name, !name.isEmpty else { throw QueryError("database name required") }
         guard engine.databaseExists(name), isVisible(name) else { throw QueryError("database not found: \(name)") }
         return name
+    }
+
+    /// The store a statement reads (`StorageEngine.store`): `policy` of `database` (the
+    /// request's database when nil). Without a policy: the request's `rp` when the database
+    /// is the request's, as InfluxDB applies it, else the database's default policy.
+    func requireStore(_ database: String?, policy: String?, requestDatabase: String?) throws(QueryError) -> String {
+        let db = try requireDatabase(database ?? requestDatabase)
+        let name = policy ?? (db == requestDatabase ? defaultPolicy : nil)
+        do { return try engine.store(database: db, policy: name) } catch { throw QueryError(error.description) }
     }
 }

@@ -8,18 +8,18 @@ extension QueryExecutor {
     func showCardinality(_ s: ShowCardinality, _ database: String?) throws(QueryError) -> [ResultSeries] {
         switch s.counted {
         case .fieldKeys(let f):
-            let db = try requireDatabase(f.database ?? database)
+            let db = try requireStore(f.database, policy: nil, requestDatabase: database)
             return try perMeasurement(db, f.sources, limit: f.limit, offset: f.offset) { m in
                 engine.fieldTypes(database: db, measurement: m, where: restriction ?? .all).count
             }
         case .tagKeys(let t):
-            let db = try requireDatabase(t.database ?? database)
+            let db = try requireStore(t.database, policy: nil, requestDatabase: database)
             let predicate = try Self.cardinalityCondition(t.condition, s).map(tagCondition) ?? restricted(.all)
             return try perMeasurement(db, t.sources, limit: t.limit, offset: t.offset) { m in
                 Set(engine.seriesKeys(database: db, measurement: m, where: predicate).flatMap { $0.tags.map(\.key) }).count
             }
         case .tagValues(let t):
-            let db = try requireDatabase(t.database ?? database)
+            let db = try requireStore(t.database, policy: nil, requestDatabase: database)
             let predicate = try Self.cardinalityCondition(t.condition, s).map(tagCondition) ?? restricted(.all)
             let keyMatches = try Self.keyMatcher(t.key)
             return try perMeasurement(db, t.sources, limit: t.limit, offset: t.offset) { m in
@@ -31,7 +31,7 @@ extension QueryExecutor {
                 return Set(pairs.map(\.value)).count
             }
         case .series(let t):
-            let db = try requireDatabase(t.database ?? database)
+            let db = try requireStore(t.database, policy: nil, requestDatabase: database)
             let predicate = try Self.cardinalityCondition(t.condition, s).map(tagCondition) ?? restricted(.all)
             let counts = try perMeasurementCounts(db, t.sources) { m in
                 engine.seriesKeys(database: db, measurement: m, where: predicate).count
@@ -41,7 +41,7 @@ extension QueryExecutor {
             }
             return Self.countSeries(counts, limit: t.limit, offset: t.offset)
         case .measurements(let t):
-            let db = try requireDatabase(t.database ?? database)
+            let db = try requireStore(t.database, policy: nil, requestDatabase: database)
             _ = try Self.cardinalityCondition(t.condition, s)
             let names = try measurements(db, t)
             if !s.exact, t.source == nil, t.condition == nil, t.limit == 0, t.offset == 0 {

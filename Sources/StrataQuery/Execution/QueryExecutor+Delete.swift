@@ -16,11 +16,14 @@ extension QueryExecutor {
             guard lo <= hi else { return StatementResult(statementID: 0) }
             range = lo...hi
         }
-        for m in try targets(s.sources, db) {
-            do {
-                _ = try await engine.delete(database: db, measurement: m, where: restricted(clause.tags), range: range)
-            } catch {
-                throw QueryError("delete failed: \(error)")
+        // As InfluxDB, from every retention policy of the database.
+        for (_, store) in engine.stores(database: db) {
+            for m in try targets(s.sources, store) {
+                do {
+                    _ = try await engine.delete(database: store, measurement: m, where: restricted(clause.tags), range: range)
+                } catch {
+                    throw QueryError("delete failed: \(error)")
+                }
             }
         }
         return StatementResult(statementID: 0)
@@ -36,14 +39,31 @@ extension QueryExecutor {
         if clause.rowFilter != nil {
             throw QueryError("fields not supported in WHERE clause during deletion")
         }
-        for m in try targets(s.sources, db) {
-            do {
-                _ = try await engine.dropSeries(database: db, measurement: m, where: restricted(clause.tags))
-            } catch {
-                throw QueryError("drop series failed: \(error)")
+        try await dropSeries(db, s.sources, restricted(clause.tags), what: "drop series")
+        return StatementResult(statementID: 0)
+    }
+
+    /// `DROP MEASUREMENT <name>`: its series (those the principal may see) in every
+    /// retention policy of the database.
+    func dropMeasurement(_ name: String, database: String?) async throws(QueryError) -> StatementResult {
+        let db = try requireDatabase(database)
+        try await dropSeries(db, [MeasurementRef(name: name)], restricted(.all), what: "drop measurement")
+        return StatementResult(statementID: 0)
+    }
+
+    /// As InfluxDB, from every retention policy of the database.
+    private func dropSeries(_ db: String, _ sources: [MeasurementRef], _ predicate: TagPredicate, what: String)
+        async throws(QueryError)
+    {
+        for (_, store) in engine.stores(database: db) {
+            for m in try targets(sources, store) {
+                do {
+                    _ = try await engine.dropSeries(database: store, measurement: m, where: predicate)
+                } catch {
+                    throw QueryError("\(what) failed: \(error)")
+                }
             }
         }
-        return StatementResult(statementID: 0)
     }
 
     /// The measurements a FROM names; nil (every measurement) without FROM. A restricted

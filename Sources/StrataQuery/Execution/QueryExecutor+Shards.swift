@@ -12,25 +12,32 @@ extension QueryExecutor {
     func showShards() -> StatementResult {
         let partitions = Dictionary(grouping: engine.partitions(), by: \.partition.database)
         let series = engine.databaseNames().sorted().map { db in
-            let retention = engine.retention(database: db)
-            let rows = (partitions[db] ?? []).sorted { $0.partition < $1.partition }.flatMap { Self.shardRows($0, retention) }
+            let rows = engine.stores(database: db).flatMap { policy, store in
+                let retention = engine.retention(database: store)
+                return (partitions[store] ?? []).sorted { $0.partition < $1.partition }.flatMap {
+                    Self.shardRows($0, database: db, policy: policy, retention)
+                }
+            }
             return ResultSeries(name: db, columns: Self.shardColumns, values: rows)
         }
         return StatementResult(statementID: 0, series: series)
     }
 
-    static func shardRows(_ p: PartitionInfo, _ retention: DatabaseRetention) -> [[QueryValue]] {
+    /// A partition of raw policy `policy`'s store: its raw row, then its tier files' rows.
+    static func shardRows(_ p: PartitionInfo, database: String, policy: String, _ retention: DatabaseRetention)
+        -> [[QueryValue]]
+    {
         let key = p.partition
         // InfluxDB numbers shard groups; a partition's index since the epoch is as stable.
         let group = QueryValue.integer(key.start / max(1, key.end - key.start))
         func row(_ id: QueryValue, _ policy: String, _ duration: Int64?, _ rest: [QueryValue]) -> [QueryValue] {
-            [id, .string(key.database), .string(policy), group, .string(RFC3339Nano.format(key.start)),
+            [id, .string(database), .string(policy), group, .string(RFC3339Nano.format(key.start)),
              .string(RFC3339Nano.format(key.end)), .string(RFC3339Nano.format(key.end + (duration ?? 0))), .string("")]
                 + rest
         }
         var rows: [[QueryValue]] = []
         if p.rawFile != nil || p.uncompactedSegments > 0 {
-            rows.append(row(fileNumber(p.rawFile), rawPolicy, retention.rawDuration, [
+            rows.append(row(fileNumber(p.rawFile), policy, retention.rawDuration, [
                 .string(""), .integer(p.rawFile == nil ? 0 : 1), .integer(Int64(p.rawRows)), .integer(Int64(p.rawBytes)),
                 .integer(Int64(p.uncompactedSegments)),
             ]))

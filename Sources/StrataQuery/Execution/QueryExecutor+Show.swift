@@ -10,12 +10,12 @@ extension QueryExecutor {
         case .showFieldKeys(let s): return StatementResult(statementID: 0, series: try showFieldKeys(s, database))
         case .showCardinality(let s): return StatementResult(statementID: 0, series: try showCardinality(s, database))
         case .showRetentionPolicies(let db): return try showRetentionPolicies(db ?? database)
+        case .showRollups(let db): return try showRollups(db ?? database)
         case .showShards: return showShards()
         case .showQueries: return try showQueries()
         case .killQuery(let id): return try killQuery(id)
         case .createRetentionPolicy(let s): return try createRetentionPolicy(s)
         case .alterRetentionPolicy(let s): return try alterRetentionPolicy(s)
-        case let .dropRetentionPolicy(name, db): return try dropRetentionPolicy(name: name, database: db)
         default:
             throw QueryError("statement not supported yet")
         }
@@ -52,7 +52,7 @@ extension QueryExecutor {
         if let condition = s.condition, WhereClause.mentionsTime(condition) {
             throw QueryError("SHOW MEASUREMENTS doesn't support time in WHERE clause")
         }
-        let db = try requireDatabase(s.database ?? database)
+        let db = try requireStore(s.database, policy: nil, requestDatabase: database)
         let names = Self.paged(try measurements(db, s), limit: s.limit, offset: s.offset)
         guard !names.isEmpty else { return [] }
         return [ResultSeries(name: "measurements", columns: ["name"], values: names.map { [.string($0)] })]
@@ -68,7 +68,7 @@ extension QueryExecutor {
     }
 
     private func showSeries(_ s: ShowSeries, _ database: String?) throws(QueryError) -> [ResultSeries] {
-        let db = try requireDatabase(s.database ?? database)
+        let db = try requireStore(s.database, policy: nil, requestDatabase: database)
         let predicate = try tagCondition(s.condition)
         var keys: [String] = []
         for m in try measurements(db, s.sources) {
@@ -80,7 +80,7 @@ extension QueryExecutor {
     }
 
     private func showTagKeys(_ s: ShowTagKeys, _ database: String?) throws(QueryError) -> [ResultSeries] {
-        let db = try requireDatabase(s.database ?? database)
+        let db = try requireStore(s.database, policy: nil, requestDatabase: database)
         let predicate = try tagCondition(s.condition)
         var out: [ResultSeries] = []
         for m in try measurements(db, s.sources) {
@@ -97,7 +97,7 @@ extension QueryExecutor {
     }
 
     private func showTagValues(_ s: ShowTagValues, _ database: String?) throws(QueryError) -> [ResultSeries] {
-        let db = try requireDatabase(s.database ?? database)
+        let db = try requireStore(s.database, policy: nil, requestDatabase: database)
         let predicate = try tagCondition(s.condition)
         let keyMatches = try Self.keyMatcher(s.key)
         var out: [ResultSeries] = []
@@ -131,7 +131,7 @@ extension QueryExecutor {
     }
 
     private func showFieldKeys(_ s: ShowFieldKeys, _ database: String?) throws(QueryError) -> [ResultSeries] {
-        let db = try requireDatabase(s.database ?? database)
+        let db = try requireStore(s.database, policy: nil, requestDatabase: database)
         var out: [ResultSeries] = []
         for m in try measurements(db, s.sources) {
             let types = engine.fieldTypes(database: db, measurement: m, where: restriction ?? .all)

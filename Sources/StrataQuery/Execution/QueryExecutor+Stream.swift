@@ -14,7 +14,7 @@ extension QueryExecutor {
             }
             return
         }
-        let db = try requireDatabase(ref.database ?? database)
+        let db = try requireStore(ref.database, policy: ref.retentionPolicy, requestDatabase: database)
         let storage = StorageSource(engine: engine, database: db, restriction: restriction, tiers: tiers, task: task)
         var measurements = try storage.measurements(matching: ref).sorted()
         let schema = SelectExecutor.Schema(storage, measurements)

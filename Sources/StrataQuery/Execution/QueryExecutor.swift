@@ -21,8 +21,9 @@ public final class QueryExecutor: Sendable {
     public let task: QueryTask
 
     public init(engine: StorageEngine, principal: QueryPrincipal, tiers: Bool = true, observer: Observer? = nil,
-                task: QueryTask = .ungoverned(), manager: QueryManager? = nil) {
+                task: QueryTask = .ungoverned(), manager: QueryManager? = nil, retentionPolicy: String? = nil) {
         self.engine = engine
+        self.defaultPolicy = retentionPolicy
         self.principal = principal
         self.restriction = principal.restriction
         self.tiers = tiers
@@ -36,6 +37,7 @@ public final class QueryExecutor: Sendable {
     /// `rows` rows (tests make many windows out of little data).
     init(_ other: QueryExecutor, streamWindowRows rows: Int) {
         engine = other.engine
+        defaultPolicy = other.defaultPolicy
         principal = other.principal
         restriction = other.restriction
         tiers = other.tiers
@@ -44,6 +46,10 @@ public final class QueryExecutor: Sendable {
         manager = other.manager
         testWindowRows = rows
     }
+
+    /// The request's `rp`: the retention policy statements read when they name none and
+    /// read the request's database. nil: each database's default policy.
+    let defaultPolicy: String?
 
     /// A test's window size for streamed reads; nil: the defaults (`SelectExecutor`).
     let testWindowRows: Int?
@@ -115,14 +121,14 @@ public final class QueryExecutor: Sendable {
         if let refusal = refusal(statement) { throw QueryError(refusal.description) }
         observer?(statement, principal)
         switch statement {
-        case .createDatabase(let name):
-            // InfluxDB's meta.ValidName: printable, not "." or "..", no slash or backslash.
-            guard name != ".", name != "..", !name.contains(where: { $0 == "/" || $0 == "\\" }),
-                  name.unicodeScalars.allSatisfy({ !$0.properties.generalCategory.isControlOrUnassigned }) else {
-                throw QueryError("invalid name")
-            }
-            do { try await engine.createDatabase(name) } catch { throw QueryError("\(error)") }
-            return StatementResult(statementID: 0)
+        case let .createDatabase(name, spec):
+            return try createDatabase(name, with: spec)
+        case .dropDatabase(let name):
+            return try await dropDatabase(name)
+        case let .dropRetentionPolicy(name, db):
+            return try await dropRetentionPolicy(name: name, database: db)
+        case .dropMeasurement(let name):
+            return try await dropMeasurement(name, database: database)
         case .showDatabases:
             let names = engine.databaseNames().filter(isVisible).sorted()
             return StatementResult(statementID: 0, series: [

@@ -47,6 +47,19 @@ extension Parser {
         return alter
     }
 
+    /// After `CREATE DATABASE <name> WITH`: `[DURATION d] [REPLICATION n] [SHARD DURATION d]
+    /// [NAME rp]`, in that order, at least one.
+    mutating func parseDatabasePolicy() throws(QueryParseError) -> DatabasePolicySpec {
+        var spec = DatabasePolicySpec()
+        let first = peek()
+        if accept(Keyword.duration) { spec.duration = .some(try parsePolicyDuration()) }
+        if accept(.replication) { spec.replication = try parseReplication() }
+        if accept(.shard) { spec.shardDuration = try parseShardDuration() }
+        if accept(.name) { spec.name = try parseIdent() }
+        if spec == DatabasePolicySpec() { throw Self.found(first, ["DURATION", "REPLICATION", "SHARD", "NAME"]) }
+        return spec
+    }
+
     /// After `DROP RETENTION POLICY`.
     mutating func parseDropRetentionPolicy() throws(QueryParseError) -> Statement {
         let (name, database) = try parsePolicyNameOnDatabase()

@@ -66,6 +66,8 @@ extension Parser {
             return .showQueries
         case .keyword(let keyword) where [.diagnostics, .stats, .subscriptions, .users].contains(keyword):
             throw Self.unsupported("SHOW \(keyword.rawValue)")
+        case .ident where token.text.uppercased() == "ROLLUPS":
+            return .showRollups(database: try parseOn())
         default:
             throw Self.found(token, Self.showKeywords)
         }
@@ -206,8 +208,8 @@ extension Parser {
         switch token.kind {
         case .keyword(.database):
             let name = try parseIdent()
-            if peek().isKeyword(.with) { throw Self.unsupported("CREATE DATABASE … WITH") }
-            return .createDatabase(name)
+            guard accept(.with) else { return .createDatabase(name) }
+            return .createDatabase(name, with: try parseDatabasePolicy())
         case .keyword(.continuous):
             try expect(.query)
             throw Self.unsupported("CREATE CONTINUOUS QUERY")
@@ -234,7 +236,11 @@ extension Parser {
         case .keyword(.retention):
             try expect(.policy)
             return try parseDropRetentionPolicy()
-        case .keyword(let keyword) where [.database, .measurement, .shard, .subscription, .user].contains(keyword):
+        case .keyword(.database):
+            return .dropDatabase(try parseIdent())
+        case .keyword(.measurement):
+            return .dropMeasurement(try parseIdent())
+        case .keyword(let keyword) where [.shard, .subscription, .user].contains(keyword):
             throw Self.unsupported("DROP \(keyword.rawValue)")
         default:
             throw Self.found(token, Self.dropKeywords)

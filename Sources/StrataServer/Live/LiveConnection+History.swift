@@ -44,7 +44,7 @@ extension LiveConnection {
 
     private func replay(_ request: SubscribeRequest, shape: SubscriptionShape, range: ClosedRange<Int64>,
                         fallback: Bool) async throws {
-        let (series, sequence) = try await engine.snapshotScan(database: shape.database, measurement: shape.measurement,
+        let (series, sequence) = try await engine.snapshotScan(database: shape.store, measurement: shape.measurement,
                                                          where: shape.predicate, fields: shape.scanFields, range: range)
         try await sendHistory(request.id, series: series, sequence: sequence, shape: shape, fallback: fallback)
         try await catchUp(request, shape: shape, from: sequence)
@@ -128,14 +128,14 @@ extension LiveConnection {
     /// until every matching series has `count` rows in it or the window holds all time, so
     /// a recent tail never costs a scan of all history.
     private func lastRows(_ shape: SubscriptionShape, count: Int) async throws -> ([SeriesRows], UInt64) {
-        let expected = engine.seriesKeys(database: shape.database, measurement: shape.measurement,
+        let expected = engine.seriesKeys(database: shape.store, measurement: shape.measurement,
                                          where: shape.predicate).count
         var span: Int64 = 60_000_000_000
         let now = configuration.clock.now()
         while true {
             let from = span >= Int64.max / 4 ? Int64.min : now &- span
             let (series, sequence) = try await engine.snapshotScan(
-                database: shape.database, measurement: shape.measurement, where: shape.predicate,
+                database: shape.store, measurement: shape.measurement, where: shape.predicate,
                 fields: shape.scanFields, range: from...Int64.max)
             let trimmed = series.map { $0.suffix(count, formatter: shape.formatter) }
             let enough = series.count >= expected && trimmed.allSatisfy { $0.count >= count }

@@ -4,7 +4,7 @@ extension LiveConnection {
     /// Checks the request and starts its history-then-live task; refusals go back as an
     /// `error` message with the subscription's id.
     func subscribe(_ request: SubscribeRequest) {
-        let shape: SubscriptionShape
+        var shape: SubscriptionShape
         do {
             shape = try SubscriptionShape(request, principal: principal, defaultGrace: configuration.defaultGrace)
         } catch {
@@ -15,6 +15,11 @@ extension LiveConnection {
         // write there. Others are told a database is missing.
         guard principal.devices != nil || hub.engine.databaseExists(request.database) else {
             return send(LiveMessage.error("database not found: \(request.database)", id: request.id))
+        }
+        if let store = try? hub.engine.store(database: request.database, policy: nil), store != shape.store {
+            // Shapes with equal keys share their encoded batches, so the store is part of it.
+            shape.store = store
+            shape.key += "\u{2}" + store
         }
         // `elsewhere`: what the token holds on its other connections (nil: not counted).
         let refusal = TokenSubscriptions.shared.admit(self) { elsewhere in state.withLock { s -> String? in

@@ -20,14 +20,14 @@ struct SubscriptionIndex: Sendable {
     // bucket copied out, changed and stored back copied all its sets each time, which made
     // inserting or removing n subscriptions of one measurement take time quadratic in n.
     mutating func insert(_ shape: SubscriptionShape) {
-        Self.modify(&buckets[shape.database, default: [:]][shape.measurement, default: Bucket()], shape, inserting: true)
+        Self.modify(&buckets[shape.store, default: [:]][shape.measurement, default: Bucket()], shape, inserting: true)
     }
 
     mutating func remove(_ shape: SubscriptionShape) {
-        guard buckets[shape.database]?[shape.measurement] != nil else { return }
-        Self.modify(&buckets[shape.database, default: [:]][shape.measurement, default: Bucket()], shape, inserting: false)
-        if buckets[shape.database]?[shape.measurement]?.isEmpty == true { buckets[shape.database]?[shape.measurement] = nil }
-        if buckets[shape.database]?.isEmpty == true { buckets[shape.database] = nil }
+        guard buckets[shape.store]?[shape.measurement] != nil else { return }
+        Self.modify(&buckets[shape.store, default: [:]][shape.measurement, default: Bucket()], shape, inserting: false)
+        if buckets[shape.store]?[shape.measurement]?.isEmpty == true { buckets[shape.store]?[shape.measurement] = nil }
+        if buckets[shape.store]?.isEmpty == true { buckets[shape.store] = nil }
     }
 
     private static func modify(_ bucket: inout Bucket, _ shape: SubscriptionShape, inserting: Bool) {

@@ -19,6 +19,7 @@ extension SubscriptionShape {
         var parts: [TagPredicate] = []
         for (tag, condition) in conditions { parts.append(try condition.predicate(tag: tag)) }
         database = request.database
+        store = request.database
         measurement = request.measurement
         predicate = parts.isEmpty ? .all : parts.count == 1 ? parts[0] : .and(parts)
         var formatter = SeriesFormatter(fields: request.fields, timeFormat: request.timeFormat)

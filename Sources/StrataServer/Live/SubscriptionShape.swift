@@ -9,6 +9,10 @@ struct SubscriptionShape: Sendable {
     /// format and window: everything that changes the bytes of a data message.
     var key: String
     var database: String
+    /// Where the database's default retention policy keeps its data when the subscription
+    /// began (docs/retention.md, "Retention policies"): what is scanned and what the
+    /// fan-out matches batches against.
+    var store: String
     var measurement: String
     var predicate: TagPredicate
     var formatter: SeriesFormatter
@@ -26,7 +30,7 @@ struct SubscriptionShape: Sendable {
 extension SubscriptionShape {
     /// The series of `batch` this shape selects, encoded; nil when none has a row for it.
     func encode(_ batch: CommittedBatch) -> EncodedBatch? {
-        guard batch.database == database else { return nil }
+        guard batch.database == store else { return nil }
         let series = batch.series.filter { $0.key.measurement == measurement && predicate.evaluate($0.key) }
         return series.isEmpty ? nil : EncodedBatch(series, formatter: formatter)
     }
