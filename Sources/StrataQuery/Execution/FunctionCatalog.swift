@@ -68,12 +68,15 @@ struct AggregateCall: Equatable, Sendable {
         }
     }
 
-    func makeReducer(auxTagIndexes: [Int]) throws(QueryError) -> Reducer {
+    /// `pointByPoint`: float sums add each point in turn, as InfluxDB sums a subquery's
+    /// points; otherwise each slice is summed apart first, as block summaries and tiers
+    /// hold their sums, so that answers do not depend on which of them was read.
+    func makeReducer(auxTagIndexes: [Int], pointByPoint: Bool = false) throws(QueryError) -> Reducer {
         switch function {
         case "count": return CountReducer()
         case "countDistinct": return CollectingReducer(.countDistinct)
-        case "sum": return SumReducer(mean: false)
-        case "mean": return SumReducer(mean: true)
+        case "sum": return SumReducer(mean: false, pointByPoint: pointByPoint)
+        case "mean": return SumReducer(mean: true, pointByPoint: pointByPoint)
         case "min": return SelectorReducer(.min)
         case "max": return SelectorReducer(.max)
         case "first": return SelectorReducer(.first)

@@ -9,11 +9,11 @@ extension QueryExecutor {
         for source in stmt.sources {
             switch source {
             case .measurement(let ref):
-                let db = try requireDatabase(ref.database ?? database)
+                let db = try requireStore(ref.database, policy: ref.retentionPolicy, requestDatabase: database)
                 let storage = StorageSource(engine: engine, database: db, restriction: restriction, tiers: tiers, task: task)
                 resolved.append((storage, try storage.measurements(matching: ref)))
             case .subquery(let inner):
-                let innerStmt = Self.inheritingTime(inner, from: stmt)
+                let innerStmt = Self.inheritingTags(Self.inheritingTime(inner, from: stmt), from: stmt)
                 let innerSeries = try select(innerStmt, database: database, now: now, nested: true, report: &report)
                 let subquery = SubquerySource(innerSeries)
                 resolved.append((subquery, try subquery.measurements(matching: MeasurementRef())))
@@ -42,6 +42,18 @@ extension QueryExecutor {
         if stmt.seriesOffset > 0 { out = Array(out.dropFirst(stmt.seriesOffset)) }
         if stmt.seriesLimit > 0 { out = Array(out.prefix(stmt.seriesLimit)) }
         return out
+    }
+
+    /// InfluxDB groups a subquery by the outer query's tags too (the inner iterators take
+    /// the outer GROUP BY), so `SELECT min(v) FROM (SELECT top(x, 2), … FROM cpu) GROUP BY
+    /// host` takes the top two of each host.
+    static func inheritingTags(_ inner: SelectStatement, from outer: SelectStatement) -> SelectStatement {
+        var inner = inner
+        for d in outer.dimensions where !inner.dimensions.contains(d) {
+            if case .time = d { continue }
+            inner.dimensions.append(d)
+        }
+        return inner
     }
 
     /// InfluxDB narrows a subquery to the outer query's time range.

@@ -28,14 +28,22 @@ final class SumReducer: Reducer {
     private var unsignedSum: UInt64 = 0
     private var type: FieldType?
     private var count = 0
+    /// Floats are added to the total one by one rather than per slice (`makeReducer`).
+    private let pointByPoint: Bool
 
-    init(mean: Bool) { self.mean = mean }
+    init(mean: Bool, pointByPoint: Bool = false) {
+        self.mean = mean
+        self.pointByPoint = pointByPoint
+    }
 
     override func add(_ slice: ColumnSlice) {
         let c = slice.column
         let valid = c.valid
         type = c.type
         switch c.type {
+        case .float where pointByPoint:
+            let v = c.floats
+            for i in slice.range where valid[i] { floatSum += v[i]; count += 1 }
         case .float:
             let v = c.floats
             var s = 0.0

@@ -236,7 +236,9 @@ extension SelectExecutor {
     private func reducers(_ buckets: GroupBuckets, _ start: Int64, _ plan: SelectPlan, auxTagIndexes: [Int]) throws(QueryError) -> [Reducer] {
         if let r = buckets[start] { return r }
         var made: [Reducer] = []
-        for call in plan.calls { made.append(try call.makeReducer(auxTagIndexes: auxTagIndexes)) }
+        for call in plan.calls {
+            made.append(try call.makeReducer(auxTagIndexes: auxTagIndexes, pointByPoint: source.everyRowIsAPoint))
+        }
         buckets.insert(made, at: start)
         return made
     }
