@@ -72,7 +72,6 @@ private let errorCases: [ErrorCase] = [
               "found bogus, expected float, integer, unsigned, string, boolean, field, tag at line 1, char 11"),
     ErrorCase("SELECT value FROM a.b.c.d", "too many segments in \"a\".\"b\".\"c\".d at line 1, char 1"),
     ErrorCase("SELECT value FROM cpu WHERE name = 'x'", "found NAME, expected \(unaryList) at line 1, char 29"),
-    ErrorCase("SELECT mean(value) FROM cpu GROUP BY time(1m) tz('America/Chicago')", "tz() is not supported yet"),
     ErrorCase("SELECT value INTO other FROM cpu", "SELECT INTO is not supported"),
     ErrorCase("EXPLAIN SHOW DATABASES", "found SHOW, expected SELECT at line 1, char 9"),
     ErrorCase("DELETE", "found EOF, expected FROM, WHERE at line 1, char 8"),

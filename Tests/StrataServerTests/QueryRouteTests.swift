@@ -200,7 +200,7 @@ func formEncoded(_ pairs: [(String, String)]) -> String {
     func encode(_ s: String) -> String {
         s.utf8.map { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-                ? String(UnicodeScalar(b)) : String(format: "%%%02X", b)
+                ? String(UnicodeScalar(b)) : "%" + String(b >> 4, radix: 16, uppercase: true) + String(b & 15, radix: 16, uppercase: true)
         }.joined()
     }
     return pairs.map { encode($0) + "=" + encode($1) }.joined(separator: "&")

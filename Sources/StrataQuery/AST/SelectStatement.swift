@@ -13,6 +13,9 @@ public struct SelectStatement: Sendable, Equatable {
     public var offset = 0
     public var seriesLimit = 0
     public var seriesOffset = 0
+    /// `tz('…')`: GROUP BY time buckets follow this zone's wall clock, time literals
+    /// without an offset are its wall-clock times, and times are written in it.
+    public var zone: QueryZone?
 
     public init(fields: [SelectField], sources: [Source], condition: Expr? = nil, dimensions: [Dimension] = [],
                 fill: Fill = .null, descending: Bool = false, limit: Int = 0, offset: Int = 0,

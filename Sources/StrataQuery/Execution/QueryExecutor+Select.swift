@@ -41,6 +41,7 @@ extension QueryExecutor {
         if stmt.descending { out.reverse() }
         if stmt.seriesOffset > 0 { out = Array(out.dropFirst(stmt.seriesOffset)) }
         if stmt.seriesLimit > 0 { out = Array(out.prefix(stmt.seriesLimit)) }
+        if let zone = stmt.zone { for i in out.indices { out[i].zone = zone } }
         return out
     }
 

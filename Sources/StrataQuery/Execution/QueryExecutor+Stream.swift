@@ -28,6 +28,8 @@ extension QueryExecutor {
         var slots = SeriesSlots(offset: stmt.seriesOffset, limit: stmt.seriesLimit)
         for measurement in measurements where !slots.isFull {
             try executor.stream(measurement: measurement, schema: schema, slots: &slots) { part throws(QueryError) in
+                var part = part
+                part.zone = stmt.zone
                 try output.series(part, statementID: statementID)
             }
         }

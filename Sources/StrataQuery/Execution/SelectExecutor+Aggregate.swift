@@ -44,9 +44,11 @@ extension SelectExecutor {
     mutating func runAggregate(_ c: Context) throws(QueryError) -> [ResultSeries] {
         let plan = c.plan
         let extra = Self.needsPreviousBucket(plan) && c.clause.timeMin != nil ? plan.interval : 0
-        let readLo = extra > 0 ? window(c.lo, plan) - extra : c.lo
+        let readLo = extra > 0 ? previousWindow(window(c.lo, plan), plan) : c.lo
         let auxTagIndexes = (plan.calls.first?.tags ?? []).compactMap { tag in plan.auxRefs.firstIndex(of: .varRef(tag, .tag)) }
-        let summarize = c.clause.rowFilter == nil && plan.auxRefs.isEmpty
+        // Block summaries and tiers are cut at UTC-aligned bounds; a zone's buckets move
+        // with its offset, so they read rows.
+        let summarize = c.clause.rowFilter == nil && plan.auxRefs.isEmpty && plan.zone == nil
             && plan.calls.allSatisfy(\.summarizable)
         let interval = plan.interval
         let offset = plan.offset
@@ -70,7 +72,9 @@ extension SelectExecutor {
             let clock = ContinuousClock()
             let start = clock.now
             let groups = grouped(chunks, by: plan.groupTags)
-            let fed = groups.map { group in buckets[group.key] ?? GroupBuckets(base: window(readLo, plan), interval: interval) }
+            let fed = groups.map { group in
+                buckets[group.key] ?? GroupBuckets(base: window(readLo, plan), interval: plan.zone == nil ? interval : 0)
+            }
             for (group, b) in zip(groups, fed) { buckets[group.key] = b }
             try feedGroups(groups, into: fed, c, auxTagIndexes: auxTagIndexes)
             computeTime += clock.now - start
@@ -223,7 +227,41 @@ extension SelectExecutor {
         }
     }
 
-    func window(_ t: Int64, _ plan: SelectPlan) -> Int64 { Self.window(t, plan.interval, plan.offset) }
+    func window(_ t: Int64, _ plan: SelectPlan) -> Int64 {
+        guard let zone = plan.zone else { return Self.window(t, plan.interval, plan.offset) }
+        return Self.window(t, plan.interval, plan.offset, in: zone)
+    }
+
+    /// The start of the bucket after the one starting at `start`. In a zone, a bucket
+    /// across an offset change is longer or shorter by the change (a day of 23 or 25
+    /// hours), unless the change is as long as the interval, as InfluxDB's fill steps:
+    /// it compares the offsets in force just before each edge.
+    func nextWindow(_ start: Int64, _ plan: SelectPlan) -> Int64 {
+        let next = start &+ plan.interval
+        guard let zone = plan.zone else { return next }
+        let change = zone.offset(at: start &- 1) - zone.offset(at: next &- 1)
+        return change != 0 && change.magnitude < plan.interval.magnitude ? next &+ change : next
+    }
+
+    /// The start of the bucket before the one starting at `start`.
+    func previousWindow(_ start: Int64, _ plan: SelectPlan) -> Int64 {
+        plan.zone == nil ? start &- plan.interval : window(start &- 1, plan)
+    }
+
+    /// InfluxDB's bucket in a location: cut at `interval` of the zone's wall-clock time
+    /// at `t`, then moved by the offset change between `t` and that start when the change
+    /// is shorter than the interval (a day bucket starts at local midnight across DST).
+    static func window(_ t: Int64, _ interval: Int64, _ offset: Int64, in zone: QueryZone) -> Int64 {
+        guard interval > 0 else { return 0 }
+        let shifted = t &- offset
+        let zoneOffset = zone.offset(at: shifted)
+        var r = (shifted &+ zoneOffset) % interval
+        if r < 0 { r += interval }
+        var start = shifted &- r
+        let change = zoneOffset - zone.offset(at: start)
+        if change != 0 && change.magnitude < interval.magnitude { start &+= change }
+        return start &+ offset
+    }
 
     /// The start of the bucket holding `t`: buckets are [offset + k·interval, +interval).
     static func window(_ t: Int64, _ interval: Int64, _ offset: Int64) -> Int64 {
@@ -268,7 +306,10 @@ extension SelectExecutor {
                 var i = 0
                 while i < ts.count {
                     let start = window(ts[i], plan)
-                    let end = plan.interval > 0 ? ts[i...].partitioningIndex { $0 >= start &+ plan.interval } : ts.count
+                    let next = plan.interval > 0 ? nextWindow(start, plan) : 0
+                    // A zone's bucket edges can disagree by an offset change (InfluxDB's do
+                    // too): the row stays in the bucket `window` gave it, and the loop moves on.
+                    let end = plan.interval > 0 ? max(i + 1, ts[i...].partitioningIndex { $0 >= next }) : ts.count
                     let rs = try reducers(buckets, plan.interval > 0 ? start : 0, plan, auxTagIndexes: auxTagIndexes)
                     for (k, call) in plan.calls.enumerated() {
                         guard let column = rows.columns[call.field] else { continue }

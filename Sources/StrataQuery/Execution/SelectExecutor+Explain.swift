@@ -150,8 +150,11 @@ extension QueryExecutor {
     }
 
     static func milliseconds(_ d: Duration) -> String {
-        let ms = Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15
-        return String(format: "%.3f ms", ms)
+        // Integer microseconds, not String(format:): Foundation's formatter is not needed
+        // for three decimals, and a server path is better off without it.
+        let us = d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000
+        let fraction = String(us % 1_000)
+        return "\(us / 1_000).\(String(repeating: "0", count: 3 - fraction.count) + fraction) ms"
     }
 }
 

@@ -58,7 +58,7 @@ struct SelectExecutor {
     mutating func prepare(measurement: String, schema: Schema) throws(QueryError) -> Context? {
         let fieldTypes = schema.fieldTypes
         let plan = try SelectPlan(statement, fieldTypes: fieldTypes, tagKeys: schema.tagKeys)
-        let clause = try WhereClause(statement.condition, fields: Set(fieldTypes.keys), now: now)
+        let clause = try WhereClause(statement.condition, fields: Set(fieldTypes.keys), now: now, zone: statement.zone)
         guard !clause.isEmptyRange else { return nil }
         let lo = clause.timeMin ?? WhereClause.minTime
         let hi = clause.timeMax ?? (plan.interval > 0 ? now : WhereClause.maxTime)

@@ -25,6 +25,8 @@ struct SelectPlan {
     var kind = Kind.raw
     var interval: Int64 = 0
     var offset: Int64 = 0
+    /// tz() under GROUP BY time: buckets follow its wall clock (`SelectExecutor.window`).
+    var zone: QueryZone?
     var groupTags: [String] = []
     var fieldTypes: [String: FieldType]
     var fieldsToRead: Set<String> = []
@@ -46,6 +48,7 @@ struct SelectPlan {
                 guard interval > 0 else { throw QueryError("time dimension must have a positive duration") }
                 self.interval = interval
                 self.offset = ((offset % interval) + interval) % interval
+                zone = stmt.zone
             case .tag(let t): if !groupTags.contains(t) { groupTags.append(t) }
             case .regex(let p):
                 let re = try CompiledRegex(p)

@@ -2,8 +2,17 @@
 /// with a fraction and a numeric offset), dates (`'2024-01-01'`) and `'2024-01-01 00:00:00'`,
 /// as InfluxQL accepts them.
 enum TimeLiteral {
-    /// Nanoseconds since the epoch, or nil when `text` is not a time.
-    static func parse(_ text: String) -> Int64? {
+    /// Nanoseconds since the epoch, or nil when `text` is not a time. Without an offset
+    /// (`Z` or ±hh:mm) the text is `zone`'s wall-clock time (UTC when nil), as Go's
+    /// ParseInLocation reads it for InfluxQL's tz().
+    static func parse(_ text: String, zone: QueryZone? = nil) -> Int64? {
+        guard let (t, local) = parseCivil(text) else { return nil }
+        guard local, let zone else { return t }
+        return zone.instant(local: t)
+    }
+
+    /// The time as if UTC, and whether the text gave no offset.
+    private static func parseCivil(_ text: String) -> (Int64, Bool)? {
         var s = Array(text.utf8)[...]
         func number(_ digits: Int) -> Int64? {
             guard s.count >= digits else { return nil }
@@ -24,7 +33,7 @@ enum TimeLiteral {
               let day = number(2), (1...12).contains(month), (1...31).contains(day) else { return nil }
         var seconds = daysFromCivil(year: year, month: month, day: day) * 86_400
         var nanos: Int64 = 0
-        if s.isEmpty { return seconds * 1_000_000_000 }
+        if s.isEmpty { return (seconds * 1_000_000_000, true) }
         guard expect(UInt8(ascii: "T")) || expect(UInt8(ascii: " ")),
               let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2), expect(UInt8(ascii: ":")),
               let second = number(2), hour < 24, minute < 60, second < 61 else { return nil }
@@ -39,8 +48,9 @@ enum TimeLiteral {
             guard digits > 0 else { return nil }
             for _ in min(digits, 9)..<9 { nanos *= 10 }
         }
-        if expect(UInt8(ascii: "Z")) || s.isEmpty {
-            // A missing zone means UTC, as InfluxQL treats `'2024-01-01 00:00:00'`.
+        let local = s.isEmpty
+        if expect(UInt8(ascii: "Z")) || local {
+            // A missing zone means UTC, as InfluxQL treats `'2024-01-01 00:00:00'`, unless tz().
         } else {
             let sign: Int64
             if expect(UInt8(ascii: "+")) { sign = 1 } else if expect(UInt8(ascii: "-")) { sign = -1 } else { return nil }
@@ -50,7 +60,7 @@ enum TimeLiteral {
         guard s.isEmpty else { return nil }
         let (ns, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         guard !overflow else { return nil }
-        return ns + nanos
+        return (ns + nanos, local)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -20,13 +20,14 @@ struct WhereClause: Sendable {
     }
 
     /// Splits `condition`. Identifiers in `fields` are fields; any other is a tag (InfluxQL's rule).
-    init(_ condition: Expr?, fields: Set<String>, now: Int64) throws(QueryError) {
+    /// `zone`: the SELECT's tz(), in whose wall-clock time literals without an offset are read.
+    init(_ condition: Expr?, fields: Set<String>, now: Int64, zone: QueryZone? = nil) throws(QueryError) {
         guard let condition else { return }
         var rest: [Expr] = []
         var tagParts: [TagPredicate] = []
         for conjunct in Self.conjuncts(condition) {
             if Self.mentionsTime(conjunct) {
-                try narrowTime(conjunct, now: now)
+                try narrowTime(conjunct, now: now, zone: zone)
             } else if let predicate = try Self.tagPredicate(conjunct, fields: fields) {
                 tagParts.append(predicate)
             } else {
@@ -61,7 +62,7 @@ struct WhereClause: Sendable {
         }
     }
 
-    private mutating func narrowTime(_ e: Expr, now: Int64) throws(QueryError) {
+    private mutating func narrowTime(_ e: Expr, now: Int64, zone: QueryZone?) throws(QueryError) {
         guard case let .binary(op, lhs, rhs) = e else {
             throw QueryError("invalid time condition: \(ExprText.render(e)) (time may only be compared, and only joined by AND)")
         }
@@ -69,7 +70,7 @@ struct WhereClause: Sendable {
         let value: Int64
         if Self.isTimeRef(lhs) {
             flipped = op
-            value = try Self.timeValue(rhs, now: now)
+            value = try Self.timeValue(rhs, now: now, zone: zone)
         } else if Self.isTimeRef(rhs) {
             switch op {
             case .less: flipped = .greater
@@ -78,7 +79,7 @@ struct WhereClause: Sendable {
             case .greaterOrEqual: flipped = .lessOrEqual
             default: flipped = op
             }
-            value = try Self.timeValue(lhs, now: now)
+            value = try Self.timeValue(lhs, now: now, zone: zone)
         } else {
             throw QueryError("invalid time condition: \(ExprText.render(e)) (time may only be compared, and only joined by AND)")
         }
@@ -106,7 +107,7 @@ struct WhereClause: Sendable {
 
     /// A time operand: `now()`, RFC 3339 strings, integers (ns), durations (ns since the
     /// epoch, e.g. `1704067200s`), and + / - between them.
-    static func timeValue(_ e: Expr, now: Int64) throws(QueryError) -> Int64 {
+    static func timeValue(_ e: Expr, now: Int64, zone: QueryZone? = nil) throws(QueryError) -> Int64 {
         switch e {
         case .call(let name, let args) where name.lowercased() == "now" && args.isEmpty:
             return now
@@ -115,14 +116,14 @@ struct WhereClause: Sendable {
         case .number(let v):
             return Int64(v)
         case .string(let s):
-            guard let t = TimeLiteral.parse(s) else { throw QueryError("invalid time literal '\(s)'") }
+            guard let t = TimeLiteral.parse(s, zone: zone) else { throw QueryError("invalid time literal '\(s)'") }
             return t
         case .paren(let inner):
-            return try timeValue(inner, now: now)
+            return try timeValue(inner, now: now, zone: zone)
         case let .binary(.add, l, r):
-            return try timeValue(l, now: now) &+ timeValue(r, now: now)
+            return try timeValue(l, now: now, zone: zone) &+ timeValue(r, now: now, zone: zone)
         case let .binary(.subtract, l, r):
-            return try timeValue(l, now: now) &- timeValue(r, now: now)
+            return try timeValue(l, now: now, zone: zone) &- timeValue(r, now: now, zone: zone)
         default:
             throw QueryError("invalid time value: \(ExprText.render(e))")
         }

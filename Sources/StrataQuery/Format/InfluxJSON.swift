@@ -103,7 +103,7 @@ public enum InfluxJSON {
             w.beginArray()
             for row in series.values {
                 w.beginArray()
-                for value in row { write(value, epoch: options.epoch, to: &w) }
+                for value in row { write(value, epoch: options.epoch, zone: series.zone, to: &w) }
                 w.endArray()
             }
             w.endArray()
@@ -115,7 +115,7 @@ public enum InfluxJSON {
         w.endObject()
     }
 
-    static func write(_ value: QueryValue, epoch: TimeEpoch?, to w: inout GoJSONWriter) {
+    static func write(_ value: QueryValue, epoch: TimeEpoch?, zone: QueryZone? = nil, to w: inout GoJSONWriter) {
         switch value {
         case .null: w.literal("null")
         // JSON has no NaN or infinity and InfluxDB fails the whole response on them
@@ -129,7 +129,7 @@ public enum InfluxJSON {
             if let epoch {
                 w.literal(String(epoch.convert(t)))
             } else {
-                w.string(RFC3339Nano.format(t))
+                w.string(RFC3339Nano.format(t, in: zone))
             }
         }
     }

@@ -5,6 +5,18 @@ import StrataCore
 /// InfluxDB writes for `time` when no `epoch` is asked for. Pure arithmetic: no Foundation
 /// formatter in the request path, and dates before 1970 work the same way.
 public enum RFC3339Nano {
+    /// In `zone`'s wall-clock time with its offset (`2000-01-01T00:00:00-06:00`), as Go
+    /// formats a time in a location; `Z` where the offset is zero.
+    public static func format(_ nanoseconds: Int64, in zone: QueryZone?) -> String {
+        guard let zone else { return format(nanoseconds) }
+        let offset = zone.offset(at: nanoseconds)
+        guard offset != 0 else { return format(nanoseconds) }
+        var out = format(nanoseconds &+ offset)
+        out.removeLast()
+        let minutes = offset.magnitude / 60_000_000_000
+        return out + (offset < 0 ? "-" : "+") + pad(Int64(minutes / 60), 2) + ":" + pad(Int64(minutes % 60), 2)
+    }
+
     public static func format(_ nanoseconds: Int64) -> String {
         let (seconds, fraction) = floorDivide(nanoseconds, 1_000_000_000)
         let (days, secondOfDay) = floorDivide(seconds, 86_400)

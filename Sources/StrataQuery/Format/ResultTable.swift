@@ -28,7 +28,7 @@ public enum ResultTable {
             out += "tags: " + series.tags.keys.sorted().map { "\($0)=\(series.tags[$0]!)" }.joined(separator: ", ") + "\n"
         }
         var grid: [[String]] = [series.columns, series.columns.map { String(repeating: "-", count: width($0)) }]
-        for row in series.values { grid.append(row.map { cell($0, epoch: epoch) }) }
+        for row in series.values { grid.append(row.map { cell($0, epoch: epoch, zone: series.zone) }) }
         let columnCount = grid.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columnCount)
         for row in grid {
@@ -47,7 +47,7 @@ public enum ResultTable {
         return out
     }
 
-    public static func cell(_ value: QueryValue, epoch: TimeEpoch?) -> String {
+    public static func cell(_ value: QueryValue, epoch: TimeEpoch?, zone: QueryZone? = nil) -> String {
         switch value {
         case .null: ""
         case .float(let x): GoFloat.json(x) ?? GoFloat.fixed(x)
@@ -55,7 +55,7 @@ public enum ResultTable {
         case .unsigned(let u): String(u)
         case .string(let s): s
         case .boolean(let b): b ? "true" : "false"
-        case .time(let t): epoch.map { String($0.convert(t)) } ?? RFC3339Nano.format(t)
+        case .time(let t): epoch.map { String($0.convert(t)) } ?? RFC3339Nano.format(t, in: zone)
         }
     }
 

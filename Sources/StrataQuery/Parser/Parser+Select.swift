@@ -16,9 +16,20 @@ extension Parser {
         statement.seriesLimit = try parseOptionalInt(after: .slimit)
         statement.seriesOffset = try parseOptionalInt(after: .soffset)
         if peek().kind == .ident && peek().text.lowercased() == "tz" {
-            throw QueryParseError("tz() is not supported yet")
+            next()
+            statement.zone = try parseTimeZone()
         }
         return statement
+    }
+
+    /// After `tz`: `('<IANA zone>')`. An unknown zone is refused with Go's words.
+    private mutating func parseTimeZone() throws(QueryParseError) -> QueryZone {
+        _ = try expect(.lparen)
+        let name = next()
+        guard name.kind == .string else { throw Self.found(name, ["string"]) }
+        _ = try expect(.rparen)
+        guard let zone = QueryZone(name.text) else { throw QueryParseError("unknown time zone \(name.text)") }
+        return zone
     }
 
     private mutating func parseFields() throws(QueryParseError) -> [SelectField] {

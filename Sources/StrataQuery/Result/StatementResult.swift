@@ -8,6 +8,8 @@ public struct ResultSeries: Sendable, Equatable {
     public var values: [[QueryValue]]
     /// Set on all but the last chunk of a series when a response is chunked.
     public var partial: Bool
+    /// The SELECT's `tz()`: times are written in its wall-clock time and offset.
+    public var zone: QueryZone?
 
     public init(name: String, tags: [String: String] = [:], columns: [String], values: [[QueryValue]], partial: Bool = false) {
         self.name = name
