@@ -40,7 +40,9 @@ public struct DataDirectoryReport: Sendable {
         replay = engine.replayReport
         for reader in engine.segmentReaders() { add(reader) }
         let partitions = Dictionary(grouping: engine.partitions(), by: \.partition.database)
-        for name in Set(engine.databaseNames()).union(partitions.keys).sorted() {
+        // Every store: a database's other raw policies are listed as `database/policy`.
+        let stores = engine.databaseNames().flatMap { engine.stores(database: $0).map(\.store) }
+        for name in Set(stores).union(partitions.keys).sorted() {
             databases.append(DatabaseSummary(name: name, retention: engine.retention(database: name),
                                              partitions: partitions[name] ?? []))
         }

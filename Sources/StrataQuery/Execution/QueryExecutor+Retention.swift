@@ -8,7 +8,7 @@ import StrataCore
 extension QueryExecutor {
     static let rawPolicy = DatabaseRetention.rawPolicyName
 
-    func createDatabase(_ name: String, with spec: DatabasePolicySpec?) throws(QueryError) -> StatementResult {
+    func createDatabase(_ name: String, with spec: DatabasePolicySpec?) async throws(QueryError) -> StatementResult {
         // InfluxDB's meta.ValidName: printable, not "." or "..", no slash or backslash.
         try Self.requireValidName(name)
         var policy = Self.rawPolicy
@@ -28,7 +28,9 @@ extension QueryExecutor {
             }
             return StatementResult(statementID: 0)
         }
-        do { try engine.createDatabase(name, policy: policy, retention: retention) } catch { throw QueryError("\(error)") }
+        do { try await engine.createDatabase(name, policy: policy, retention: retention) } catch {
+            throw QueryError("\(error)")
+        }
         return StatementResult(statementID: 0)
     }
 

@@ -122,7 +122,7 @@ public final class QueryExecutor: Sendable {
         observer?(statement, principal)
         switch statement {
         case let .createDatabase(name, spec):
-            return try createDatabase(name, with: spec)
+            return try await createDatabase(name, with: spec)
         case .dropDatabase(let name):
             return try await dropDatabase(name)
         case let .dropRetentionPolicy(name, db):
