@@ -118,6 +118,29 @@ import Testing
         #expect(try Self.open(fs).seriesKeys(database: "db", measurement: "robot").isEmpty, "the same after a restart")
     }
 
+    @Test func aPolicyMadeAgainStartsWithNothingCut() async throws {
+        let hour = CompactionFixture.hour
+        let clock = TestClock(10 * hour)
+        // The server's default: raw data for 2 h, in hour partitions.
+        let options = CompactionFixture.options(retention: RetentionTests.shortLived, now: clock)
+        let engine = try CompactionFixture.open(InMemoryFileSystem(), options: options)
+        try await engine.createDatabase("a")
+        try await engine.setRawPolicy("p", database: "a", retention: RetentionTests.shortLived, makeDefault: true)
+        func point(_ t: Int64) -> WriteBatch {
+            WriteBatch(database: "a/p", points: [Point(measurement: "m", tags: [], fields: [Field("x", .float(1))],
+                                                       timestamp: t)])
+        }
+        #expect(try await engine.write(point(9 * hour)).accepted == 1)
+        try await engine.flush()
+        _ = try await engine.compact()
+        try await engine.dropRawPolicy("p", database: "a")
+        // The dropped store's files are still there: a retention pass cuts them again.
+        _ = try await engine.applyRetention()
+        try await engine.setRawPolicy("p", database: "a", retention: DatabaseRetention(partitionDuration: hour),
+                                      makeDefault: true)
+        #expect(try await engine.write(point(hour)).accepted == 1, "kept forever now: an old point is no longer refused")
+    }
+
     @Test(arguments: [
         ([0...9], 2...5, true),
         ([0...3, 4...9], 2...5, true),

@@ -53,6 +53,8 @@ extension StorageEngine {
             if !manifest.databases.contains(store) {
                 manifest.databases.append(store)
                 manifest.databases.sort()
+                // As `createDatabase`: a store made again starts with nothing cut.
+                manifest.cuts[store] = nil
             }
             return (manifest, ())
         }, commit: { s, saved, _ in s.adopt(saved) }) }

@@ -77,6 +77,9 @@ public final class StorageEngine: Sendable {
                 var manifest = s.manifest
                 manifest.databases.append(name)
                 manifest.databases.sort()
+                // A retention pass may have cut a dropped database of this name again while
+                // its masked files remained; the new one starts with nothing cut.
+                manifest.cuts[name] = nil
                 if policy != DatabaseRetention.rawPolicyName { manifest.policies[name] = RetentionPolicies(base: policy) }
                 if let retention { manifest.retention[name] = retention }
                 return (manifest, ())
