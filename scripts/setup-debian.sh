@@ -3,6 +3,7 @@
 # Swift toolchain and Python 3 with pip:
 #   - liblz4 (segment compression), zlib (gzip request bodies), pkg-config (finds liblz4),
 #     libre2-dev (RE2, the linear-time regular expressions of InfluxQL's =~, Go's syntax);
+#   - tzdata (the IANA time zone database in /usr/share/zoneinfo, which InfluxQL's tz() reads);
 #   - influxdb (InfluxDB 1.6, the reference the differential test compares Strata with;
 #     the test starts its own influxd on a free loopback port, the package's service is
 #     kept from starting at install time and is never needed);
@@ -12,7 +13,7 @@
 #     the Python client test.
 # Idempotent and quiet; needs root (or sudo).
 set -euo pipefail
-packages=(liblz4-dev zlib1g-dev pkg-config libre2-dev influxdb chromium)
+packages=(liblz4-dev zlib1g-dev pkg-config libre2-dev tzdata influxdb chromium)
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 
