@@ -79,6 +79,18 @@ import Testing
         #expect(try Self.rows(reopened, "db") == 3, "the other policy keeps its rows")
     }
 
+    @Test func aDropTakesSeriesWrittenAfterItsSnapshotToo() async throws {
+        let engine = try await Self.twoPolicies(InMemoryFileSystem())
+        // As if a write landed between the drop's snapshot of the series and its record.
+        let sequence = engine.stats().lastSequence + 1
+        engine.state.withLock {
+            $0.apply(Tombstone(sequence: sequence, database: "db/rp0", keys: [], range: nil, dropsStore: true), now: 0)
+        }
+        #expect(engine.seriesKeys(database: "db/rp0", measurement: "robot").isEmpty)
+        #expect(try Self.rows(engine, "db/rp0") == 0)
+        #expect(try Self.rows(engine, "db") == 3)
+    }
+
     @Test func theBasePolicyCannotBeDropped() async throws {
         let engine = try await Self.twoPolicies(InMemoryFileSystem())
         await #expect(throws: EngineError.self) { try await engine.dropRawPolicy("autogen", database: "db") }

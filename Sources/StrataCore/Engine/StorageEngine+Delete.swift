@@ -46,6 +46,14 @@ extension EngineState {
     /// without rows (over all time, always) leave the index, as InfluxDB drops a series
     /// that a DELETE emptied.
     mutating func apply(_ t: Tombstone, now: Double) {
+        var t = t
+        if t.dropsStore {
+            // A write that landed between the drop's snapshot of the series and its record
+            // goes too: the store is dropped whole, and the tombstone kept for the files
+            // names every series it had (replay rebuilds the same set before it).
+            let listed = Set(t.keys)
+            t.keys += seriesKeys(store: t.database).filter { !listed.contains($0) }
+        }
         head.note(sequence: t.sequence, now: now)
         appliedSequence = max(appliedSequence, t.sequence)
         let interval = t.interval
@@ -70,10 +78,17 @@ extension EngineState {
         if head.rows(of: id)?.timestamps.isEmpty == false { return true }
         if frozen.contains(where: { $0.head.rows(of: id)?.timestamps.isEmpty == false }) { return true }
         let masks = tombstones.masks(database: database, key: key)
-        let files = segments.lazy.map { ($0.reader, $0.flushedThrough) } + tiers.lazy.map { ($0.reader, $0.flushedThrough) }
-        return files.contains { reader, flushedThrough in
+        func holds(_ reader: SegmentReader, _ flushedThrough: UInt64) -> Bool {
             reader.series(database: database, key: key)?
                 .holdsUnmaskedRows(masks.ranges(maskingSegmentFlushedThrough: flushedThrough)) == true
+        }
+        return segments.contains { holds($0.reader, $0.flushedThrough) } || tiers.contains { holds($0.reader, $0.flushedThrough) }
+    }
+
+    /// Every series of `store` in the index.
+    func seriesKeys(store: String) -> [SeriesKey] {
+        index.measurements(database: store).flatMap { m in
+            index.select(database: store, measurement: m, where: .all).map { index.entries[Int($0)].key }
         }
     }
 

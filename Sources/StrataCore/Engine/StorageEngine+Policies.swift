@@ -84,9 +84,7 @@ extension StorageEngine {
     func dropStore(_ store: String) async throws {
         let keys = try state.withLock { s throws -> [SeriesKey] in
             guard !s.closed else { throw EngineError.closed }
-            return s.index.measurements(database: store).flatMap { m in
-                s.index.select(database: store, measurement: m, where: .all).map { s.index.entries[Int($0)].key }
-            }
+            return s.seriesKeys(store: store)
         }
         let tombstone = Tombstone(sequence: 0, database: store, keys: keys, range: nil, dropsStore: true)
         let payload = WALTombstoneCodec.encode(tombstone)
