@@ -8,40 +8,40 @@ extension QueryExecutor {
     func showCardinality(_ s: ShowCardinality, _ database: String?) throws(QueryError) -> [ResultSeries] {
         switch s.counted {
         case .fieldKeys(let f):
-            let db = try requireStore(f.database, policy: nil, requestDatabase: database)
+            let db = try indexScope(f.database, requestDatabase: database)
             return try perMeasurement(db, f.sources, limit: f.limit, offset: f.offset) { m in
-                engine.fieldTypes(database: db, measurement: m, where: restriction ?? .all).count
+                db.fieldTypes(m, where: restriction ?? .all).count
             }
         case .tagKeys(let t):
-            let db = try requireStore(t.database, policy: nil, requestDatabase: database)
+            let db = try indexScope(t.database, requestDatabase: database)
             let predicate = try Self.cardinalityCondition(t.condition, s).map(tagCondition) ?? restricted(.all)
             return try perMeasurement(db, t.sources, limit: t.limit, offset: t.offset) { m in
-                Set(engine.seriesKeys(database: db, measurement: m, where: predicate).flatMap { $0.tags.map(\.key) }).count
+                Set(db.seriesKeys(m, where: predicate).flatMap { $0.tags.map(\.key) }).count
             }
         case .tagValues(let t):
-            let db = try requireStore(t.database, policy: nil, requestDatabase: database)
+            let db = try indexScope(t.database, requestDatabase: database)
             let predicate = try Self.cardinalityCondition(t.condition, s).map(tagCondition) ?? restricted(.all)
             let keyMatches = try Self.keyMatcher(t.key)
             return try perMeasurement(db, t.sources, limit: t.limit, offset: t.offset) { m in
                 var pairs = Set<Tag>()
-                for key in engine.seriesKeys(database: db, measurement: m, where: predicate) {
+                for key in db.seriesKeys(m, where: predicate) {
                     for tag in key.tags where keyMatches(tag.key) { pairs.insert(tag) }
                 }
                 // InfluxDB counts distinct values over the keys asked, not key–value pairs.
                 return Set(pairs.map(\.value)).count
             }
         case .series(let t):
-            let db = try requireStore(t.database, policy: nil, requestDatabase: database)
+            let db = try indexScope(t.database, requestDatabase: database)
             let predicate = try Self.cardinalityCondition(t.condition, s).map(tagCondition) ?? restricted(.all)
             let counts = try perMeasurementCounts(db, t.sources) { m in
-                engine.seriesKeys(database: db, measurement: m, where: predicate).count
+                db.seriesKeys(m, where: predicate).count
             }
             if !s.exact, t.sources.isEmpty, t.condition == nil, t.limit == 0, t.offset == 0 {
                 return Self.estimate(counts.reduce(0) { $0 + $1.count })
             }
             return Self.countSeries(counts, limit: t.limit, offset: t.offset)
         case .measurements(let t):
-            let db = try requireStore(t.database, policy: nil, requestDatabase: database)
+            let db = try indexScope(t.database, requestDatabase: database)
             _ = try Self.cardinalityCondition(t.condition, s)
             let names = try measurements(db, t)
             if !s.exact, t.source == nil, t.condition == nil, t.limit == 0, t.offset == 0 {
@@ -61,7 +61,7 @@ extension QueryExecutor {
     }
 
     /// Per measurement named by `sources`, `count(m)`, where it is above zero.
-    private func perMeasurementCounts(_ db: String, _ sources: [MeasurementRef],
+    private func perMeasurementCounts(_ db: IndexScope, _ sources: [MeasurementRef],
                                       _ count: (String) -> Int) throws(QueryError) -> [(name: String, count: Int)] {
         try measurements(db, sources).compactMap { m in
             let n = count(m)
@@ -69,7 +69,7 @@ extension QueryExecutor {
         }
     }
 
-    private func perMeasurement(_ db: String, _ sources: [MeasurementRef], limit: Int, offset: Int,
+    private func perMeasurement(_ db: IndexScope, _ sources: [MeasurementRef], limit: Int, offset: Int,
                                 _ count: (String) -> Int) throws(QueryError) -> [ResultSeries] {
         Self.countSeries(try perMeasurementCounts(db, sources, count), limit: limit, offset: offset)
     }

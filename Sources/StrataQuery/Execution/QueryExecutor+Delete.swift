@@ -70,6 +70,6 @@ extension QueryExecutor {
     /// executor's predicate keeps a delete within its devices either way.
     private func targets(_ sources: [MeasurementRef], _ db: String) throws(QueryError) -> [String?] {
         guard !sources.isEmpty else { return [nil] }
-        return try measurements(db, sources)
+        return try measurements(IndexScope(engine: engine, stores: [db]), sources)
     }
 }

@@ -22,12 +22,17 @@ extension QueryExecutor {
     }
 
     /// The measurements named by FROM (all of them when FROM is absent).
-    func measurements(_ db: String, _ refs: [MeasurementRef]) throws(QueryError) -> [String] {
-        let source = StorageSource(engine: engine, database: db, restriction: restriction)
-        guard !refs.isEmpty else { return try source.measurements(matching: MeasurementRef()) }
+    func measurements(_ db: IndexScope, _ refs: [MeasurementRef]) throws(QueryError) -> [String] {
+        guard !refs.isEmpty else { return try db.measurements(matching: MeasurementRef(), restriction: restriction) }
         var out = Set<String>()
-        for ref in refs { out.formUnion(try source.measurements(matching: ref)) }
+        for ref in refs { out.formUnion(try db.measurements(matching: ref, restriction: restriction)) }
         return out.sorted()
+    }
+
+    /// The index SHOW statements read: every raw policy of `database` (the request's when nil).
+    func indexScope(_ database: String?, requestDatabase: String?) throws(QueryError) -> IndexScope {
+        let db = try requireDatabase(database ?? requestDatabase)
+        return IndexScope(engine: engine, stores: engine.stores(database: db).map(\.store))
     }
 
     /// SHOW conditions may only test tags; a time bound is accepted and ignored, as InfluxDB
@@ -52,7 +57,7 @@ extension QueryExecutor {
         if let condition = s.condition, WhereClause.mentionsTime(condition) {
             throw QueryError("SHOW MEASUREMENTS doesn't support time in WHERE clause")
         }
-        let db = try requireStore(s.database, policy: nil, requestDatabase: database)
+        let db = try indexScope(s.database, requestDatabase: database)
         let names = Self.paged(try measurements(db, s), limit: s.limit, offset: s.offset)
         guard !names.isEmpty else { return [] }
         return [ResultSeries(name: "measurements", columns: ["name"], values: names.map { [.string($0)] })]
@@ -60,19 +65,19 @@ extension QueryExecutor {
 
     /// The measurements `s` names that hold a series its condition (and the restriction)
     /// matches.
-    func measurements(_ db: String, _ s: ShowMeasurements) throws(QueryError) -> [String] {
+    func measurements(_ db: IndexScope, _ s: ShowMeasurements) throws(QueryError) -> [String] {
         let names = try measurements(db, s.source.map { [$0] } ?? [])
         guard s.condition != nil || restriction != nil else { return names }
         let predicate = try tagCondition(s.condition)
-        return names.filter { !engine.seriesKeys(database: db, measurement: $0, where: predicate).isEmpty }
+        return names.filter { !db.seriesKeys($0, where: predicate).isEmpty }
     }
 
     private func showSeries(_ s: ShowSeries, _ database: String?) throws(QueryError) -> [ResultSeries] {
-        let db = try requireStore(s.database, policy: nil, requestDatabase: database)
+        let db = try indexScope(s.database, requestDatabase: database)
         let predicate = try tagCondition(s.condition)
         var keys: [String] = []
         for m in try measurements(db, s.sources) {
-            keys += engine.seriesKeys(database: db, measurement: m, where: predicate).map(\.description)
+            keys += db.seriesKeys(m, where: predicate).map(\.description)
         }
         keys = Self.paged(keys.sorted(), limit: s.limit, offset: s.offset)
         guard !keys.isEmpty else { return [] }
@@ -80,15 +85,15 @@ extension QueryExecutor {
     }
 
     private func showTagKeys(_ s: ShowTagKeys, _ database: String?) throws(QueryError) -> [ResultSeries] {
-        let db = try requireStore(s.database, policy: nil, requestDatabase: database)
+        let db = try indexScope(s.database, requestDatabase: database)
         let predicate = try tagCondition(s.condition)
         var out: [ResultSeries] = []
         for m in try measurements(db, s.sources) {
             var keys: [String]
             if case .all = predicate {
-                keys = engine.tagKeys(database: db, measurement: m)
+                keys = db.tagKeys(m)
             } else {
-                keys = Array(Set(engine.seriesKeys(database: db, measurement: m, where: predicate).flatMap { $0.tags.map(\.key) })).sorted()
+                keys = Array(Set(db.seriesKeys(m, where: predicate).flatMap { $0.tags.map(\.key) })).sorted()
             }
             keys = Self.paged(keys, limit: s.limit, offset: s.offset)
             if !keys.isEmpty { out.append(ResultSeries(name: m, columns: ["tagKey"], values: keys.map { [.string($0)] })) }
@@ -97,15 +102,15 @@ extension QueryExecutor {
     }
 
     private func showTagValues(_ s: ShowTagValues, _ database: String?) throws(QueryError) -> [ResultSeries] {
-        let db = try requireStore(s.database, policy: nil, requestDatabase: database)
+        let db = try indexScope(s.database, requestDatabase: database)
         let predicate = try tagCondition(s.condition)
         let keyMatches = try Self.keyMatcher(s.key)
         var out: [ResultSeries] = []
         for m in try measurements(db, s.sources) {
-            let keys = engine.tagKeys(database: db, measurement: m).filter(keyMatches)
+            let keys = db.tagKeys(m).filter(keyMatches)
             var pairs: [[QueryValue]] = []
             for k in keys {
-                for v in engine.tagValues(database: db, measurement: m, key: k, where: predicate) {
+                for v in db.tagValues(m, key: k, where: predicate) {
                     pairs.append([.string(k), .string(v)])
                 }
             }
@@ -131,10 +136,10 @@ extension QueryExecutor {
     }
 
     private func showFieldKeys(_ s: ShowFieldKeys, _ database: String?) throws(QueryError) -> [ResultSeries] {
-        let db = try requireStore(s.database, policy: nil, requestDatabase: database)
+        let db = try indexScope(s.database, requestDatabase: database)
         var out: [ResultSeries] = []
         for m in try measurements(db, s.sources) {
-            let types = engine.fieldTypes(database: db, measurement: m, where: restriction ?? .all)
+            let types = db.fieldTypes(m, where: restriction ?? .all)
             let fields = Self.paged(types.sorted { $0.key < $1.key },
                                     limit: s.limit, offset: s.offset)
             if !fields.isEmpty {
