@@ -16,15 +16,9 @@ extension QueryExecutor {
             guard lo <= hi else { return StatementResult(statementID: 0) }
             range = lo...hi
         }
-        // As InfluxDB, from every retention policy of the database.
-        for (_, store) in engine.stores(database: db) {
-            for m in try targets(s.sources, store) {
-                do {
-                    _ = try await engine.delete(database: store, measurement: m, where: restricted(clause.tags), range: range)
-                } catch {
-                    throw QueryError("delete failed: \(error)")
-                }
-            }
+        let predicate = restricted(clause.tags)
+        try await forEachTarget(db, s.sources, what: "delete") { store, m in
+            try await engine.delete(database: store, measurement: m, where: predicate, range: range)
         }
         return StatementResult(statementID: 0)
     }
@@ -39,7 +33,10 @@ extension QueryExecutor {
         if clause.rowFilter != nil {
             throw QueryError("fields not supported in WHERE clause during deletion")
         }
-        try await dropSeries(db, s.sources, restricted(clause.tags), what: "drop series")
+        let predicate = restricted(clause.tags)
+        try await forEachTarget(db, s.sources, what: "drop series") { store, m in
+            try await engine.dropSeries(database: store, measurement: m, where: predicate)
+        }
         return StatementResult(statementID: 0)
     }
 
@@ -47,21 +44,21 @@ extension QueryExecutor {
     /// retention policy of the database.
     func dropMeasurement(_ name: String, database: String?) async throws(QueryError) -> StatementResult {
         let db = try requireDatabase(database)
-        try await dropSeries(db, [MeasurementRef(name: name)], restricted(.all), what: "drop measurement")
+        let predicate = restricted(.all)
+        try await forEachTarget(db, [MeasurementRef(name: name)], what: "drop measurement") { store, m in
+            try await engine.dropSeries(database: store, measurement: m, where: predicate)
+        }
         return StatementResult(statementID: 0)
     }
 
-    /// As InfluxDB, from every retention policy of the database.
-    private func dropSeries(_ db: String, _ sources: [MeasurementRef], _ predicate: TagPredicate, what: String)
-        async throws(QueryError)
-    {
+    /// `body(store, measurement)` for each measurement `sources` names (nil: every one) in
+    /// every retention policy of `db`, as InfluxDB deletes from them all; an engine error
+    /// stops there, reported as "`what` failed: …".
+    private func forEachTarget(_ db: String, _ sources: [MeasurementRef], what: String,
+                               _ body: (String, String?) async throws -> UInt64) async throws(QueryError) {
         for (_, store) in engine.stores(database: db) {
             for m in try targets(sources, store) {
-                do {
-                    _ = try await engine.dropSeries(database: store, measurement: m, where: predicate)
-                } catch {
-                    throw QueryError("\(what) failed: \(error)")
-                }
+                do { _ = try await body(store, m) } catch { throw QueryError("\(what) failed: \(error)") }
             }
         }
     }

@@ -39,10 +39,10 @@ extension QueryExecutor {
         try Self.requireSingleReplica(s.replication)
         try Self.requireValidName(s.name)
         let policies = engine.retentionPolicies(database: db)
-        let tiers = engine.retention(database: db).tiers
+        let base = engine.retention(database: db)
+        let tiers = base.tiers
         guard let resolution = s.rollup else {
             if tiers.contains(where: { $0.name == s.name }) { throw Self.exists(s.name) }
-            let base = engine.retention(database: db)
             let retention = try rawRetention(duration: s.duration, shard: s.shardDuration, like: base)
             if let store = policies.store(of: s.name, database: db) {
                 // As InfluxDB: the same settings again change nothing (but DEFAULT).

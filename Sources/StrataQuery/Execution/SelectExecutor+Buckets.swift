@@ -72,29 +72,21 @@ extension SelectExecutor {
         let first = c.clause.timeMin != nil ? window(readLo, plan) : present[0]
         let last = window(c.hi, plan)
         guard first <= last else { return [] }
-        if plan.zone != nil { return try zonedBucketStarts(from: first, through: last, present: present, plan) }
+        // In a zone the count is nominal: within one per offset change.
         let count = (last - first) / plan.interval + 1
         try task.count(buckets: Int(clamping: count))
         guard count <= Self.maxBucketsPerGroup else {
             throw QueryError("GROUP BY time(\(plan.interval)ns) with fill gives \(count) buckets per series, more than the limit of \(Self.maxBucketsPerGroup); narrow the time range, use a larger interval or fill(none)")
         }
         try task.holdForStatement(QueryMemory.bytes(buckets: Int(count), columns: plan.columns.count))
+        if plan.zone != nil { return zonedBucketStarts(from: first, through: last, present: present, plan) }
         return (0..<Int(count)).map { first + Int64($0) * plan.interval }
     }
 
     /// Bucket starts stepped one by one, since a zone's buckets differ in length. As
     /// InfluxDB's fill does, a bucket that holds points is the next start when it comes
     /// before the step (an edge moved by an offset change).
-    private func zonedBucketStarts(from first: Int64, through last: Int64, present: [Int64], _ plan: SelectPlan)
-        throws(QueryError) -> [Int64]
-    {
-        // Counted before stepping: the nominal count is within one per offset change.
-        let nominal = (last - first) / plan.interval + 1
-        guard nominal <= Self.maxBucketsPerGroup else {
-            throw QueryError("GROUP BY time(\(plan.interval)ns) with fill gives \(nominal) buckets per series, more than the limit of \(Self.maxBucketsPerGroup); narrow the time range, use a larger interval or fill(none)")
-        }
-        try task.count(buckets: Int(nominal))
-        try task.holdForStatement(QueryMemory.bytes(buckets: Int(nominal), columns: plan.columns.count))
+    private func zonedBucketStarts(from first: Int64, through last: Int64, present: [Int64], _ plan: SelectPlan) -> [Int64] {
         var starts: [Int64] = []
         var b = first
         var p = present.partitioningIndex { $0 > first }
