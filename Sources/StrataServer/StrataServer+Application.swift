@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import StrataCore
 
 extension StrataServer {
@@ -12,19 +13,21 @@ extension StrataServer {
     /// caller then closes the engine.
     public static func makeApplication(
         engine: StorageEngine, configuration: StrataServerConfiguration, services: ServerServices? = nil,
-        logger: Logger, onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
+        logger: Logger, extraServices: [any Service] = [],
+        onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
     ) -> some ApplicationProtocol {
         let services = services ?? .defaults(engine: engine, logger: logger)
         let hub = services.hub
         return makeApplication(engine: engine, configuration: configuration, services: services, logger: logger,
-                               onListening: onListening, open: { hub.open($0, principal: $1) })
+                               extraServices: extraServices, onListening: onListening,
+                               open: { hub.open($0, principal: $1) })
     }
 
     /// As above, with the hub's side of each connection opened by `open` (transport tests
     /// substitute their own endpoints).
     static func makeApplication(
         engine: StorageEngine, configuration: StrataServerConfiguration, services: ServerServices, logger: Logger,
-        onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void,
+        extraServices: [any Service] = [], onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void,
         open: @escaping StreamEndpointOpener
     ) -> some ApplicationProtocol {
         let watchdog = StreamWatchdog(settings: configuration.stream)
@@ -39,13 +42,13 @@ extension StrataServer {
                                     logger: logger, trimmer: trimmer)
         return Application(
             router: makeRouter(engine: engine, configuration: configuration, services: services),
-            server: StreamUpgradeChannel.builder(upgrade, table: table, limits: configuration.limits),
+            server: StreamUpgradeChannel.builder(upgrade, table: table, limits: configuration.limits, tls: configuration.tls),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: nil
             ),
             services: [LiveStreamService(hub: services.hub, watchdog: watchdog, authenticator: services.authenticator,
-                                         trimmer: trimmer)],
+                                         trimmer: trimmer)] + extraServices,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 await onListening(configuration.host, port)

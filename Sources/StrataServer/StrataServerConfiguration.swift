@@ -1,3 +1,5 @@
+import NIOSSL
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,6 +18,8 @@ public struct StrataServerConfiguration: Sendable {
     public var limits: Limits
     /// The `/v1/stream` WebSocket transport: message size, pings, timeouts.
     public var stream: StreamSettings
+    /// HTTPS and WSS on the one port when set (`--tls-cert`, `--tls-key`; docs/tls.md).
+    public var tls: NIOSSLContext?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8086, dataDirectory: String = "./strata-data",
@@ -26,6 +30,35 @@ public struct StrataServerConfiguration: Sendable {
         self.dataDirectory = dataDirectory
         self.limits = limits
         self.stream = stream
+    }
+
+    /// The TLS context of a server certificate chain and its key, both PEM files; the
+    /// error names the file that could not be read.
+    public static func tlsContext(certificateFile: String, keyFile: String) throws -> NIOSSLContext {
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certificateFile)
+        } catch {
+            throw TLSFileError(description: "cannot read the certificate \(certificateFile) (PEM expected): \(error)")
+        }
+        guard !chain.isEmpty else { throw TLSFileError(description: "no certificate in \(certificateFile)") }
+        let key: NIOSSLPrivateKey
+        do {
+            key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
+        } catch {
+            throw TLSFileError(description: "cannot read the private key \(keyFile) (PEM expected): \(error)")
+        }
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw TLSFileError(description: "the key \(keyFile) does not fit the certificate \(certificateFile): \(error)")
+        }
+    }
+
+    public struct TLSFileError: Error, CustomStringConvertible {
+        public var description: String
     }
 
     public struct Limits: Sendable {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Logging
+import NIOSSL
+import ServiceLifecycle
 import StrataCore
 import StrataQuery
 import StrataServer
@@ -44,6 +46,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Query and ingest limits (docs/limits.md)") var queryLimits: QueryLimitFlags
 
+    @OptionGroup(title: "MQTT ingest (docs/mqtt.md)") var mqtt: MQTTFlags
+
+    @Option(name: .customLong("tls-cert"), help: "Serve HTTPS and WSS with this PEM certificate chain (needs --tls-key; docs/tls.md).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
     @Flag(name: .customLong("insecure"),
           help: "Allow running without tokens on a non-loopback address (anyone who can reach it may read, write and administer).")
     var insecure = false
@@ -73,6 +83,8 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = StrataServerConfiguration(host: host, port: port, dataDirectory: dataDirectory)
         var live = LiveConfiguration()
         try connections.apply(to: &configuration, live: &live)
+        configuration.tls = try tlsContext()
+        let mqttConfiguration = try mqtt.configuration()
         // Before the engine opens: a server that may not start touches nothing.
         let authenticator = try ServeSecurity.makeAuthenticator(
             dataDirectory: dataDirectory, host: host, insecure: insecure, logger: logger)
@@ -93,10 +105,23 @@ struct ServeCommand: AsyncParsableCommand {
                                           "duration": .stringConvertible(took), "query": .string(task.text),
                                       ])
                                   }))
+        var extraServices: [any Service] = []
+        if let mqttConfiguration {
+            do {
+                extraServices.append(try await MQTTIngest(
+                    configuration: mqttConfiguration, engine: engine, metrics: metrics,
+                    logger: StrataLogging.logger("strata.mqtt")))
+            } catch {
+                try? await engine.close()
+                throw error
+            }
+        }
+        let scheme = configuration.tls == nil ? "http" : "https"
         let app = StrataServer.makeApplication(
-            engine: engine, configuration: configuration, services: services, logger: logger
+            engine: engine, configuration: configuration, services: services, logger: logger,
+            extraServices: extraServices
         ) { host, port in
-            let url = "http://\(HostPort.format(host: host, port: port))"
+            let url = "\(scheme)://\(HostPort.format(host: host, port: port))"
             logger.info("listening", metadata: ["url": .string(url), "dataDir": .string(dataDirectory)])
             StandardError.write("strata listening on \(url)\n")
         }
@@ -110,6 +135,23 @@ struct ServeCommand: AsyncParsableCommand {
         // Everything acknowledged is in the WAL already; close stops background work cleanly.
         try await engine.close()
         logger.info("stopped")
+    }
+}
+
+extension ServeCommand {
+    private func tlsContext() throws -> NIOSSLContext? {
+        switch (tlsCert, tlsKey) {
+        case (nil, nil):
+            return nil
+        case (let cert?, let key?):
+            do {
+                return try StrataServerConfiguration.tlsContext(certificateFile: cert, keyFile: key)
+            } catch {
+                throw ValidationError("--tls-cert/--tls-key: \(error)")
+            }
+        default:
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
     }
 }
 

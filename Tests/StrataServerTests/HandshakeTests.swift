@@ -32,6 +32,10 @@ import Testing
         Case(name: "token first, separate headers", protocols: "bearer.secret-read\r\nSec-WebSocket-Protocol: strata.v1",
              status: 101),
         Case(name: "Authorization: Bearer", protocols: "strata.v1", authorization: "Bearer secret-read", status: 101),
+        Case(name: "bare unknown token alone", protocols: "nope", status: 401, error: "invalid token"),
+        Case(name: "bare write-only token alone", protocols: "secret-write", status: 403, error: "lacks the read scope"),
+        Case(name: "two protocols, neither strata.v1", protocols: "chat, secret-read", status: 400,
+             error: "or a token as the only subprotocol"),
     ]
 
     @Test(arguments: cases)
@@ -55,6 +59,21 @@ import Testing
                 #expect(head.lowercased().contains("content-length: \(body.utf8.count)"))
                 #expect(head.lowercased().contains("www-authenticate: bearer") == (c.status == 401))
             }
+        }
+    }
+
+    /// The seed system's `new WebSocket(url, token)`: the token alone, echoed back as the
+    /// selected protocol, since a browser fails a handshake that selects none it offered.
+    @Test func aBareTokenOfferedAloneIsAcceptedAndEchoed() async throws {
+        try await StreamTestServer.with(authenticator: Self.tokens, open: FakeEndpoints().opener) { server in
+            let head = try await offPool {
+                let socket = try RawSocket(port: server.port)
+                try socket.send(upgradeRequest(protocols: "secret-read"))
+                return try socket.readHead()
+            }
+            #expect(head.hasPrefix("HTTP/1.1 101 "), "\(head)")
+            let protocols = head.lowercased().split(separator: "\r\n").filter { $0.hasPrefix("sec-websocket-protocol:") }
+            #expect(protocols == ["sec-websocket-protocol: secret-read"], "\(head)")
         }
     }
 
@@ -106,7 +125,7 @@ import Testing
 
     @Test func theSubprotocolTokenWinsOverTheHeader() {
         let fields: HTTPFields = [.secWebSocketProtocol: "strata.v1, bearer.secret-read", .authorization: "Bearer secret-write"]
-        #expect(StreamHandshake.decide(fields, authenticator: Self.tokens) == .accept(Self.reader))
+        #expect(StreamHandshake.decide(fields, authenticator: Self.tokens) == .accept(Self.reader, subprotocol: "strata.v1"))
     }
 
     @Test func anAuthorizationOfAnotherSchemeIsInvalidNotAnonymous() {

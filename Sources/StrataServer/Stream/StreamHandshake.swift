@@ -10,17 +10,29 @@ enum StreamHandshake {
     static let bearerPrefix = "bearer."
 
     enum Decision: Equatable {
-        case accept(Principal)
+        /// `subprotocol` is the one to echo: `strata.v1`, or a bare token the client offered alone.
+        case accept(Principal, subprotocol: String)
         case refuse(StreamRefusal)
     }
 
     static func decide(_ fields: HTTPFields, authenticator: Authenticator) -> Decision {
         let offered = offeredProtocols(fields)
-        guard offered.contains(subprotocol) else {
-            return .refuse(.init(status: .badRequest, message:
-                "the WebSocket subprotocol \(subprotocol) must be offered (Sec-WebSocket-Protocol: \(subprotocol))"))
+        if offered.contains(subprotocol) {
+            return authorize(token(offered: offered, fields: fields), echo: subprotocol, authenticator: authenticator)
         }
-        switch authenticator.authenticate(token: token(offered: offered, fields: fields)) {
+        // The seed system's browsers ran `new WebSocket(url, token)`: the token is the only
+        // subprotocol, and the connect handler echoed it, since a browser fails a handshake
+        // whose answer names none of the protocols it offered (docs/migrating-from-aws.md).
+        if offered.count == 1, let bare = offered.first, !bare.lowercased().hasPrefix(bearerPrefix) {
+            return authorize(bare, echo: bare, authenticator: authenticator)
+        }
+        return .refuse(.init(status: .badRequest, message:
+            "the WebSocket subprotocol \(subprotocol) must be offered (Sec-WebSocket-Protocol: \(subprotocol)), "
+                + "or a token as the only subprotocol"))
+    }
+
+    private static func authorize(_ token: String?, echo: String, authenticator: Authenticator) -> Decision {
+        switch authenticator.authenticate(token: token) {
         case .missing:
             return .refuse(.init(status: .unauthorized, message:
                 "a token is required: offer the subprotocol bearer.<token> or send Authorization: Bearer <token>"))
@@ -30,7 +42,7 @@ enum StreamHandshake {
             guard principal.allows(.read) else {
                 return .refuse(.init(status: .forbidden, message: "this token lacks the read scope that /v1/stream needs"))
             }
-            return .accept(principal)
+            return .accept(principal, subprotocol: echo)
         }
     }
 

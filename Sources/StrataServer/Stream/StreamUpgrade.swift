@@ -48,7 +48,7 @@ struct StreamUpgrade: Sendable {
                 "status": "\(refusal.status.code)", "reason": .string(refusal.message), "remote": .string(remote),
             ])
             return .dontUpgrade
-        case .accept(let principal):
+        case .accept(let principal, let subprotocol):
             if let token = principal.tokenID, !tokenConnections.reserve(token, until: channel) {
                 metrics.refused(.tokenConnections)
                 let refusal = StreamRefusal(status: .tooManyRequests, message:
@@ -61,8 +61,8 @@ struct StreamUpgrade: Sendable {
                 return .dontUpgrade
             }
             let info = ConnectionInfo(remoteAddress: remote, userAgent: request.headerFields[.userAgent],
-                                      subprotocol: StreamHandshake.subprotocol)
-            return .upgrade([.secWebSocketProtocol: StreamHandshake.subprotocol]) { inbound, outbound, _ in
+                                      subprotocol: subprotocol == StreamHandshake.subprotocol ? subprotocol : "token")
+            return .upgrade([.secWebSocketProtocol: subprotocol]) { inbound, outbound, _ in
                 try await self.serve(inbound, outbound, channel: channel, state: state, info: info, principal: principal)
             }
         }

@@ -3,6 +3,7 @@ import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 
 /// The server's child channel: HummingbirdWebSocket's HTTP/1.1 channel with a WebSocket
@@ -31,10 +32,14 @@ struct StreamUpgradeChannel: ServerChildChannel {
     let table: ConnectionTable
     let limits: StrataServerConfiguration.Limits
     let configuration: HTTP1WebSocketUpgradeChannel.Configuration
+    /// Set for `--tls-cert`: TLS in front of everything, so the guard's and the refusal
+    /// writer's own answers are encrypted too.
+    let tls: NIOSSLContext?
 
     init(responder: @escaping HTTPChannelHandler.Responder, upgrade: StreamUpgrade, table: ConnectionTable,
-         limits: StrataServerConfiguration.Limits) {
+         limits: StrataServerConfiguration.Limits, tls: NIOSSLContext? = nil) {
         self.responder = responder
+        self.tls = tls
         self.upgrade = upgrade
         self.table = table
         self.limits = limits
@@ -48,11 +53,11 @@ struct StreamUpgradeChannel: ServerChildChannel {
     }
 
     /// The server builder for `Application(server:)`.
-    static func builder(_ upgrade: StreamUpgrade, table: ConnectionTable, limits: StrataServerConfiguration.Limits)
-        -> HTTPServerBuilder
+    static func builder(_ upgrade: StreamUpgrade, table: ConnectionTable, limits: StrataServerConfiguration.Limits,
+                        tls: NIOSSLContext? = nil) -> HTTPServerBuilder
     {
         HTTPServerBuilder { responder in
-            StreamUpgradeChannel(responder: responder, upgrade: upgrade, table: table, limits: limits)
+            StreamUpgradeChannel(responder: responder, upgrade: upgrade, table: table, limits: limits, tls: tls)
         }
     }
 
@@ -77,6 +82,9 @@ struct StreamUpgradeChannel: ServerChildChannel {
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(StreamRefusalWriter(state: state), position: .first)
             try pipeline.addHandler(guardHandler, position: .first)
+            if let tls {
+                try pipeline.addHandler(NIOSSLServerHandler(context: tls), position: .first)
+            }
         }.flatMap {
             inner.setup(channel: channel, logger: logger)
         }.flatMapThrowing { innerValue in
