@@ -22,12 +22,6 @@ struct MQTTPacketDecoder: ByteToMessageDecoder {
     static let maxControlPacketBytes = 64 << 10
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        if skipping > 0 {
-            let n = min(skipping, buffer.readableBytes)
-            buffer.moveReaderIndex(forwardBy: n)
-            skipping -= n
-            return skipping == 0 ? .continue : .needMoreData
-        }
         guard let packet = try next(&buffer) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(packet))
         return .continue
@@ -39,8 +33,15 @@ struct MQTTPacketDecoder: ByteToMessageDecoder {
         try decode(context: context, buffer: &buffer)
     }
 
-    /// One packet from the front of `buffer`, or nil (nothing consumed) until enough bytes are there.
+    /// One packet from the front of `buffer`, or nil until enough bytes are there (having
+    /// consumed only bytes of an oversized PUBLISH being skipped).
     mutating func next(_ buffer: inout ByteBuffer) throws(MQTTProtocolError) -> MQTTPacket? {
+        if skipping > 0 {
+            let n = min(skipping, buffer.readableBytes)
+            buffer.moveReaderIndex(forwardBy: n)
+            skipping -= n
+            if skipping > 0 { return nil }
+        }
         var view = buffer
         guard let first = view.readInteger(as: UInt8.self), let length = try Self.remainingLength(&view) else {
             return nil
