@@ -9,11 +9,14 @@
 #     kept from starting at install time and is never needed);
 #   - chromium (headless, for the live page's browser test) and the Python package
 #     `websocket-client` that drives it over the DevTools protocol;
+#   - mosquitto (the MQTT broker the MQTT ingest tests start on a free loopback port; its
+#     service is kept from starting like influxdb's), openssl (the tests' self-signed
+#     certificates) and the Python package paho-mqtt (the robots that publish to it);
 #   - the Python package `influxdb` (the official 1.x client) for the python3 on PATH, for
 #     the Python client test.
 # Idempotent and quiet; needs root (or sudo).
 set -euo pipefail
-packages=(liblz4-dev zlib1g-dev pkg-config libre2-dev tzdata influxdb chromium)
+packages=(liblz4-dev zlib1g-dev pkg-config libre2-dev tzdata influxdb chromium mosquitto openssl)
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 
@@ -53,4 +56,6 @@ pip_module() {
 # The InfluxDB 1.x client for the Python client test; websocket-client for the live page test.
 version=$(pip_module influxdb influxdb python3-influxdb)
 ws_version=$(pip_module websocket websocket-client python3-websocket)
-echo "system packages ready: ${packages[*]}; python3 influxdb client $version, websocket-client $ws_version"
+# The MQTT robots of scripts/mqtt_robots.py (either paho-mqtt API, 1.x from Debian or 2.x).
+mqtt_version=$(pip_module paho.mqtt paho-mqtt python3-paho-mqtt)
+echo "system packages ready: ${packages[*]}; python3 influxdb client $version, websocket-client $ws_version, paho-mqtt $mqtt_version"

@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+
+/// `strata serve --mqtt-broker` against a real mosquitto on loopback (docs/mqtt.md): 100
+/// robots publishing JSON at QoS 1, a SIGKILL of Strata in the middle, and every message the
+/// broker accepted stored exactly once; a TLS broker; a rules file with a mistake.
+@Suite(.serialized) struct MQTTIngestTests {
+    static let rules = """
+        [{"topic": "robots/+/telemetry", "db": "robots", "measurement": "robot",
+          "tags": {"device_id": "{topic.1}"}, "time": {"field": "timestamp", "unit": "ms"}}]
+        """
+    static let robots = 100
+    static let messages = 40
+
+    @Test func robotsAreStoredExactlyOnceAcrossAKill9() async throws {
+        let broker = try await MosquittoBroker.start()
+        defer { broker.stop() }
+        try await withDataDirectory { dir, rulesFile in
+            let arguments = ["--mqtt-broker", "tcp://127.0.0.1:\(broker.port)", "--mqtt-rules", rulesFile,
+                             "--mqtt-client-id", "strata-test-\(UUID().uuidString.prefix(8))"]
+            let first = try ServerProcess.start(dataDir: dir, extraArguments: arguments)
+            defer { first.kill() }
+            try await first.waitForPing()
+            // 20 messages a second per robot: two seconds of publishing, the kill early in it.
+            let publisher = Task {
+                try await PythonScript.run(path: Self.script("mqtt_robots.py"), arguments: [
+                    "--port", "\(broker.port)", "--robots", "\(Self.robots)", "--messages", "\(Self.messages)",
+                    "--rate", "20", "--timeout", "100",
+                ], timeout: .seconds(120))
+            }
+            let before = try await Self.waitForCount(first, atLeast: 200, timeout: .seconds(60))
+            first.kill()
+            #expect(before < Self.robots * Self.messages, "the kill came after the last message")
+            let second = try ServerProcess.start(dataDir: dir, extraArguments: arguments)
+            defer { second.kill() }
+            let published = try await publisher.value
+            #expect(published.status == 0, "\(published.output)\n\(MosquittoBroker.setupHint)")
+            let total = try await Self.waitForCount(second, atLeast: Self.robots * Self.messages, timeout: .seconds(60))
+            #expect(total == Self.robots * Self.messages)
+            // Each robot's every message, each once: counts and battery sums per device.
+            let perDevice = try await Self.query(second, "SELECT count(battery), sum(battery) FROM robot GROUP BY device_id")
+            #expect(perDevice.count == Self.robots)
+            for (device, row) in perDevice {
+                let r = Double(Int(device.dropFirst("robot-".count)) ?? -1)
+                let expectedSum = (0..<Self.messages).reduce(0.0) { $0 + ((r + Double($1) / 1_000) * 1_000).rounded() / 1_000 }
+                #expect(row[0] == Double(Self.messages), "\(device)")
+                #expect(abs(row[1] - expectedSum) < 1e-6, "\(device): \(row[1]) != \(expectedSum)")
+            }
+            let metrics = try await HTTP.send("GET", "\(second.baseURL)/metrics").text
+            #expect(metrics.contains("strata_mqtt_connected 1"))
+            _ = try await second.terminate()
+        }
+    }
+
+    /// ssl:// with the broker's CA, as AWS IoT Core is reached (there with a client certificate too).
+    @Test func aTLSBroker() async throws {
+        try await withDataDirectory { dir, rulesFile in
+            let tls = try SelfSignedCertificate.make(in: dir + "-tls")
+            defer { try? FileManager.default.removeItem(atPath: dir + "-tls") }
+            let broker = try await MosquittoBroker.start(tls: tls)
+            defer { broker.stop() }
+            let server = try ServerProcess.start(dataDir: dir, extraArguments: [
+                "--mqtt-broker", "ssl://127.0.0.1:\(broker.tlsPort!)", "--mqtt-rules", rulesFile, "--mqtt-ca", tls.certificate,
+                "--mqtt-client-id", "strata-tls-\(UUID().uuidString.prefix(8))",
+            ])
+            defer { server.kill() }
+            try await server.waitForPing()
+            try await Self.waitForConnected(server)
+            let published = try await PythonScript.run(path: Self.script("mqtt_robots.py"), arguments: [
+                "--port", "\(broker.port)", "--robots", "3", "--messages", "5", "--rate", "0", "--timeout", "30",
+            ], timeout: .seconds(60))
+            #expect(published.status == 0, "\(published.output)")
+            #expect(try await Self.waitForCount(server, atLeast: 15, timeout: .seconds(30)) == 15)
+            _ = try await server.terminate()
+        }
+    }
+
+    @Test func aRulesFileWithAMistakeStopsTheServerNamingIt() async throws {
+        try await withDataDirectory { dir, rulesFile in
+            try #"[{"topic": "robots/+/telemetry", "db": "robots", "measurement": "robot", "tag": {}}]"#
+                .write(toFile: rulesFile, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = try ServerProcess.strataBinary()
+            process.arguments = ["serve", "--data-dir", dir, "--http", "127.0.0.1:0",
+                                 "--mqtt-broker", "tcp://127.0.0.1:1", "--mqtt-rules", rulesFile]
+            let pipe = Pipe()
+            process.standardError = pipe
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus != 0)
+            #expect(output.contains(#"rule 1 (topic "robots/+/telemetry"): unknown key "tag""#), "\(output)")
+        }
+    }
+
+    // MARK: - Support
+
+    static func script(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/\(name)").path
+    }
+
+    private func withDataDirectory(_ body: (String, String) async throws -> Void) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-mqtt-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let rulesFile = "\(dir)/rules.json"
+        try Self.rules.write(toFile: rulesFile, atomically: true, encoding: .utf8)
+        try await body("\(dir)/data", rulesFile)
+    }
+
+    /// Series name (the device) → the row's values, for a query grouped by device_id.
+    static func query(_ server: ServerProcess, _ q: String) async throws -> [String: [Double]] {
+        var components = URLComponents(string: "\(server.baseURL)/query")!
+        components.queryItems = [URLQueryItem(name: "db", value: "robots"), URLQueryItem(name: "q", value: q)]
+        let answer = try await HTTP.send("GET", components.url!.absoluteString, timeout: 10)
+        guard answer.status == 200,
+            let json = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any],
+            let results = json["results"] as? [[String: Any]]
+        else { throw LiveTestError(description: "query failed: \(answer.status) \(answer.text)") }
+        var out: [String: [Double]] = [:]
+        for series in results.first?["series"] as? [[String: Any]] ?? [] {
+            let device = (series["tags"] as? [String: String])?["device_id"] ?? ""
+            let row = (series["values"] as? [[Any]])?.first ?? []
+            out[device] = row.dropFirst().map { ($0 as? NSNumber)?.doubleValue ?? .nan }
+        }
+        return out
+    }
+
+    /// The number of points stored once it reaches `atLeast` (or the last seen at the timeout).
+    static func waitForCount(_ server: ServerProcess, atLeast: Int, timeout: Duration) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        var last = 0
+        while ContinuousClock.now < deadline {
+            if let rows = try? await query(server, "SELECT count(battery) FROM robot"), let n = rows[""]?.first, !n.isNaN {
+                last = Int(n)
+                if last >= atLeast { return last }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return last
+    }
+
+    static func waitForConnected(_ server: ServerProcess) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let text = try? await HTTP.send("GET", "\(server.baseURL)/metrics").text, text.contains("strata_mqtt_connected 1") {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw LiveTestError(description: "strata never connected to the broker: \(server.log)")
+    }
+}

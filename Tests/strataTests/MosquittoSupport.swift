@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `mosquitto` broker child process on free loopback ports, for the MQTT ingest tests.
+/// Its config keeps every message queued for an offline persistent session (mosquitto's
+/// default `max_queued_messages` of 1,000 would drop some while Strata is down).
+final class MosquittoBroker: Sendable {
+    static let setupHint = "run scripts/setup-debian.sh (installs mosquitto and the Python paho-mqtt)"
+
+    let process: Process
+    let directory: String
+    /// Plain MQTT, for publishers (and Strata unless it uses `tlsPort`).
+    let port: Int
+    /// MQTT over TLS with `SelfSignedCertificate`'s pair, when asked for.
+    let tlsPort: Int?
+
+    private init(process: Process, directory: String, port: Int, tlsPort: Int?) {
+        self.process = process
+        self.directory = directory
+        self.port = port
+        self.tlsPort = tlsPort
+    }
+
+    static func binary() throws -> String {
+        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
+        for dir in dirs where FileManager.default.isExecutableFile(atPath: "\(dir)/mosquitto") {
+            return "\(dir)/mosquitto"
+        }
+        throw LiveTestError(description: "mosquitto is not installed: \(setupHint)")
+    }
+
+    static func start(tls: SelfSignedCertificate? = nil) async throws -> MosquittoBroker {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-mosquitto-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let port = try FreePort.pick()
+        var config = """
+            per_listener_settings false
+            allow_anonymous true
+            persistence false
+            max_queued_messages 0
+            max_inflight_messages 100
+            listener \(port) 127.0.0.1
+
+            """
+        var tlsPort: Int?
+        if let tls {
+            let p = try FreePort.pick()
+            tlsPort = p
+            config += "listener \(p) 127.0.0.1\ncertfile \(tls.certificate)\nkeyfile \(tls.key)\n"
+        }
+        let configPath = "\(directory)/mosquitto.conf"
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binary())
+        process.arguments = ["-c", configPath]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: {
+            let log = "\(directory)/mosquitto.log"
+            FileManager.default.createFile(atPath: log, contents: nil)
+            return log
+        }()))
+        try process.run()
+        let broker = MosquittoBroker(process: process, directory: directory, port: port, tlsPort: tlsPort)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if FreePort.accepts(port), tlsPort.map(FreePort.accepts) ?? true { return broker }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        broker.stop()
+        throw LiveTestError(description: "mosquitto did not listen on \(port) within 10 s: \(broker.log)")
+    }
+
+    var log: String { (try? String(contentsOfFile: "\(directory)/mosquitto.log", encoding: .utf8)) ?? "" }
+
+    /// SIGKILL: a child of the test process inherits its blocked SIGTERM, which mosquitto's
+    /// loop then never sees; the broker keeps nothing on disk, so nothing is lost.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// A certificate for 127.0.0.1 and localhost, made by openssl for one test.
+struct SelfSignedCertificate {
+    let certificate: String
+    let key: String
+
+    static func make(in directory: String) throws -> SelfSignedCertificate {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let cert = "\(directory)/cert.pem", key = "\(directory)/key.pem"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                             "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw LiveTestError(description: "openssl could not make a certificate (run scripts/setup-debian.sh)")
+        }
+        // mosquitto started as root reads its files as the user `mosquitto`.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key)
+        return SelfSignedCertificate(certificate: cert, key: key)
+    }
+}
+
+enum FreePort {
+    /// A port the kernel had free a moment ago (bind to 0, read it, close).
+    static func pick() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw LiveTestError(description: "socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw LiveTestError(description: "could not bind a loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
