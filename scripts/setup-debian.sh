@@ -11,12 +11,13 @@
 #     `websocket-client` that drives it over the DevTools protocol;
 #   - mosquitto (the MQTT broker the MQTT ingest tests start on a free loopback port; its
 #     service is kept from starting like influxdb's), openssl (the tests' self-signed
-#     certificates) and the Python package paho-mqtt (the robots that publish to it);
+#     certificates, which curl checks https:// with) and the Python package paho-mqtt (the
+#     robots that publish to it);
 #   - the Python package `influxdb` (the official 1.x client) for the python3 on PATH, for
 #     the Python client test.
 # Idempotent and quiet; needs root (or sudo).
 set -euo pipefail
-packages=(liblz4-dev zlib1g-dev pkg-config libre2-dev tzdata influxdb chromium mosquitto openssl)
+packages=(liblz4-dev zlib1g-dev pkg-config libre2-dev tzdata influxdb chromium mosquitto openssl curl)
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 

@@ -65,7 +65,7 @@ struct LivePageBrowserTests {
         let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-page-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
-        let created = try tokens.map { try createToken(dataDir: dataDir, arguments: $0) }
+        let created = try tokens.map { try Self.createToken(dataDir: dataDir, arguments: $0) }
         let server = try ServerProcess.start(dataDir: dataDir)
         do {
             try await server.waitForPing()
@@ -78,7 +78,7 @@ struct LivePageBrowserTests {
     }
 
     /// The token `strata token create` prints alone on its last line.
-    private func createToken(dataDir: String, arguments: [String]) throws -> String {
+    static func createToken(dataDir: String, arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = try ServerProcess.strataBinary()
         process.arguments = ["token", "create", "--data-dir", dataDir] + arguments

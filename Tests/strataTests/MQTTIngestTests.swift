@@ -142,10 +142,14 @@ import Testing
         return last
     }
 
-    static func waitForConnected(_ server: ServerProcess) async throws {
+    /// `adminToken`: for a server with tokens, where /metrics needs the admin scope.
+    static func waitForConnected(_ server: ServerProcess, adminToken: String? = nil) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
+        let headers = adminToken.map { ["Authorization": "Bearer \($0)"] } ?? [:]
         while ContinuousClock.now < deadline {
-            if let text = try? await HTTP.send("GET", "\(server.baseURL)/metrics").text, text.contains("strata_mqtt_connected 1") {
+            if let text = try? await HTTP.send("GET", "\(server.baseURL)/metrics", headers: headers).text,
+                text.contains("strata_mqtt_connected 1")
+            {
                 return
             }
             try await Task.sleep(for: .milliseconds(50))
