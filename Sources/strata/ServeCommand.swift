@@ -113,7 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
                     logger: StrataLogging.logger("strata.mqtt")))
             } catch {
                 try? await engine.close()
-                throw error
+                throw ValidationError("\(error)")
             }
         }
         let scheme = configuration.tls == nil ? "http" : "https"
