@@ -12,12 +12,13 @@
 #   - mosquitto (the MQTT broker the MQTT ingest tests start on a free loopback port; its
 #     service is kept from starting like influxdb's), openssl (the tests' self-signed
 #     certificates, which curl checks https:// with) and the Python package paho-mqtt (the
-#     robots that publish to it);
+#     robots that publish to it); mosquitto-clients (mosquitto_pub, the MQTT benchmark's
+#     publishers: C, where paho-mqtt in Python tops out near 2,000 messages a second);
 #   - the Python package `influxdb` (the official 1.x client) for the python3 on PATH, for
 #     the Python client test.
 # Idempotent and quiet; needs root (or sudo).
 set -euo pipefail
-packages=(liblz4-dev zlib1g-dev pkg-config libre2-dev tzdata influxdb chromium mosquitto openssl curl)
+packages=(liblz4-dev zlib1g-dev pkg-config libre2-dev tzdata influxdb chromium mosquitto mosquitto-clients openssl curl)
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 

@@ -94,6 +94,30 @@ import Testing
         }
     }
 
+    /// A broker that is not there: the HTTP API still serves, the ingest keeps trying (and
+    /// counts it), and SIGTERM ends the server at once rather than after the next retry.
+    @Test func aBrokerThatIsDownDoesNotHoldTheServer() async throws {
+        try await withDataDirectory { dir, rulesFile in
+            let server = try ServerProcess.start(dataDir: dir, extraArguments: [
+                "--mqtt-broker", "tcp://127.0.0.1:\(try FreePort.pick())", "--mqtt-rules", rulesFile,
+            ])
+            defer { server.kill() }
+            try await server.waitForPing()
+            let deadline = ContinuousClock.now + .seconds(30)
+            var metrics = ""
+            while ContinuousClock.now < deadline, !metrics.contains("strata_mqtt_connect_failures_total 3") {
+                metrics = try await HTTP.send("GET", "\(server.baseURL)/metrics").text
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(metrics.contains("strata_mqtt_connected 0"))
+            #expect(server.log.contains("mqtt connection failed; reconnecting"))
+            // Retries are 4 s apart by now; stopping must not wait for the next one.
+            let started = ContinuousClock.now
+            #expect(try await server.terminate() == 0)
+            #expect(ContinuousClock.now - started < .seconds(3))
+        }
+    }
+
     // MARK: - Support
 
     static func script(_ name: String) -> String {

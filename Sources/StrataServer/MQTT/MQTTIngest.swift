@@ -64,8 +64,11 @@ public final class MQTTIngest: Service {
                     ])
                 }
                 current.withLock { $0 = nil }
-                if stopping.withLock({ $0 }) { break }
-                try? await Task.sleep(for: retry)
+                // In short steps, so that a shutdown during a long wait is not held up by it.
+                let until = ContinuousClock.now + retry
+                while ContinuousClock.now < until, !stopping.withLock({ $0 }), !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
                 retry = min(retry * 2, Self.lastRetry)
             }
         } onGracefulShutdown: { [self] in

@@ -95,7 +95,7 @@ struct MQTTMessageMapper: Sendable {
         }
         var timestamp = arrival
         if let source = rule.time {
-            guard let value = MQTTRecord.value(at: source.field.split(separator: ".").map(String.init), in: record) else {
+            guard let value = MQTTRecord.value(at: source.path, in: record) else {
                 return .failure(.init("time \"\(source.field)\" is absent"))
             }
             switch MQTTRecord.time(value, source: source) {

@@ -4,22 +4,50 @@ import StrataCore
 /// how a JSON record becomes a point.
 struct MQTTRule: Sendable, Equatable {
     /// 1-based position in the file, for messages.
-    var number: Int
-    var filter: MQTTTopicFilter
-    var database: String
+    let number: Int
+    let filter: MQTTTopicFilter
+    let database: String
     /// A raw retention policy of `database`; nil: its default.
-    var policy: String?
-    var measurement: MQTTTemplate
+    let policy: String?
+    let measurement: MQTTTemplate
     /// Sorted by tag key.
-    var tags: [(key: String, value: MQTTTemplate)]
-    var time: TimeSource?
+    let tags: [(key: String, value: MQTTTemplate)]
+    let time: TimeSource?
     /// Declared field types; other numbers are floats.
-    var fieldTypes: [String: FieldType]
+    let fieldTypes: [String: FieldType]
+    /// Keys of a record that are not fields: tags the rule sets, and the time. Kept, not
+    /// computed, since every record of every message asks.
+    let reservedKeys: Set<String>
+
+    init(number: Int, filter: MQTTTopicFilter, database: String, policy: String?, measurement: MQTTTemplate,
+         tags: [(key: String, value: MQTTTemplate)], time: TimeSource?, fieldTypes: [String: FieldType]) {
+        self.number = number
+        self.filter = filter
+        self.database = database
+        self.policy = policy
+        self.measurement = measurement
+        self.tags = tags
+        self.time = time
+        self.fieldTypes = fieldTypes
+        reservedKeys = Self.reserved(tags: tags, time: time)
+    }
+
+    private static func reserved(tags: [(key: String, value: MQTTTemplate)], time: TimeSource?) -> Set<String> {
+        Set(tags.map(\.key)).union(time.map { [$0.field] } ?? [])
+    }
 
     struct TimeSource: Sendable, Equatable {
         /// Dotted path of the record's key holding the time.
-        var field: String
-        var unit: TimeUnit
+        let field: String
+        let unit: TimeUnit
+        /// `field` split on dots.
+        let path: [String]
+
+        init(field: String, unit: TimeUnit) {
+            self.field = field
+            self.unit = unit
+            path = field.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 
     /// The unit of a numeric time; an RFC 3339 string is read as such whatever the unit.
@@ -38,11 +66,6 @@ struct MQTTRule: Sendable, Equatable {
 
     enum FieldType: String, Sendable, CaseIterable {
         case float, integer, unsigned, boolean, string
-    }
-
-    /// Keys of a record that are not fields: tags the rule sets, and the time.
-    var reservedKeys: Set<String> {
-        Set(tags.map(\.key)).union(time.map { [$0.field] } ?? [])
     }
 
     static func == (a: MQTTRule, b: MQTTRule) -> Bool {

@@ -34,7 +34,15 @@ struct MQTTSession: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // Running before SUBSCRIBE: a broker sends the messages it kept at once.
                 group.addTask {
-                    try await commitUntilStopped(outbound)
+                    do {
+                        try await commitUntilStopped(outbound)
+                    } catch {
+                        // Nothing more is acknowledged on this connection: end the reader too,
+                        // so the session ends and the broker sends the rest again.
+                        inbox.finish()
+                        try? await channel.channel.close()
+                        throw error
+                    }
                     // Stopped: DISCONNECT tells the broker to keep the session, and closing
                     // ends the reader below.
                     var bye = ByteBuffer()
