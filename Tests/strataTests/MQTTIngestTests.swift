@@ -10,7 +10,7 @@ import Testing
           "tags": {"device_id": "{topic.1}"}, "time": {"field": "timestamp", "unit": "ms"}}]
         """
     static let robots = 100
-    static let messages = 40
+    static let messages = 60
 
     @Test func robotsAreStoredExactlyOnceAcrossAKill9() async throws {
         let broker = try await MosquittoBroker.start()
@@ -21,14 +21,16 @@ import Testing
             let first = try ServerProcess.start(dataDir: dir, extraArguments: arguments)
             defer { first.kill() }
             try await first.waitForPing()
-            // 20 messages a second per robot: two seconds of publishing, the kill early in it.
+            // 10 messages a second per robot: six seconds of publishing, the kill as soon as the
+            // first points are stored (the suite runs beside other tests on two cores, so
+            // "soon" can be a second or two).
             let publisher = Task {
                 try await PythonScript.run(path: Self.script("mqtt_robots.py"), arguments: [
                     "--port", "\(broker.port)", "--robots", "\(Self.robots)", "--messages", "\(Self.messages)",
-                    "--rate", "20", "--timeout", "100",
+                    "--rate", "10", "--timeout", "100",
                 ], timeout: .seconds(120))
             }
-            let before = try await Self.waitForCount(first, atLeast: 200, timeout: .seconds(60))
+            let before = try await Self.waitForCount(first, atLeast: 1, timeout: .seconds(60))
             first.kill()
             #expect(before < Self.robots * Self.messages, "the kill came after the last message")
             let second = try ServerProcess.start(dataDir: dir, extraArguments: arguments)

@@ -58,21 +58,23 @@ final class MosquittoBroker: Sendable {
         process.executableURL = URL(fileURLWithPath: try binary())
         process.arguments = ["-c", configPath]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: {
-            let log = "\(directory)/mosquitto.log"
-            FileManager.default.createFile(atPath: log, contents: nil)
-            return log
-        }()))
+        let logPath = "\(directory)/mosquitto.log"
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
+            throw LiveTestError(description: "cannot create \(logPath)")
+        }
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try process.run()
         let broker = MosquittoBroker(process: process, directory: directory, port: port, tlsPort: tlsPort)
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if FreePort.accepts(port), tlsPort.map(FreePort.accepts) ?? true { return broker }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
+        let status = process.isRunning ? "still running" : "exited with \(process.terminationStatus)"
+        let log = broker.log
         broker.stop()
-        throw LiveTestError(description: "mosquitto did not listen on \(port) within 10 s: \(broker.log)")
+        throw LiveTestError(description: "mosquitto did not listen on \(port) within 30 s (\(status)): \(log)\nconfig:\n\(config)")
     }
 
     var log: String { (try? String(contentsOfFile: "\(directory)/mosquitto.log", encoding: .utf8)) ?? "" }
