@@ -16,6 +16,7 @@ message accepted, 1 some were not, 2 paho-mqtt is missing. Bounded: --timeout se
 """
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -57,6 +58,9 @@ def main():
     p.add_argument("--qos", type=int, default=1)
     p.add_argument("--inflight", type=int, default=100, help="unacknowledged messages per connection")
     p.add_argument("--stamp", action="store_true", help="add sent_ns, the wall clock at publish, to each message")
+    p.add_argument("--pause-after", type=int, default=0,
+                   help="after this many messages per robot, wait until --resume-file exists (a test's cue)")
+    p.add_argument("--resume-file")
     p.add_argument("--timeout", type=float, default=120)
     args = p.parse_args()
     deadline = time.monotonic() + args.timeout
@@ -77,9 +81,16 @@ def main():
 
     infos = []
     started = time.monotonic()
+    paused = 0.0
     for i in range(args.messages):
+        if args.pause_after and i == args.pause_after and args.resume_file:
+            print("paused", flush=True)
+            pause_started = time.monotonic()
+            while not os.path.exists(args.resume_file) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            paused = time.monotonic() - pause_started
         if args.rate > 0:
-            due = started + i / args.rate
+            due = started + paused + i / args.rate
             pause = due - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
