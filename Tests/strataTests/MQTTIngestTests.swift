@@ -81,6 +81,40 @@ import Testing
         }
     }
 
+    /// A broker that takes only clients with a certificate it trusts, as AWS IoT Core does:
+    /// Strata with --mqtt-cert/--mqtt-key gets in, and without them it is refused and retries.
+    @Test func aBrokerThatRequiresAClientCertificate() async throws {
+        try await withDataDirectory { dir, rulesFile in
+            let pki = dir + "-pki"
+            defer { try? FileManager.default.removeItem(atPath: pki) }
+            let ca = try SelfSignedCertificate.make(in: pki)
+            let thing = try ca.client("strata-thing", in: pki)
+            let broker = try await MosquittoBroker.start(tls: ca, requireClientCertificate: true)
+            defer { broker.stop() }
+            let common = ["--mqtt-broker", "ssl://127.0.0.1:\(broker.tlsPort!)", "--mqtt-rules", rulesFile,
+                          "--mqtt-ca", ca.certificate]
+            let refused = try ServerProcess.start(dataDir: dir + "-refused", extraArguments: common)
+            defer { refused.kill() }
+            let server = try ServerProcess.start(dataDir: dir, extraArguments: common + [
+                "--mqtt-cert", thing.certificate, "--mqtt-key", thing.key,
+                "--mqtt-client-id", "strata-cert-\(UUID().uuidString.prefix(8))",
+            ])
+            defer { server.kill() }
+            try await Self.waitForConnected(server)
+            let published = try await PythonScript.run(path: Self.script("mqtt_robots.py"), arguments: [
+                "--port", "\(broker.port)", "--robots", "2", "--messages", "5", "--rate", "0", "--timeout", "30",
+            ], timeout: .seconds(60))
+            #expect(published.status == 0, "\(published.output)")
+            #expect(try await Self.waitForCount(server, atLeast: 10, timeout: .seconds(30)) == 10)
+            let metrics = try await HTTP.send("GET", "\(refused.baseURL)/metrics").text
+            #expect(metrics.contains("strata_mqtt_connected 0"), "\(metrics)")
+            #expect(refused.log.contains("mqtt connection failed"), "\(refused.log)")
+            _ = try await server.terminate()
+            _ = try await refused.terminate()
+            try? FileManager.default.removeItem(atPath: dir + "-refused")
+        }
+    }
+
     @Test func aRulesFileWithAMistakeStopsTheServerNamingIt() async throws {
         try await withDataDirectory { dir, rulesFile in
             try #"[{"topic": "robots/+/telemetry", "db": "robots", "measurement": "robot", "tag": {}}]"#

@@ -33,7 +33,11 @@ final class MosquittoBroker: Sendable {
         throw LiveTestError(description: "mosquitto is not installed: \(setupHint)")
     }
 
-    static func start(tls: SelfSignedCertificate? = nil) async throws -> MosquittoBroker {
+    /// `requireClientCertificate`: the TLS listener takes only clients with a certificate
+    /// signed by `tls` (as AWS IoT Core authenticates things).
+    static func start(tls: SelfSignedCertificate? = nil, requireClientCertificate: Bool = false) async throws
+        -> MosquittoBroker
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-mosquitto-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let port = try FreePort.pick()
@@ -51,6 +55,9 @@ final class MosquittoBroker: Sendable {
             let p = try FreePort.pick()
             tlsPort = p
             config += "listener \(p) 127.0.0.1\ncertfile \(tls.certificate)\nkeyfile \(tls.key)\n"
+            if requireClientCertificate {
+                config += "cafile \(tls.certificate)\nrequire_certificate true\n"
+            }
         }
         let configPath = "\(directory)/mosquitto.conf"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -98,21 +105,35 @@ struct SelfSignedCertificate {
     static func make(in directory: String) throws -> SelfSignedCertificate {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let cert = "\(directory)/cert.pem", key = "\(directory)/key.pem"
+        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                     "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                     "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        // mosquitto started as root reads its files as the user `mosquitto`.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key)
+        return SelfSignedCertificate(certificate: cert, key: key)
+    }
+
+    /// A client certificate (CN `name`) signed by this one, in `directory`.
+    func client(_ name: String, in directory: String) throws -> SelfSignedCertificate {
+        let cert = "\(directory)/\(name).pem", key = "\(directory)/\(name).key", request = "\(directory)/\(name).csr"
+        try Self.openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                          "-keyout", key, "-out", request, "-subj", "/CN=\(name)"])
+        try Self.openssl(["x509", "-req", "-in", request, "-CA", certificate, "-CAkey", self.key, "-CAcreateserial",
+                          "-out", cert, "-days", "2"])
+        return SelfSignedCertificate(certificate: cert, key: key)
+    }
+
+    private static func openssl(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                             "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
-                             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+        process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw LiveTestError(description: "openssl could not make a certificate (run scripts/setup-debian.sh)")
+            throw LiveTestError(description: "openssl \(arguments.first ?? "") failed (run scripts/setup-debian.sh)")
         }
-        // mosquitto started as root reads its files as the user `mosquitto`.
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key)
-        return SelfSignedCertificate(certificate: cert, key: key)
     }
 }
 
