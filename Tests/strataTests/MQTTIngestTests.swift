@@ -72,11 +72,7 @@ import Testing
             defer { server.kill() }
             try await server.waitForPing()
             try await Self.waitForConnected(server)
-            let published = try await PythonScript.run(path: Self.script("mqtt_robots.py"), arguments: [
-                "--port", "\(broker.port)", "--robots", "3", "--messages", "5", "--rate", "0", "--timeout", "30",
-            ], timeout: .seconds(60))
-            #expect(published.status == 0, "\(published.output)")
-            #expect(try await Self.waitForCount(server, atLeast: 15, timeout: .seconds(30)) == 15)
+            try await Self.publishAndCount(broker: broker, server: server, robots: 3, messages: 5)
             _ = try await server.terminate()
         }
     }
@@ -101,11 +97,7 @@ import Testing
             ])
             defer { server.kill() }
             try await Self.waitForConnected(server)
-            let published = try await PythonScript.run(path: Self.script("mqtt_robots.py"), arguments: [
-                "--port", "\(broker.port)", "--robots", "2", "--messages", "5", "--rate", "0", "--timeout", "30",
-            ], timeout: .seconds(60))
-            #expect(published.status == 0, "\(published.output)")
-            #expect(try await Self.waitForCount(server, atLeast: 10, timeout: .seconds(30)) == 10)
+            try await Self.publishAndCount(broker: broker, server: server, robots: 2, messages: 5)
             let metrics = try await HTTP.send("GET", "\(refused.baseURL)/metrics").text
             #expect(metrics.contains("strata_mqtt_connected 0"), "\(metrics)")
             #expect(refused.log.contains("mqtt connection failed"), "\(refused.log)")
@@ -119,17 +111,10 @@ import Testing
         try await withDataDirectory { dir, rulesFile in
             try #"[{"topic": "robots/+/telemetry", "db": "robots", "measurement": "robot", "tag": {}}]"#
                 .write(toFile: rulesFile, atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = try ServerProcess.strataBinary()
-            process.arguments = ["serve", "--data-dir", dir, "--http", "127.0.0.1:0",
-                                 "--mqtt-broker", "tcp://127.0.0.1:1", "--mqtt-rules", rulesFile]
-            let pipe = Pipe()
-            process.standardError = pipe
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus != 0)
+            let (status, output) = try ChildProcess.run(try ServerProcess.strataBinary().path, [
+                "serve", "--data-dir", dir, "--http", "127.0.0.1:0", "--mqtt-broker", "tcp://127.0.0.1:1", "--mqtt-rules", rulesFile,
+            ], capture: .standardError)
+            #expect(status == 64)
             #expect(output.contains(#"rule 1 (topic "robots/+/telemetry"): unknown key "tag""#), "\(output)")
         }
     }
@@ -204,6 +189,15 @@ import Testing
             try await Task.sleep(for: .milliseconds(20))
         }
         return last
+    }
+
+    /// Publishes `robots` × `messages` through the broker's plain listener and expects them all stored.
+    static func publishAndCount(broker: MosquittoBroker, server: ServerProcess, robots: Int, messages: Int) async throws {
+        let published = try await PythonScript.run(path: script("mqtt_robots.py"), arguments: [
+            "--port", "\(broker.port)", "--robots", "\(robots)", "--messages", "\(messages)", "--rate", "0", "--timeout", "30",
+        ], timeout: .seconds(60))
+        #expect(published.status == 0, "\(published.output)")
+        #expect(try await waitForCount(server, atLeast: robots * messages, timeout: .seconds(30)) == robots * messages)
     }
 
     /// `adminToken`: for a server with tokens, where /metrics needs the admin scope.

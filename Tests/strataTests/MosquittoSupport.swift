@@ -124,14 +124,7 @@ struct SelfSignedCertificate {
     }
 
     private static func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard try ChildProcess.run("/usr/bin/openssl", arguments).status == 0 else {
             throw LiveTestError(description: "openssl \(arguments.first ?? "") failed (run scripts/setup-debian.sh)")
         }
     }
@@ -166,5 +159,26 @@ enum FreePort {
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
+    }
+}
+
+/// A short-lived command, run to its end; its output is a few lines, so reading it after
+/// the start cannot block on a full pipe.
+enum ChildProcess {
+    enum Capture { case standardOutput, standardError }
+
+    static func run(_ executable: String, _ arguments: [String], capture: Capture = .standardOutput) throws
+        -> (status: Int32, output: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = capture == .standardOutput ? pipe : FileHandle.nullDevice
+        process.standardError = capture == .standardError ? pipe : FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
     }
 }

@@ -36,16 +36,8 @@ import Testing
 
     /// curl's stdout; `ca` nil: the system's CAs only.
     static func curl(_ arguments: [String], ca: String?) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["--silent", "--max-time", "10"] + (ca.map { ["--cacert", $0] } ?? []) + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return output
+        try ChildProcess.run("/usr/bin/curl", ["--silent", "--max-time", "10"] + (ca.map { ["--cacert", $0] } ?? []) + arguments)
+            .output
     }
 
     static func waitFor(_ condition: () throws -> Bool) async throws {
