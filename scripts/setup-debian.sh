@@ -14,11 +14,12 @@
 #     certificates, which curl checks https:// with) and the Python package paho-mqtt (the
 #     robots that publish to it); mosquitto-clients (mosquitto_pub, the MQTT benchmark's
 #     publishers: C, where paho-mqtt in Python tops out near 2,000 messages a second);
+#     nats-server (NATS's MQTT listener, the second broker the ingest is tested against);
 #   - the Python package `influxdb` (the official 1.x client) for the python3 on PATH, for
 #     the Python client test.
 # Idempotent and quiet; needs root (or sudo).
 set -euo pipefail
-packages=(liblz4-dev zlib1g-dev pkg-config libre2-dev tzdata influxdb chromium mosquitto mosquitto-clients openssl curl)
+packages=(liblz4-dev zlib1g-dev pkg-config libre2-dev tzdata influxdb chromium mosquitto mosquitto-clients nats-server openssl curl)
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 
-/// `strata serve --mqtt-broker` against a real mosquitto on loopback (docs/mqtt.md): 100
-/// robots publishing JSON at QoS 1, a SIGKILL of Strata in the middle, and every message the
-/// broker accepted stored exactly once; a TLS broker; a rules file with a mistake.
+/// `strata serve --mqtt-broker` against real brokers on loopback (docs/mqtt.md): 100 robots
+/// publishing JSON at QoS 1, a SIGKILL of Strata in the middle, and every message the broker
+/// accepted stored exactly once, through mosquitto and through NATS's MQTT listener; TLS
+/// brokers; a rules file with a mistake.
 @Suite(.serialized) struct MQTTIngestTests {
     static let rules = """
         [{"topic": "robots/+/telemetry", "db": "robots", "measurement": "robot",
@@ -12,8 +13,9 @@ import Testing
     static let robots = 100
     static let messages = 60
 
-    @Test func robotsAreStoredExactlyOnceAcrossAKill9() async throws {
-        let broker = try await MosquittoBroker.start()
+    @Test(arguments: BrokerKind.allCases)
+    func robotsAreStoredExactlyOnceAcrossAKill9(_ kind: BrokerKind) async throws {
+        let broker = try await kind.start()
         defer { broker.stop() }
         try await withDataDirectory { dir, rulesFile in
             let arguments = ["--mqtt-broker", "tcp://127.0.0.1:\(broker.port)", "--mqtt-rules", rulesFile,
