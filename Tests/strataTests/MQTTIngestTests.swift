@@ -145,6 +145,34 @@ import Testing
         }
     }
 
+    /// After a connection that worked, a lost broker is retried after the shortest delay
+    /// again, not after the long one an earlier outage had grown to.
+    @Test func reconnectingAfterAWorkingConnectionStartsWithTheShortestDelay() async throws {
+        try await withDataDirectory { dir, rulesFile in
+            let port = try FreePort.pick()
+            let server = try ServerProcess.start(dataDir: dir, extraArguments: [
+                "--mqtt-broker", "tcp://127.0.0.1:\(port)", "--mqtt-rules", rulesFile,
+                "--mqtt-client-id", "strata-retry-\(UUID().uuidString.prefix(8))",
+            ])
+            defer { server.kill() }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline, !server.log.contains("retryIn=2.0 seconds") {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let broker = try await MosquittoBroker.start(port: port)
+            try await Self.waitForConnected(server)
+            broker.stop()
+            while ContinuousClock.now < deadline,
+                !(server.log.components(separatedBy: "mqtt connected").last ?? "").contains("retryIn=")
+            {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let afterConnect = server.log.components(separatedBy: "mqtt connected").last ?? ""
+            #expect(afterConnect.contains("retryIn=0.5 seconds"), "\(server.log)")
+            _ = try await server.terminate()
+        }
+    }
+
     // MARK: - Support
 
     static func script(_ name: String) -> String {

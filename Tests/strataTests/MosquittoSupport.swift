@@ -35,12 +35,13 @@ final class MosquittoBroker: Sendable {
 
     /// `requireClientCertificate`: the TLS listener takes only clients with a certificate
     /// signed by `tls` (as AWS IoT Core authenticates things).
-    static func start(tls: SelfSignedCertificate? = nil, requireClientCertificate: Bool = false) async throws
-        -> MosquittoBroker
+    /// `port`: the plain listener's, when a test chose it first (default: a free one).
+    static func start(tls: SelfSignedCertificate? = nil, requireClientCertificate: Bool = false, port: Int? = nil)
+        async throws -> MosquittoBroker
     {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-mosquitto-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let port = try FreePort.pick()
+        let port = try port ?? FreePort.pick()
         var config = """
             per_listener_settings false
             allow_anonymous true

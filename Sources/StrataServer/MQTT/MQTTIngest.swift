@@ -54,8 +54,8 @@ public final class MQTTIngest: Service {
                 metrics.connects.increment()
                 do {
                     try await session.run()
-                    retry = Self.firstRetry
                 } catch {
+                    if session.connected.isSet { retry = Self.firstRetry }
                     if stopping.withLock({ $0 }) { break }
                     metrics.connectFailures.increment()
                     logger.error("mqtt connection failed; reconnecting", metadata: [

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import StrataCore
+import Synchronization
 
 /// One connection to the broker, from CONNECT to its close (docs/mqtt.md, "Delivery").
 ///
@@ -18,6 +19,9 @@ struct MQTTSession: Sendable {
     let logger: Logger
     /// Finished by `stop()`: the committer drains it and the session ends.
     let inbox = MQTTInbox()
+    /// Set once the broker accepted the connection, so a later failure starts the
+    /// reconnection delays from the shortest again.
+    let connected = MQTTSessionFlag()
 
     /// Connects, subscribes and runs until the connection ends (throws) or `stop()` (returns).
     func run() async throws {
@@ -25,6 +29,7 @@ struct MQTTSession: Sendable {
         try await channel.executeThenClose { inbound, outbound in
             var packets = inbound.makeAsyncIterator()
             let sessionPresent = try await connectHandshake(&packets, outbound)
+            connected.set()
             committer.metrics.connected.increment()
             defer { committer.metrics.connected.decrement() }
             logger.info("mqtt connected", metadata: [
@@ -162,6 +167,12 @@ struct MQTTSession: Sendable {
     static func isAddress(_ host: String) -> Bool {
         host.contains(":") || host.split(separator: ".").count == 4 && host.allSatisfy { $0 == "." || $0.isNumber }
     }
+}
+
+final class MQTTSessionFlag: Sendable {
+    private let value = Atomic(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }
 
 struct MQTTSessionError: Error, CustomStringConvertible {
