@@ -158,8 +158,14 @@ struct MQTTMessageMapperTests {
         #expect(try Self.map(rules, topic: "elsewhere", "{}").matchedRules == 0)
     }
 
-    @Test func aLaterDuplicateKeyWins() throws {
-        let mapped = try Self.map(#"[{"topic": "robots/#", "db": "d", "measurement": "m"}]"#, #"{"a.b": 1, "a": {"b": 2}}"#)
-        #expect(Self.points(mapped).first?.fields == [Field("a.b", .float(2))])
+    /// In a small record and in a large one (where duplicates are found through an index).
+    @Test(arguments: [0, 30])
+    func aLaterDuplicateKeyWins(otherKeys: Int) throws {
+        let others = (0..<otherKeys).map { #""k\#($0)": \#($0), "# }.joined()
+        let mapped = try Self.map(#"[{"topic": "robots/#", "db": "d", "measurement": "m"}]"#,
+                                  #"{\#(others)"a.b": 1, "a": {"b": 2}}"#)
+        let fields = try #require(Self.points(mapped).first?.fields)
+        #expect(fields.count == otherKeys + 1)
+        #expect(fields.last == Field("a.b", .float(2)))
     }
 }

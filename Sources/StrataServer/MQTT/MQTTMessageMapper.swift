@@ -21,7 +21,8 @@ struct MQTTMessageMapper: Sendable {
 
     func map(topic: String, payload: ByteBuffer, arrival: Int64) -> Mapped {
         var mapped = Mapped()
-        let matching = rules.rules.indices.filter { rules.rules[$0].filter.matches(topic) }
+        let levels = topic.split(separator: "/", omittingEmptySubsequences: false)
+        let matching = rules.rules.indices.filter { rules.rules[$0].filter.matches(levels: levels) }
         mapped.matchedRules = matching.count
         guard !matching.isEmpty else { return mapped }
         let records: [JSONValue]
@@ -32,7 +33,6 @@ struct MQTTMessageMapper: Sendable {
         case .success(let list):
             records = list
         }
-        let levels = topic.split(separator: "/", omittingEmptySubsequences: false)
         for index in matching {
             let rule = rules.rules[index]
             var points: [Point] = []
@@ -115,14 +115,19 @@ struct MQTTMessageMapper: Sendable {
         MQTTRecord.flatten(record, into: &flat)
         let reserved = rule.reservedKeys
         var fields: [Field] = []
-        var position: [String: Int] = [:]
+        fields.reserveCapacity(flat.count)
+        // Duplicate keys are rare (`{"a.b": 1, "a": {"b": 2}}`): a linear look for small
+        // records, an index only for large ones, where a linear look would be quadratic.
+        var position: [String: Int]? = flat.count > 16 ? [:] : nil
+        let types = rule.fieldTypes
         for (key, value) in flat where !reserved.contains(key) {
-            switch MQTTRecord.field(key, value, as: rule.fieldTypes[key]) {
+            switch MQTTRecord.field(key, value, as: types.isEmpty ? nil : types[key]) {
             case .success(let fieldValue):
-                if let at = position[key] {
+                let at = position != nil ? position![key] : fields.firstIndex(where: { $0.key == key })
+                if let at {
                     fields[at] = Field(key, fieldValue)
                 } else {
-                    position[key] = fields.count
+                    position?[key] = fields.count
                     fields.append(Field(key, fieldValue))
                 }
             case .failure(let error):

@@ -28,10 +28,15 @@ struct MQTTTopicFilter: Sendable, Equatable, CustomStringConvertible {
     /// Whether topics of any depth from `levels.count - 1` on match (`a/#`).
     var endsWithMultiLevel: Bool { levels.last == "#" }
 
-    func matches(_ topic: some StringProtocol) -> Bool {
-        if topic.hasPrefix("$"), levels.first == "+" || levels.first == "#" { return false }
+    func matches(_ topic: String) -> Bool {
+        matches(levels: topic.split(separator: "/", omittingEmptySubsequences: false))
+    }
+
+    /// The same for a topic already split into its levels (once for every rule).
+    func matches(levels topicLevels: [Substring]) -> Bool {
+        if topicLevels.first?.hasPrefix("$") == true, levels.first == "+" || levels.first == "#" { return false }
         var filterLevels = levels[...]
-        for level in topic.split(separator: "/", omittingEmptySubsequences: false) {
+        for level in topicLevels {
             guard let want = filterLevels.first else { return false }
             if want == "#" { return true }
             if want != "+", want != level { return false }
