@@ -5,7 +5,10 @@ import Testing
 /// mosquitto, Strata's MQTT ingest stores it, and a page in Chromium that opened
 /// `new WebSocket(url, token)` (the token as the only subprotocol) receives each point live.
 /// Driven by scripts/seed_client_browser.py (docs/migrating-from-aws.md).
-@Suite(.serialized) struct SeedBrowserTests {
+///
+/// In the live page's serialized suite: two headless Chromiums at once, beside the rest of
+/// the suite on two cores, starved the suite's timing-sensitive tests.
+extension LivePageBrowserTests {
     @Test func aSeedStyleBrowserClientReceivesMQTTTelemetryLive() async throws {
         let chromium = try BrowserDriver.chromium()
         let broker = try await MosquittoBroker.start()

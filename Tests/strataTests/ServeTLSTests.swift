@@ -4,7 +4,10 @@ import Testing
 /// `strata serve --tls-cert --tls-key`: HTTPS and WSS on one port with a self-signed
 /// certificate (docs/tls.md), checked by curl and by the seed-style WebSocket client
 /// trusting that certificate; plain HTTP to the same port gets no answer.
-@Suite(.serialized) struct ServeTLSTests {
+///
+/// In the MQTT tests' serialized suite, so that these server-and-client tests run one at a
+/// time rather than beside each other and the rest of the suite.
+extension MQTTIngestTests {
     @Test func httpsAndWSS() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-tls-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -14,7 +17,7 @@ import Testing
         defer { server.kill() }
         #expect(server.baseURL.hasPrefix("https://127.0.0.1:"))
         let base = server.baseURL
-        try await Self.waitFor { try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "\(base)/ping"], ca: tls.certificate) == "204" }
+        try await Self.waitForTLS { try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "\(base)/ping"], ca: tls.certificate) == "204" }
         #expect(try Self.curl(["-X", "POST", "--data-urlencode", "q=CREATE DATABASE robots", "\(base)/query"], ca: tls.certificate)
             .contains("statement_id"))
         let written = try Self.curl(["-o", "/dev/null", "-w", "%{http_code}", "--data-binary",
@@ -22,7 +25,7 @@ import Testing
                                      "\(base)/write?db=robots"], ca: tls.certificate)
         #expect(written == "204")
         let wss = base.replacingOccurrences(of: "https://", with: "wss://") + "/v1/stream"
-        let client = try await PythonScript.run(path: MQTTIngestTests.script("seed_client.py"), arguments: [
+        let client = try await PythonScript.run(path: Self.script("seed_client.py"), arguments: [
             "--url", wss, "--ca", tls.certificate, "--device", "robot-0001", "--last", "2", "--expect", "2", "--timeout", "20",
         ], timeout: .seconds(60))
         #expect(client.status == 0, "\(client.output)")
@@ -40,7 +43,7 @@ import Testing
             .output
     }
 
-    static func waitFor(_ condition: () throws -> Bool) async throws {
+    static func waitForTLS(_ condition: () throws -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if (try? condition()) == true { return }
