@@ -65,14 +65,13 @@ struct MQTTPacketTests {
     }
 
     @Test func controlPackets() throws {
-        var bytes = ByteBuffer(bytes: [0x20, 0x02, 0x01, 0x00,  // CONNACK, session present, accepted
+        let bytes = ByteBuffer(bytes: [0x20, 0x02, 0x01, 0x00,  // CONNACK, session present, accepted
                                        0x90, 0x04, 0x00, 0x01, 0x01, 0x80,  // SUBACK id 1: QoS 1, failure
                                        0xD0, 0x00,  // PINGRESP
                                        0x62, 0x02, 0x00, 0x05])  // PUBREL: ignored
         let packets = try Self.decode(bytes, chunk: 3)
         #expect(packets == [.connack(sessionPresent: true, returnCode: 0), .suback(packetID: 1, returnCodes: [1, 0x80]),
                             .pingresp, .other(type: 6)])
-        bytes.clear()
     }
 
     @Test(arguments: [
@@ -133,5 +132,33 @@ struct MQTTTopicFilterTests {
     func invalidFilters(_ filter: String) {
         #expect(MQTTTopicFilter(filter) == nil)
         #expect(MQTTTopicFilter.problem(filter) != nil)
+    }
+}
+
+/// `--mqtt-broker` URLs, and which hosts are addresses (no SNI for them).
+struct MQTTBrokerURLTests {
+    @Test(arguments: [
+        ("tcp://127.0.0.1:1883", "127.0.0.1", 1883, false),
+        ("tcp://broker", "broker", 1883, false),
+        ("mqtt://broker:11883/", "broker", 11883, false),
+        ("ssl://abc-ats.iot.eu-west-1.amazonaws.com:8883", "abc-ats.iot.eu-west-1.amazonaws.com", 8883, true),
+        ("mqtts://broker", "broker", 8883, true),
+        ("SSL://[::1]:8884", "::1", 8884, true),
+    ])
+    func parses(_ text: String, _ host: String, _ port: Int, _ tls: Bool) throws {
+        let url = try #require(MQTTBrokerURL(text))
+        #expect(url.host == host && url.port == port && url.usesTLS == tls)
+    }
+
+    @Test(arguments: ["http://broker:1883", "tcp://", "tcp://broker:0", "tcp://broker:70000", "tcp://user@broker",
+                      "tcp://broker/topic", "broker:1883"])
+    func refuses(_ text: String) {
+        #expect(MQTTBrokerURL(text) == nil)
+    }
+
+    @Test(arguments: [("127.0.0.1", true), ("::1", true), ("broker.example.com", false), ("1.2.3", false),
+                      ("999.1.1.1", false)])
+    func addressesGetNoServerName(_ host: String, _ isAddress: Bool) {
+        #expect(MQTTSession.isAddress(host) == isAddress)
     }
 }

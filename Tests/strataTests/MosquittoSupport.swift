@@ -11,26 +11,16 @@ import Glibc
 final class MosquittoBroker: Sendable {
     static let setupHint = "run scripts/setup-debian.sh (installs mosquitto and the Python paho-mqtt)"
 
-    let process: Process
-    let directory: String
+    let child: BrokerProcess
     /// Plain MQTT, for publishers (and Strata unless it uses `tlsPort`).
     let port: Int
     /// MQTT over TLS with `SelfSignedCertificate`'s pair, when asked for.
     let tlsPort: Int?
 
-    private init(process: Process, directory: String, port: Int, tlsPort: Int?) {
-        self.process = process
-        self.directory = directory
+    private init(child: BrokerProcess, port: Int, tlsPort: Int?) {
+        self.child = child
         self.port = port
         self.tlsPort = tlsPort
-    }
-
-    static func binary() throws -> String {
-        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
-        for dir in dirs where FileManager.default.isExecutableFile(atPath: "\(dir)/mosquitto") {
-            return "\(dir)/mosquitto"
-        }
-        throw LiveTestError(description: "mosquitto is not installed: \(setupHint)")
     }
 
     /// `requireClientCertificate`: the TLS listener takes only clients with a certificate
@@ -39,8 +29,6 @@ final class MosquittoBroker: Sendable {
     static func start(tls: SelfSignedCertificate? = nil, requireClientCertificate: Bool = false, port: Int? = nil)
         async throws -> MosquittoBroker
     {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-mosquitto-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let port = try port ?? FreePort.pick()
         var config = """
             per_listener_settings false
@@ -60,35 +48,73 @@ final class MosquittoBroker: Sendable {
                 config += "cafile \(tls.certificate)\nrequire_certificate true\n"
             }
         }
-        let configPath = "\(directory)/mosquitto.conf"
-        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binary())
-        process.arguments = ["-c", configPath]
-        process.standardOutput = FileHandle.nullDevice
-        let logPath = "\(directory)/mosquitto.log"
+        let child = try await BrokerProcess.launch("mosquitto", config: { _ in config },
+                                                   ports: [port] + (tlsPort.map { [$0] } ?? []))
+        return MosquittoBroker(child: child, port: port, tlsPort: tlsPort)
+    }
+
+    var log: String { child.log }
+
+    func stop() { child.stop() }
+}
+
+/// A broker binary run as a child with a config file in a directory of its own, until
+/// `stop()`. Missing is a failure that names the setup script.
+final class BrokerProcess: Sendable {
+    let process: Process
+    let directory: String
+    let name: String
+
+    private init(process: Process, directory: String, name: String) {
+        self.process = process
+        self.directory = directory
+        self.name = name
+    }
+
+    static func binary(_ name: String) throws -> String {
+        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+            + ["/usr/sbin", "/sbin", "/usr/bin"]
+        for dir in dirs where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+            return "\(dir)/\(name)"
+        }
+        throw LiveTestError(description: "\(name) is not installed: run scripts/setup-debian.sh")
+    }
+
+    /// Runs `name -c <config>` (`config` gets the broker's directory) and returns once every
+    /// port in `ports` takes connections, within 30 s.
+    static func launch(_ name: String, config: (String) -> String, ports: [Int]) async throws -> BrokerProcess {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-\(name)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let text = config(directory)
+        let configPath = "\(directory)/\(name).conf"
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let logPath = "\(directory)/\(name).log"
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
             throw LiveTestError(description: "cannot create \(logPath)")
         }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binary(name))
+        process.arguments = ["-c", configPath]
+        process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try process.run()
-        let broker = MosquittoBroker(process: process, directory: directory, port: port, tlsPort: tlsPort)
+        let child = BrokerProcess(process: process, directory: directory, name: name)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            if FreePort.accepts(port), tlsPort.map(FreePort.accepts) ?? true { return broker }
+            if ports.allSatisfy(FreePort.accepts) { return child }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         let status = process.isRunning ? "still running" : "exited with \(process.terminationStatus)"
-        let log = broker.log
-        broker.stop()
-        throw LiveTestError(description: "mosquitto did not listen on \(port) within 30 s (\(status)): \(log)\nconfig:\n\(config)")
+        let log = child.log
+        child.stop()
+        throw LiveTestError(description: "\(name) did not listen on \(ports) within 30 s (\(status)): \(log)\nconfig:\n\(text)")
     }
 
-    var log: String { (try? String(contentsOfFile: "\(directory)/mosquitto.log", encoding: .utf8)) ?? "" }
+    var log: String { (try? String(contentsOfFile: "\(directory)/\(name).log", encoding: .utf8)) ?? "" }
 
-    /// SIGKILL: a child of the test process inherits its blocked SIGTERM, which mosquitto's
-    /// loop then never sees; the broker keeps nothing on disk, so nothing is lost.
+    /// SIGKILL: a child of the test process inherits its blocked SIGTERM, which the broker's
+    /// loop then never sees; the tests' brokers keep nothing that must survive.
     func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)

@@ -32,7 +32,8 @@ final class MQTTInbox: Sendable {
                 if s.finished { return false }
                 guard s.items.isEmpty || (s.items.count < maxMessages && s.bytes < maxBytes) else { return true }
                 s.items.append(message)
-                s.bytes += message.payloadBytes
+                // An oversized message's bytes were skipped, not kept.
+                s.bytes += message.tooLarge ? 0 : message.payloadBytes
                 let taker = s.taker
                 s.taker = nil
                 taker?.resume()

@@ -2,7 +2,7 @@ import StrataCore
 
 /// One entry of the rules file (docs/mqtt.md, "Rules"): which messages, where they go and
 /// how a JSON record becomes a point.
-struct MQTTRule: Sendable, Equatable {
+struct MQTTRule: Sendable {
     /// 1-based position in the file, for messages.
     let number: Int
     let filter: MQTTTopicFilter
@@ -66,12 +66,6 @@ struct MQTTRule: Sendable, Equatable {
 
     enum FieldType: String, Sendable, CaseIterable {
         case float, integer, unsigned, boolean, string
-    }
-
-    static func == (a: MQTTRule, b: MQTTRule) -> Bool {
-        a.number == b.number && a.filter == b.filter && a.database == b.database && a.policy == b.policy
-            && a.measurement == b.measurement && a.tags.map(\.key) == b.tags.map(\.key)
-            && a.tags.map(\.value) == b.tags.map(\.value) && a.time == b.time && a.fieldTypes == b.fieldTypes
     }
 }
 

@@ -3,7 +3,7 @@ import StrataQuery
 
 /// The rules file of `--mqtt-rules` (docs/mqtt.md, "Rules"): a JSON array of rules, read
 /// once at start. Every mistake is reported with the rule's number and the key.
-struct MQTTRules: Sendable, Equatable {
+struct MQTTRules: Sendable {
     let rules: [MQTTRule]
 
     /// The distinct topic filters, in file order: one subscription each.
@@ -13,10 +13,6 @@ struct MQTTRules: Sendable, Equatable {
     }
 
     static let keys: Set<String> = ["topic", "db", "rp", "measurement", "tags", "time", "fields"]
-
-    init(rules: [MQTTRule]) {
-        self.rules = rules
-    }
 
     init(parsing text: String) throws(MQTTRuleError) {
         let document: JSONValue

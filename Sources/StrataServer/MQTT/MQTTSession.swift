@@ -165,7 +165,7 @@ struct MQTTSession: Sendable {
     }
 
     static func isAddress(_ host: String) -> Bool {
-        host.contains(":") || host.split(separator: ".").count == 4 && host.allSatisfy { $0 == "." || $0.isNumber }
+        (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 }
 
