@@ -48,6 +48,22 @@ public struct IngestReport: Sendable, Equatable {
             parsed.points, lineNumbers: parsed.lineNumbers, parseErrors: parsed.errors, to: database, engine: engine)
     }
 
+    /// The same for a body parsed into columns (the HTTP write path). `refused` are lines
+    /// the caller removed itself. `rejectedIndexes` stays empty: drops name lines.
+    public static func write(
+        _ columns: ParsedColumns, refused: [Drop] = [], to database: String, engine: StorageEngine
+    ) async throws -> IngestReport {
+        var drops = columns.errors.map { Drop(line: $0.line, reason: $0.reason, parseError: $0) } + refused
+        if columns.pointCount > 0 {
+            let result = try await engine.write(columns, to: database)
+            drops += result.rejected.map { Drop(line: $0.index, reason: $0.reason) }
+            drops.sort { $0.line < $1.line }
+            return IngestReport(accepted: result.accepted, dropped: drops, sequence: result.sequence)
+        }
+        drops.sort { $0.line < $1.line }
+        return IngestReport(dropped: drops)
+    }
+
     /// The same for a slice of a parse (an import batch): `lineNumbers[i]` is the line of `points[i]`.
     /// `refused` are lines the caller dropped itself (a device outside the token's allowlist).
     public static func write(

@@ -68,17 +68,15 @@ struct WriteHandler: Sendable {
         let receivedAt = WallClock.nowNanoseconds()
         let body = try await RequestBodyReader(limit: limits.maxBodyBytes, dialect: dialect).read(request)
         let parser = LineProtocolParser(precision: precision)
-        let parsed = body.withUnsafeReadableBytes { parser.parse($0, defaultTimestamp: receivedAt) }
-        if parsed.points.isEmpty {
+        var parsed = body.withUnsafeReadableBytes { parser.parseColumns($0, defaultTimestamp: receivedAt) }
+        if parsed.pointCount == 0 {
             guard let first = parsed.errors.first else { return Response(status: .noContent) }
             throw InfluxHTTPError(.badRequest, first.description, dialect: dialect)
         }
-        let allowed = Self.allowed(parsed, principal: context.principal)
+        let refused = Self.refuseForeignDevices(&parsed, principal: context.principal)
         let report: IngestReport
         do {
-            report = try await IngestReport.write(
-                allowed.points, lineNumbers: allowed.lineNumbers, parseErrors: parsed.errors, refused: allowed.refused,
-                to: database, engine: engine)
+            report = try await IngestReport.write(parsed, refused: refused, to: database, engine: engine)
         } catch EngineError.headFull(let bytes, let limit) {
             // Nothing was written: the client may send the same body again once a flush made room.
             metrics.writesRefusedHeadFull.increment()
@@ -108,29 +106,20 @@ struct WriteHandler: Sendable {
         }
     }
 
-    /// The points of `parsed` whose device the principal may write, and a drop for each
-    /// other line: one naming the device, or the missing device tag. Every point passes
-    /// for a token without a device allowlist.
-    static func allowed(_ parsed: ParsedLines, principal: Principal)
-        -> (points: [Point], lineNumbers: [Int], refused: [IngestReport.Drop])
-    {
-        guard principal.devices != nil else { return (parsed.points, parsed.lineNumbers, []) }
-        var points: [Point] = [], lines: [Int] = [], refused: [IngestReport.Drop] = []
-        points.reserveCapacity(parsed.points.count)
-        lines.reserveCapacity(parsed.points.count)
+    /// Removes from `parsed` the series whose device the principal may not write, and
+    /// returns a drop for each of their lines: one naming the device, or the missing device
+    /// tag. Nothing is removed for a token without a device allowlist.
+    static func refuseForeignDevices(_ parsed: inout ParsedColumns, principal: Principal) -> [IngestReport.Drop] {
+        guard principal.devices != nil else { return [] }
         let who = AuthMiddleware.name(principal)
-        for (point, line) in zip(parsed.points, parsed.lineNumbers) {
-            guard let device = point.tags.first(where: { $0.key == principal.deviceTag })?.value else {
-                refused.append(.init(line: line, reason: "missing tag \"\(principal.deviceTag)\": \(who) may only write its devices"))
-                continue
+        return parsed.removeSeries { key in
+            guard let device = key.tagValue(principal.deviceTag) else { return true }
+            return !principal.allowsDevice(device)
+        }.map { line, key in
+            guard let device = key.tagValue(principal.deviceTag) else {
+                return .init(line: line, reason: "missing tag \"\(principal.deviceTag)\": \(who) may only write its devices")
             }
-            guard principal.allowsDevice(device) else {
-                refused.append(.init(line: line, reason: "device \"\(device)\" is not allowed for \(who)"))
-                continue
-            }
-            points.append(point)
-            lines.append(line)
+            return .init(line: line, reason: "device \"\(device)\" is not allowed for \(who)")
         }
-        return (points, lines, refused)
     }
 }

@@ -472,3 +472,95 @@ private func randomPoint(rng: inout SplitMix64) -> Point {
         }
     }
 }
+
+/// `parseColumns`, the write path's parse, against `parse`: the same errors and, read back in
+/// line order, the same points (fields compared by name: a column has no order within a row).
+@Suite struct LineProtocolColumnsTests {
+    static func agree(_ bytes: [UInt8], precision: Precision = .nanoseconds, sourceLocation: SourceLocation = #_sourceLocation) {
+        let parser = LineProtocolParser(precision: precision)
+        let points = parser.parse(bytes, defaultTimestamp: now)
+        let columns = parser.parseColumns(bytes, defaultTimestamp: now)
+        #expect(columns.errors == points.errors, sourceLocation: sourceLocation)
+        let (got, lines) = columns.pointsInLineOrder()
+        #expect(lines == points.lineNumbers, sourceLocation: sourceLocation)
+        #expect(got.count == points.points.count, sourceLocation: sourceLocation)
+        func byName(_ p: Point) -> Point {
+            var p = p
+            p.fields.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            return p
+        }
+        for (a, b) in zip(got, points.points) where !identical(byName(a), byName(b)) {
+            Issue.record("columns gave \(a), points \(b), in \(String(decoding: bytes, as: UTF8.self).debugDescription)",
+                         sourceLocation: sourceLocation)
+        }
+        #expect(Set(columns.series.map(\.key)).count == columns.series.count, sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: validCases)
+    func validBodiesAgree(_ c: LineProtocolValidCase) {
+        Self.agree(Array(c.body.utf8))
+    }
+
+    @Test(arguments: invalidCases)
+    func invalidLinesAgree(_ c: LineProtocolInvalidCase) {
+        Self.agree(c.line + Array("\nm v=1\n".utf8))
+    }
+
+    @Test func rowsOfOneSeriesShareColumnsAcrossSpellingsAndGaps() throws {
+        let body = "m,a=1,b=2 v=1,w=1i 1\nm,b=2,a=1 v=2 2\nm,a=1,b=2 w=3i,v=3 3\nm,a=1,b=2 v=4,v=5 4"
+        let columns = LineProtocolParser().parseColumns(Array(body.utf8), defaultTimestamp: now)
+        let rows = try #require(columns.series.first)
+        #expect(columns.series.count == 1)
+        #expect(columns.lines == [[1, 2, 3, 4]])
+        #expect(rows.timestamps == [1, 2, 3, 4])
+        #expect(rows.columns["v"]?.floats == [1, 2, 3, 5])
+        #expect(rows.columns["w"]?.valid == [true, false, true, false])
+        #expect(columns.mixedTypeLines.isEmpty)
+    }
+
+    @Test func aBadLineLeavesNoColumnBehind() {
+        // `a` parses before `b` fails: no column may claim a type for a value never stored.
+        let columns = LineProtocolParser().parseColumns(Array("m a=1,b=bad 1\nm c=1 2\nn x=1,y=\"open 3".utf8), defaultTimestamp: now)
+        #expect(columns.errors.map(\.line) == [1, 3])
+        #expect(columns.series.map { Array($0.columns.keys) } == [["c"]])
+        #expect(columns.lines == [[2]])
+    }
+
+    @Test func aLineThatChangesAFieldsTypeStaysAPoint() {
+        let columns = LineProtocolParser().parseColumns(Array("m v=1 1\nm v=2i 2\nm v=3 3\nm v=4,v=5i 4".utf8), defaultTimestamp: now)
+        #expect(columns.lines == [[1, 3]])
+        #expect(columns.mixedTypeLines.map(\.line) == [2, 4])
+        #expect(columns.mixedTypeLines.map { $0.point.fields } == [[Field("v", .integer(2))], [Field("v", .integer(5))]])
+        #expect(columns.pointsInLineOrder().lines == [1, 2, 3, 4])
+    }
+
+    @Test(arguments: 0..<4)
+    func mutatedBodiesAgree(_ seedIndex: Int) {
+        var rng = SplitMix64(seed: 0xC01_0000 + UInt64(seedIndex))
+        for _ in 0..<1_000 {
+            var bytes = Array((fuzzSeeds[seedIndex] + "\n" + fuzzSeeds[(seedIndex + 1) % fuzzSeeds.count]).utf8)
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                let at = Int.random(in: 0..<max(bytes.count, 1), using: &rng)
+                let byte = Bool.random(using: &rng)
+                    ? interestingBytes.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0 where !bytes.isEmpty: bytes[at] = byte
+                case 1: bytes.insert(byte, at: min(at, bytes.count))
+                default: bytes.insert(contentsOf: bytes[at...].prefix(12), at: at)
+                }
+            }
+            Self.agree(bytes, precision: .microseconds)
+        }
+    }
+
+    @Test(arguments: 0..<2)
+    func randomBodiesAgree(_ seed: Int) {
+        var rng = SplitMix64(seed: 0xC0DE_0000 + UInt64(seed))
+        var body = ""
+        for _ in 0..<500 {
+            let point = randomPoint(rng: &rng)
+            body += serialize(point, withTimestamp: Bool.random(using: &rng), rng: &rng) + "\n"
+        }
+        Self.agree(Array(body.utf8))
+    }
+}

@@ -11,7 +11,7 @@ extension FloatCodec {
 
     /// The decimal block, or nil when no exponent round-trips every value bitwise
     /// (NaN, ±Inf, -0.0, too many digits, subnormals...).
-    static func encodeDecimal(_ v: UnsafeBufferPointer<Double>) -> [UInt8]? {
+    static func encodeDecimal(_ v: UnsafeBufferPointer<Double>, effort: EncodingEffort = .smallest) -> [UInt8]? {
         var ints = [Int64](repeating: 0, count: v.count)
         for e in 0..<powersOfTen.count {
             let s = powersOfTen[e]
@@ -29,7 +29,7 @@ extension FloatCodec {
             }
             if ok {
                 var body: [UInt8] = [BlockEncoding.decimal.rawValue, UInt8(e)]
-                IntegerBlock.encode(ints, into: &body)
+                IntegerBlock.encode(ints, into: &body, effort: effort)
                 return body
             }
         }

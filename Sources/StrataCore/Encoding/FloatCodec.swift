@@ -3,16 +3,17 @@
 /// Float64 field columns. Candidates: constant (bitwise), delta-constant, decimal-scaled
 /// integers, Gorilla XOR, raw; the smallest wins, then LZ4 where it pays.
 public enum FloatCodec {
-    public static func encode(_ values: UnsafeBufferPointer<Double>, into out: inout [UInt8]) {
-        LZ4.appendMaybeCompressed(encodeBody(values), into: &out)
+    public static func encode(_ values: UnsafeBufferPointer<Double>, into out: inout [UInt8],
+                              effort: EncodingEffort = .smallest) {
+        LZ4.appendMaybeCompressed(encodeBody(values, effort: effort), into: &out, effort: effort)
     }
 
-    public static func encode(_ values: [Double], into out: inout [UInt8]) {
-        values.withUnsafeBufferPointer { encode($0, into: &out) }
+    public static func encode(_ values: [Double], into out: inout [UInt8], effort: EncodingEffort = .smallest) {
+        values.withUnsafeBufferPointer { encode($0, into: &out, effort: effort) }
     }
 
     /// The smallest un-wrapped block (tag + payload).
-    static func encodeBody(_ v: UnsafeBufferPointer<Double>) -> [UInt8] {
+    static func encodeBody(_ v: UnsafeBufferPointer<Double>, effort: EncodingEffort = .smallest) -> [UInt8] {
         let n = v.count
         var body: [UInt8] = []
         if n == 0 {
@@ -26,7 +27,7 @@ public enum FloatCodec {
             return body
         }
         var best: [UInt8] = []
-        if let dec = encodeDecimal(v) { best = dec }
+        if let dec = encodeDecimal(v, effort: effort) { best = dec }
         // A decimal progression (0.5, 0.75, 1.0, ...) is smaller as decimal + integer
         // deltaConstant (~6 bytes); the float form (17 bytes) serves the others.
         if n >= 2, let d = deltaConstant(v), best.isEmpty || best.count > 17 {

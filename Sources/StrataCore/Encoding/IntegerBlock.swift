@@ -16,7 +16,7 @@ enum IntegerBlock {
 
     // MARK: - Encoding
 
-    static func encode(_ v: UnsafeBufferPointer<Int64>, into out: inout [UInt8]) {
+    static func encode(_ v: UnsafeBufferPointer<Int64>, into out: inout [UInt8], effort: EncodingEffort = .smallest) {
         let n = v.count
         if n == 0 {
             out.append(BlockEncoding.raw.rawValue)
@@ -58,7 +58,7 @@ enum IntegerBlock {
             residuals.append(cur)
             let seeds = seedSize(v, order: order)
             cur.withUnsafeBufferPointer { r in
-                for lg in packedMiniblockLog2 {
+                for lg in packedMiniblockLog2.prefix(effort == .smallest ? packedMiniblockLog2.count : 1) {
                     let s = 3 + seeds + packedSize(r, log2: lg)
                     if s < best.size { best = (s, .packed(order: order, log2: lg)) }
                 }
@@ -70,7 +70,7 @@ enum IntegerBlock {
         // Rice is sized only for the best-ranked order (and any other within 3%, where the
         // ranking is unreliable): most blocks skip two of the three k searches. On the
         // robot dataset this cost 321 bytes of 10.64 MB (0.003%).
-        let ranked = proxies.indices.sorted { proxies[$0] < proxies[$1] }
+        let ranked = effort == .smallest ? proxies.indices.sorted { proxies[$0] < proxies[$1] } : []
         for (rank, order) in ranked.enumerated() {
             if rank > 0 && proxies[order] * 100 > proxies[ranked[0]] * 103 { break }
             let seeds = seedSize(v, order: order)
@@ -107,8 +107,8 @@ enum IntegerBlock {
         }
     }
 
-    static func encode(_ v: [Int64], into out: inout [UInt8]) {
-        v.withUnsafeBufferPointer { encode($0, into: &out) }
+    static func encode(_ v: [Int64], into out: inout [UInt8], effort: EncodingEffort = .smallest) {
+        v.withUnsafeBufferPointer { encode($0, into: &out, effort: effort) }
     }
 
     private enum Plan { case raw, packed(order: Int, log2: Int), rice(order: Int, log2: Int) }

@@ -3,15 +3,16 @@
 /// Int64 field columns: constant, delta-constant, bit-packed or Rice-coded residuals
 /// (order 0/1/2), raw; then LZ4 where it pays.
 public enum IntegerCodec {
-    public static func encode(_ values: UnsafeBufferPointer<Int64>, into out: inout [UInt8]) {
+    public static func encode(_ values: UnsafeBufferPointer<Int64>, into out: inout [UInt8],
+                              effort: EncodingEffort = .smallest) {
         var body: [UInt8] = []
         body.reserveCapacity(16 + values.count)
-        IntegerBlock.encode(values, into: &body)
-        LZ4.appendMaybeCompressed(body, into: &out)
+        IntegerBlock.encode(values, into: &body, effort: effort)
+        LZ4.appendMaybeCompressed(body, into: &out, effort: effort)
     }
 
-    public static func encode(_ values: [Int64], into out: inout [UInt8]) {
-        values.withUnsafeBufferPointer { encode($0, into: &out) }
+    public static func encode(_ values: [Int64], into out: inout [UInt8], effort: EncodingEffort = .smallest) {
+        values.withUnsafeBufferPointer { encode($0, into: &out, effort: effort) }
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, count: Int, into out: inout [Int64]) throws(EncodingError) {

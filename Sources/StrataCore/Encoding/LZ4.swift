@@ -18,8 +18,8 @@ enum LZ4 {
     static let maxRatio = 255
 
     /// Appends `body` (tag byte + payload) to `out`, LZ4-wrapped when that pays.
-    static func appendMaybeCompressed(_ body: [UInt8], into out: inout [UInt8]) {
-        guard body.count >= minBodySize else {
+    static func appendMaybeCompressed(_ body: [UInt8], into out: inout [UInt8], effort: EncodingEffort = .smallest) {
+        guard effort == .smallest, body.count >= minBodySize else {
             out.append(contentsOf: body)
             return
         }

@@ -4,12 +4,13 @@
 /// constant-interval fast path is `deltaConstant` (first, interval), jittered clocks take
 /// delta or delta-of-delta bit-packing / Rice.
 public enum TimestampCodec {
-    public static func encode(_ values: UnsafeBufferPointer<Int64>, into out: inout [UInt8]) {
-        IntegerCodec.encode(values, into: &out)
+    public static func encode(_ values: UnsafeBufferPointer<Int64>, into out: inout [UInt8],
+                              effort: EncodingEffort = .smallest) {
+        IntegerCodec.encode(values, into: &out, effort: effort)
     }
 
-    public static func encode(_ values: [Int64], into out: inout [UInt8]) {
-        IntegerCodec.encode(values, into: &out)
+    public static func encode(_ values: [Int64], into out: inout [UInt8], effort: EncodingEffort = .smallest) {
+        IntegerCodec.encode(values, into: &out, effort: effort)
     }
 
     public static func decode(_ bytes: UnsafeRawBufferPointer, count: Int, into out: inout [Int64]) throws(EncodingError) {

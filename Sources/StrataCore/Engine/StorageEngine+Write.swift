@@ -15,9 +15,22 @@ extension StorageEngine {
         guard !accepted.isEmpty else { return WriteResult(sequence: nil, accepted: 0, rejected: refusedPoints) }
         // Grouping, transposing and encoding run here, on the caller's task, in parallel
         // with other requests; the WAL thread only appends whole columns.
-        var columnar = ColumnarBatch(WriteBatch(database: batch.database, points: accepted))
-        var rejected = refusedPoints
-        var acceptedCount = accepted.count
+        let columnar = ColumnarBatch(WriteBatch(database: batch.database, points: accepted))
+        return try await commit(columnar, accepted: accepted.count, rejected: refusedPoints) { refused in
+            Self.indexes(of: refused, in: batch, skipping: refusedPoints)
+        }
+    }
+
+    /// Admits the batch's series (cardinality limits), logs what is admitted durably and
+    /// applies it. `accepted` and `rejected` count and name what validation decided;
+    /// `rowsOf` gives the identifiers (point indexes, line numbers) of the rows of refused series.
+    func commit(
+        _ batch: ColumnarBatch, accepted: Int, rejected refusedBefore: [PointRejection],
+        rowsOf: (Set<SeriesKey>) -> [Int]
+    ) async throws -> WriteResult {
+        var columnar = batch
+        var rejected = refusedBefore
+        var acceptedCount = accepted
         let admission = state.withLock { s in SeriesAdmission.check(columnar, in: &s, options: options) }
         // The reservation covers the time until the batch's series are in the index: it is
         // released under the same lock that applies the batch, or here if it never is.
@@ -28,7 +41,7 @@ extension StorageEngine {
         }
         if let reason = admission.reason {
             columnar.series.removeAll { admission.refused.contains($0.key) }
-            let dropped = Self.indexes(of: admission.refused, in: batch, skipping: rejected)
+            let dropped = rowsOf(admission.refused)
             rejected = (rejected + dropped.map { PointRejection(index: $0, reason: reason) }).sorted { $0.index < $1.index }
             acceptedCount -= dropped.count
             guard !columnar.series.isEmpty else { return WriteResult(sequence: nil, accepted: 0, rejected: rejected) }

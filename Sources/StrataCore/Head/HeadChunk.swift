@@ -32,7 +32,7 @@ struct HeadChunk: Sendable {
         guard let lo = timestamps.min(), let hi = timestamps.max() else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(timestamps.count * (1 + columns.count))
-        TimestampCodec.encode(timestamps, into: &out)
+        TimestampCodec.encode(timestamps, into: &out, effort: .fast)
         self.timestamps = 0..<out.count
         var sealed: [Column] = []
         sealed.reserveCapacity(columns.count)
@@ -66,8 +66,8 @@ struct HeadChunk: Sendable {
             all ? values : zip(values, c.valid).compactMap { $1 ? $0 : nil }
         }
         switch c.type {
-        case .float: FloatCodec.encode(picked(c.floats), into: &out)
-        case .integer: IntegerCodec.encode(picked(c.integers), into: &out)
+        case .float: FloatCodec.encode(picked(c.floats), into: &out, effort: .fast)
+        case .integer: IntegerCodec.encode(picked(c.integers), into: &out, effort: .fast)
         case .unsigned: UnsignedCodec.encode(picked(c.unsigneds), into: &out)
         case .boolean: BooleanCodec.encode(picked(c.booleans), into: &out)
         case .string: StringCodec.encode(picked(c.strings), into: &out)

@@ -32,4 +32,24 @@ public struct LineProtocolParser: Sendable {
         scanner.run(into: &result)
         return result
     }
+
+    /// Parses a whole body straight into per-series columns (`ParsedColumns`), under the
+    /// same rules as `parse`: the write path's form, with no `Point` per line.
+    public func parseColumns(_ body: UnsafeRawBufferPointer, defaultTimestamp: Int64) -> ParsedColumns {
+        guard let base = body.baseAddress, !body.isEmpty else { return ParsedColumns() }
+        var scanner = LineScanner(
+            body: base.assumingMemoryBound(to: UInt8.self),
+            count: body.count,
+            multiplier: precision.multiplier,
+            limits: limits,
+            defaultTimestamp: defaultTimestamp
+        )
+        var builder = ParsedColumnsBuilder()
+        scanner.run(into: &builder)
+        return builder.finish()
+    }
+
+    public func parseColumns(_ body: [UInt8], defaultTimestamp: Int64) -> ParsedColumns {
+        body.withUnsafeBytes { parseColumns($0, defaultTimestamp: defaultTimestamp) }
+    }
 }

@@ -77,7 +77,7 @@ extension LineScanner {
 
     /// The field key at position `index` of the line, reusing the string of an earlier line
     /// when the bytes match.
-    private mutating func fieldKey(
+    mutating func fieldKey(
         index: Int, start: Int, end keyEnd: Int, escaped: Bool, matchesCache: inout Bool
     ) throws(LineFailure) -> String {
         let length = keyEnd - start
@@ -122,7 +122,7 @@ extension LineScanner {
     // MARK: - Values
 
     /// Parses the value starting at `pos` (just after `=`); returns it and the index after it.
-    private mutating func parseFieldValue(at pos: Int) throws(LineFailure) -> (FieldValue, Int) {
+    mutating func parseFieldValue(at pos: Int) throws(LineFailure) -> (FieldValue, Int) {
         guard pos < end else { throw LineFailure(.missingFieldValue, at: pos) }
         let first = p[pos]
         if first == LPByte.quote { return try parseStringValue(at: pos) }

@@ -54,7 +54,9 @@ struct LineScanner {
         self.defaultTimestamp = defaultTimestamp
     }
 
-    mutating func run(into result: inout ParsedLines) {
+    /// Parses every entry of the body into `sink`; a bad line goes to `sink.fail` and never
+    /// stops the rest.
+    mutating func run<Sink: LineSink>(into sink: inout Sink) {
         var pos = 0
         var line = 1
         while pos < count {
@@ -71,34 +73,30 @@ struct LineScanner {
             if contentEnd - pos > limits.maxLineBytes {
                 let failure = LineFailure(
                     .lineTooLong(contentEnd - pos, limit: limits.maxLineBytes), at: pos + limits.maxLineBytes)
-                result.errors.append(error(failure, line: line, lineStart: pos, lineEnd: contentEnd))
+                sink.fail(error(failure, line: line, lineStart: pos, lineEnd: contentEnd))
                 pos = newline + 1
                 line += 1
                 continue
             }
 
             do throws(LineFailure) {
-                let point = try parseEntry(lineStart: pos, start: start, end: contentEnd, newline: newline, multiline: true)
-                if result.points.isEmpty { reserve(&result, firstLineBytes: terminator + 1 - pos) }
-                result.points.append(point)
-                result.lineNumbers.append(line)
+                try sink.take(&self, lineStart: pos, start: start, end: contentEnd, newline: newline, line: line)
                 pos = terminator + 1
                 line += 1 + extraNewlines
             } catch {
                 let failure = extraNewlines == 0
                     ? error : strictFailure(lineStart: pos, start: start, end: contentEnd, newline: newline, fallback: error)
-                result.errors.append(self.error(failure, line: line, lineStart: pos, lineEnd: contentEnd))
+                sink.fail(self.error(failure, line: line, lineStart: pos, lineEnd: contentEnd))
                 pos = newline + 1
                 line += 1
             }
         }
     }
 
-    /// Sizes the output from the first line so that big bodies do not regrow it many times.
-    private func reserve(_ result: inout ParsedLines, firstLineBytes: Int) {
-        let estimate = min(count / max(firstLineBytes, 16) + 1, 1 << 20)
-        result.points.reserveCapacity(estimate)
-        result.lineNumbers.reserveCapacity(estimate)
+    /// Output rows to reserve, from the first line's size, so that big bodies do not regrow
+    /// their arrays many times.
+    func expectedLines(firstLineBytes: Int) -> Int {
+        min(count / max(firstLineBytes, 16) + 1, 1 << 20)
     }
 
     /// An entry whose string value ran over a newline and then failed is judged as its first
@@ -138,14 +136,9 @@ struct LineScanner {
     // MARK: - One entry
 
     mutating func parseEntry(lineStart: Int, start: Int, end: Int, newline: Int, multiline: Bool) throws(LineFailure) -> Point {
-        entryStart = lineStart
-        self.end = end
-        terminator = newline
-        allowMultiline = multiline
-        extraNewlines = 0
-
-        let (measurement, tags, seriesEnd) = try parseSeries(from: start)
-        var i = skipBlanks(seriesEnd)
+        beginEntry(lineStart: lineStart, end: end, newline: newline, multiline: multiline)
+        let series = try parseSeries(from: start)
+        var i = skipBlanks(series.end)
         guard i < self.end else { throw LineFailure(.missingFields, at: i) }
 
         var fields: [Field] = []
@@ -153,13 +146,10 @@ struct LineScanner {
         i = try parseFields(from: i, into: &fields)
         lastFieldCount = fields.count
 
-        let timestamp = try parseTimestamp(from: i)
-        if extraNewlines > 0, self.end - lineStart > limits.maxLineBytes {
-            throw LineFailure(.lineTooLong(self.end - lineStart, limit: limits.maxLineBytes), at: lineStart + limits.maxLineBytes)
-        }
+        let timestamp = try finishEntry(fieldsEnd: i, lineStart: lineStart)
         // Tags are already sorted and unique; assigning them after init skips Point's re-sort.
-        var point = Point(measurement: measurement, tags: [], fields: fields, timestamp: timestamp)
-        point.tags = tags
+        var point = Point(measurement: series.measurement, tags: [], fields: fields, timestamp: timestamp)
+        point.tags = series.tags
         return point
     }
 
@@ -170,7 +160,7 @@ struct LineScanner {
         return i
     }
 
-    private func parseTimestamp(from pos: Int) throws(LineFailure) -> Int64 {
+    func parseTimestamp(from pos: Int) throws(LineFailure) -> Int64 {
         var i = skipBlanks(pos)
         guard i < end else { return defaultTimestamp }
         let start = i
@@ -183,8 +173,16 @@ struct LineScanner {
 
     // MARK: - Measurement and tags
 
-    /// Returns the decoded series and the index of the unescaped space (or end) after it.
-    private mutating func parseSeries(from start: Int) throws(LineFailure) -> (String, [Tag], Int) {
+    /// A line's measurement and sorted tags; `end` is the index of the unescaped space (or
+    /// end) after them, `entry` the series cache's entry for their bytes (nil once it is full).
+    struct ParsedSeries {
+        var measurement: String
+        var tags: [Tag]
+        var end: Int
+        var entry: Int?
+    }
+
+    mutating func parseSeries(from start: Int) throws(LineFailure) -> ParsedSeries {
         var i = start
         while i < end {
             let c = p[i]
@@ -195,11 +193,12 @@ struct LineScanner {
         let length = seriesEnd - start
         let hash = LineSeriesCache.hash(p, start: start, length: length)
         if let hit = series.lookup(hash: hash, start: start, length: length, in: p) {
-            return (hit.measurement, hit.tags, seriesEnd)
+            let entry = series[hit]
+            return ParsedSeries(measurement: entry.measurement, tags: entry.tags, end: seriesEnd, entry: hit)
         }
         let (measurement, tags) = try decodeSeries(start, seriesEnd)
-        series.insert(.init(hash: hash, start: start, length: length, measurement: measurement, tags: tags))
-        return (measurement, tags, seriesEnd)
+        let entry = series.insert(.init(hash: hash, start: start, length: length, measurement: measurement, tags: tags))
+        return ParsedSeries(measurement: measurement, tags: tags, end: seriesEnd, entry: entry)
     }
 
     /// Scans an escaped token from `i` up to the first unescaped `stop1`/`stop2`/space or `limit`.

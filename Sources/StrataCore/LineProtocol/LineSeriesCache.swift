@@ -26,7 +26,8 @@ struct LineSeriesCache {
     private var slots: [Int32] = Array(repeating: -1, count: 64)
     private var entries: [Entry] = []
 
-    func lookup(hash: UInt64, start: Int, length: Int, in body: UnsafePointer<UInt8>) -> Entry? {
+    /// The index of the entry for these bytes, if there is one.
+    func lookup(hash: UInt64, start: Int, length: Int, in body: UnsafePointer<UInt8>) -> Int? {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
@@ -35,17 +36,21 @@ struct LineSeriesCache {
             let entry = entries[index]
             if entry.hash == hash, entry.length == length,
                memcmp(body + entry.start, body + start, length) == 0 {
-                return entry
+                return index
             }
             slot = (slot + 1) & mask
         }
     }
 
-    mutating func insert(_ entry: Entry) {
-        guard entries.count < Self.maxEntries else { return }
+    subscript(index: Int) -> Entry { entries[index] }
+
+    /// Returns the new entry's index, or nil when the cache is full (the entry is not kept).
+    mutating func insert(_ entry: Entry) -> Int? {
+        guard entries.count < Self.maxEntries else { return nil }
         if (entries.count + 1) * 2 > slots.count { grow() }
         entries.append(entry)
         place(index: entries.count - 1)
+        return entries.count - 1
     }
 
     private mutating func grow() {

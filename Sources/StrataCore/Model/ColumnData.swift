@@ -149,3 +149,31 @@ extension ColumnData {
         }
     }
 }
+
+extension ColumnData {
+    /// Overwrites the last row's value with `value`, of this column's type.
+    mutating func replaceLast(_ value: FieldValue) {
+        let last = valid.count - 1
+        valid[last] = true
+        switch value {
+        case .float(let v): floats[last] = v
+        case .integer(let v): integers[last] = v
+        case .unsigned(let v): unsigneds[last] = v
+        case .boolean(let v): booleans[last] = v
+        case .string(let v): strings[last] = v
+        }
+    }
+
+    /// Keeps the first `n` rows.
+    mutating func truncate(to n: Int) {
+        guard n < count else { return }
+        valid.removeLast(count - n)
+        switch type {
+        case .float: floats.removeLast(floats.count - n)
+        case .integer: integers.removeLast(integers.count - n)
+        case .unsigned: unsigneds.removeLast(unsigneds.count - n)
+        case .boolean: booleans.removeLast(booleans.count - n)
+        case .string: strings.removeLast(strings.count - n)
+        }
+    }
+}
