@@ -150,30 +150,21 @@ extension ColumnData {
     }
 }
 
-extension ColumnData {
-    /// Overwrites the last row's value with `value`, of this column's type.
-    mutating func replaceLast(_ value: FieldValue) {
-        let last = valid.count - 1
-        valid[last] = true
-        switch value {
-        case .float(let v): floats[last] = v
-        case .integer(let v): integers[last] = v
-        case .unsigned(let v): unsigneds[last] = v
-        case .boolean(let v): booleans[last] = v
-        case .string(let v): strings[last] = v
-        }
-    }
 
-    /// Keeps the first `n` rows.
-    mutating func truncate(to n: Int) {
-        guard n < count else { return }
-        valid.removeLast(count - n)
+extension ColumnData {
+    /// A column of `bits.count` rows from 64-bit words, as `ParsedColumnsBuilder` keeps
+    /// values: a float's bit pattern, an integer's two's complement, 0 or 1 for a boolean,
+    /// an index into `strings` for a string. Rows where `valid` is false hold 0 (or "").
+    init(type: FieldType, bits: UnsafeBufferPointer<UInt64>, valid: UnsafeBufferPointer<Bool>, strings: [String]) {
+        self.type = type
+        self.valid = Array(valid)
+        let raw = UnsafeRawBufferPointer(bits)
         switch type {
-        case .float: floats.removeLast(floats.count - n)
-        case .integer: integers.removeLast(integers.count - n)
-        case .unsigned: unsigneds.removeLast(unsigneds.count - n)
-        case .boolean: booleans.removeLast(booleans.count - n)
-        case .string: strings.removeLast(strings.count - n)
+        case .float: floats = Array(raw.bindMemory(to: Double.self))
+        case .integer: integers = Array(raw.bindMemory(to: Int64.self))
+        case .unsigned: unsigneds = Array(bits)
+        case .boolean: booleans = bits.map { $0 != 0 }
+        case .string: self.strings = zip(bits, valid).map { $1 ? strings[Int($0)] : "" }
         }
     }
 }

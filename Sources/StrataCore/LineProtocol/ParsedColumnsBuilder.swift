@@ -1,0 +1,243 @@
+/// The sink of `LineProtocolParser.parseColumns`: values go straight into per-series
+/// columns, with no `Point` or `[Field]` per line.
+///
+/// While parsing, rows are appended to one row log in line order, so a line touches one
+/// array however many series the body has; `finish` then moves each value to its series'
+/// column. Writing into per-series arrays as lines came made every value a cache miss on
+/// its array's header once a body had a few hundred series (30% of the parse at 300).
+struct ParsedColumnsBuilder: LineSink {
+    /// A series of the body: its key and its columns' layout.
+    struct Series {
+        let key: SeriesKey
+        var layout: Int32
+        var rows = 0
+    }
+
+    /// Column names and types in order of first appearance. Series with the same fields
+    /// share one, so the names a line is checked against stay in cache.
+    struct Layout {
+        var names: [String] = []
+        var types: [FieldType] = []
+    }
+
+    private struct LayoutStep: Hashable {
+        var from: Int32
+        var name: String
+        var type: FieldType
+    }
+
+    private(set) var series: [Series] = []
+    private var layouts: [Layout] = [Layout()]
+    private var layoutSteps: [LayoutStep: Int32] = [:]
+    /// Series per series-cache entry (-1: none yet). Two spellings of one series (tags in
+    /// another order) are two entries that share a series.
+    private var seriesOfEntry: [Int32] = []
+    private var seriesOfKey: [SeriesKey: Int] = [:]
+    private var mixedTypeLines: [ParsedColumns.LinePoint] = []
+    private var errors: [LineProtocolError] = []
+
+    /// The row log: per row a header word (series << 32 | values), the timestamp, the line,
+    /// then two words per value: its column and its bits (`ColumnData.init(type:bits:...)`).
+    private var words: [UInt64] = []
+    private var strings: [String] = []
+    /// The open row: where it starts in `words`, its values, the columns below 64 it set.
+    private var rowStart = 0
+    private var rowValues = 0
+    private var rowColumns: UInt64 = 0
+
+    mutating func take(_ scanner: inout LineScanner, lineStart: Int, start: Int, end: Int, newline: Int, line: Int)
+        throws(LineFailure)
+    {
+        scanner.beginEntry(lineStart: lineStart, end: end, newline: newline, multiline: true)
+        let parsed = try scanner.parseSeries(from: start)
+        let s = seriesIndex(parsed)
+        let layoutBefore = series[s].layout
+        let stringsBefore = strings.count
+        beginRow()
+        do throws(LineFailure) {
+            let fieldsStart = scanner.skipBlanks(parsed.end)
+            guard fieldsStart < scanner.end else { throw LineFailure(.missingFields, at: fieldsStart) }
+            guard let fieldsEnd = try scanner.parseFieldColumns(from: fieldsStart, into: &self, series: s) else {
+                // A field of another type than its column's: the line stays a point.
+                rollBack(s, layout: layoutBefore, strings: stringsBefore)
+                let point = try scanner.parseEntry(lineStart: lineStart, start: start, end: end, newline: newline, multiline: true)
+                mixedTypeLines.append(.init(point: point, line: line))
+                return
+            }
+            let timestamp = try scanner.finishEntry(fieldsEnd: fieldsEnd, lineStart: lineStart)
+            finishRow(s, timestamp: timestamp, line: line)
+        } catch {
+            rollBack(s, layout: layoutBefore, strings: stringsBefore)
+            throw error
+        }
+    }
+
+    mutating func fail(_ error: LineProtocolError) {
+        errors.append(error)
+    }
+
+    private mutating func seriesIndex(_ parsed: LineScanner.ParsedSeries) -> Int {
+        if let entry = parsed.entry, entry < seriesOfEntry.count, seriesOfEntry[entry] >= 0 {
+            return Int(seriesOfEntry[entry])
+        }
+        var key = SeriesKey(measurement: parsed.measurement, tags: [])
+        key.tags = parsed.tags  // sorted and unique already
+        let s: Int
+        if let known = seriesOfKey[key] {
+            s = known
+        } else {
+            s = series.count
+            series.append(Series(key: key, layout: 0))
+            seriesOfKey[key] = s
+        }
+        if let entry = parsed.entry {
+            if entry >= seriesOfEntry.count {
+                seriesOfEntry.append(contentsOf: repeatElement(-1, count: entry + 1 - seriesOfEntry.count))
+            }
+            seriesOfEntry[entry] = Int32(s)
+        }
+        return s
+    }
+
+    // MARK: - Rows
+
+    private mutating func beginRow() {
+        rowStart = words.count
+        words.append(0)
+        words.append(0)
+        words.append(0)
+        rowValues = 0
+        rowColumns = 0
+    }
+
+    enum SetOutcome { case added, replaced, typeMismatch }
+
+    /// Gives the open row of series `s` `value` for field `name`, which came at `position`
+    /// in its line. A repeated name takes the later value, as InfluxDB does (the later
+    /// pair wins in `finish`); a value whose type is not its column's changes nothing.
+    @inline(__always)
+    mutating func set(_ name: String, _ value: FieldValue, position: Int, series s: Int) -> SetOutcome {
+        let layout = Int(series[s].layout)
+        let c: Int
+        // Rows of one series usually list the same fields in the same order.
+        if position < layouts[layout].names.count && layouts[layout].names[position] == name {
+            c = position
+        } else if let found = layouts[layout].names.firstIndex(of: name) {
+            c = found
+        } else {
+            c = layouts[layout].names.count
+            series[s].layout = extend(Int32(layout), name, value.type)
+        }
+        guard layouts[Int(series[s].layout)].types[c] == value.type else { return .typeMismatch }
+        let repeated = c < 64 ? rowColumns & (1 << UInt64(c)) != 0 : rowHasColumn(c)
+        if c < 64 { rowColumns |= 1 << UInt64(c) }
+        words.append(UInt64(c))
+        words.append(bits(value))
+        rowValues += 1
+        return repeated ? .replaced : .added
+    }
+
+    private func rowHasColumn(_ c: Int) -> Bool {
+        stride(from: rowStart + 3, to: words.count, by: 2).contains { words[$0] == UInt64(c) }
+    }
+
+    @inline(__always)
+    private mutating func bits(_ value: FieldValue) -> UInt64 {
+        switch value {
+        case .float(let v): return v.bitPattern
+        case .integer(let v): return UInt64(bitPattern: v)
+        case .unsigned(let v): return v
+        case .boolean(let v): return v ? 1 : 0
+        case .string(let v):
+            strings.append(v)
+            return UInt64(strings.count - 1)
+        }
+    }
+
+    /// The layout `from` plus column `name` of `type`, shared by every series that grows so.
+    private mutating func extend(_ from: Int32, _ name: String, _ type: FieldType) -> Int32 {
+        let step = LayoutStep(from: from, name: name, type: type)
+        if let known = layoutSteps[step] { return known }
+        var grown = layouts[Int(from)]
+        grown.names.append(name)
+        grown.types.append(type)
+        layouts.append(grown)
+        layoutSteps[step] = Int32(layouts.count - 1)
+        return Int32(layouts.count - 1)
+    }
+
+    private mutating func finishRow(_ s: Int, timestamp: Int64, line: Int) {
+        words[rowStart] = UInt64(s) << 32 | UInt64(rowValues)
+        words[rowStart + 1] = UInt64(bitPattern: timestamp)
+        words[rowStart + 2] = UInt64(line)
+        series[s].rows += 1
+    }
+
+    /// Drops the open row, and the columns it gave its series.
+    private mutating func rollBack(_ s: Int, layout: Int32, strings count: Int) {
+        words.removeLast(words.count - rowStart)
+        strings.removeLast(strings.count - count)
+        series[s].layout = layout
+    }
+
+    // MARK: - Columns
+
+    /// Moves every logged value to its series' column. Cells go first to one scratch
+    /// buffer, column-major per series, so this pass only stores; the columns are then
+    /// copied out of it whole.
+    func finish() -> ParsedColumns {
+        var out = ParsedColumns()
+        out.mixedTypeLines = mixedTypeLines
+        out.errors = errors
+        let widths = series.map { layouts[Int($0.layout)].names.count }
+        var cellBase = [Int](repeating: 0, count: series.count)
+        var rowBase = [Int](repeating: 0, count: series.count)
+        var cells = 0, rows = 0
+        for s in series.indices {
+            (cellBase[s], rowBase[s]) = (cells, rows)
+            cells += series[s].rows * widths[s]
+            rows += series[s].rows
+        }
+        let values = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(cells, 1))
+        let valid = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(cells, 1))
+        let times = UnsafeMutableBufferPointer<Int64>.allocate(capacity: max(rows, 1))
+        let lines = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(rows, 1))
+        defer { values.deallocate(); valid.deallocate(); times.deallocate(); lines.deallocate() }
+        values.initialize(repeating: 0)
+        valid.initialize(repeating: false)
+        var next = [Int](repeating: 0, count: series.count)
+        words.withUnsafeBufferPointer { w in
+            var i = 0
+            while i < w.count {
+                let s = Int(w[i] >> 32), n = Int(w[i] & 0xFFFF_FFFF)
+                let r = next[s]
+                next[s] = r + 1
+                times[rowBase[s] + r] = Int64(bitPattern: w[i + 1])
+                lines[rowBase[s] + r] = Int(w[i + 2])
+                let base = cellBase[s] + r, stride = series[s].rows
+                var k = i + 3
+                for _ in 0..<n {
+                    let cell = base + Int(w[k]) * stride
+                    values[cell] = w[k + 1]
+                    valid[cell] = true
+                    k += 2
+                }
+                i = k
+            }
+        }
+        for (s, one) in series.enumerated() where one.rows > 0 {
+            var rows = SeriesRows(key: one.key)
+            rows.timestamps = Array(times[rowBase[s]..<rowBase[s] + one.rows])
+            let layout = layouts[Int(one.layout)]
+            for c in 0..<widths[s] {
+                let range = cellBase[s] + c * one.rows ..< cellBase[s] + (c + 1) * one.rows
+                rows.columns[layout.names[c]] = ColumnData(
+                    type: layout.types[c], bits: UnsafeBufferPointer(rebasing: values[range]),
+                    valid: UnsafeBufferPointer(rebasing: valid[range]), strings: strings)
+            }
+            out.series.append(rows)
+            out.lines.append(Array(lines[rowBase[s]..<rowBase[s] + one.rows]))
+        }
+        return out
+    }
+}
