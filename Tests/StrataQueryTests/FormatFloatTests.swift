@@ -107,4 +107,45 @@ import Testing
             #expect(GoFloat.json(x) == GoFloat.fixed(x), "\(x)")
         }
     }
+
+    static func appended(_ x: Double) -> String? {
+        var out: [UInt8] = []
+        return GoFloat.appendJSON(x, to: &out) ? String(decoding: out, as: UTF8.self) : nil
+    }
+
+    @Test(arguments: jsonCases)
+    func appendedJSON(_ value: Double, _ expected: String) {
+        #expect(Self.appended(value) == expected)
+    }
+
+    /// The byte path's short-decimal shortcut against `json`, on the values it is for (short
+    /// decimals, as sensors send them), on neighbours one ulp away (which are not short),
+    /// on long ones near where the shortcut must give up, and on random bit patterns.
+    @Test func appendedJSONMatchesJSON() {
+        var state: UInt64 = 0xF10A7
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        for _ in 0..<40_000 {
+            let digits = Double(next() % 10_000_000_000_000)
+            let places = Int(next() % 19)
+            let sign: Double = next() & 1 == 0 ? 1 : -1
+            let x = sign * digits / pow(10, Double(places))
+            for y in [x, x.nextUp, x.nextDown, Double(bitPattern: next())] where y.isFinite {
+                #expect(Self.appended(y) == GoFloat.json(y), "\(y)")
+            }
+        }
+        #expect(Self.appended(.nan) == nil && Self.appended(-.infinity) == nil)
+    }
+
+    @Test(arguments: [Int64.min, -1, 0, 7, 10, 1_704_067_200_000, .max])
+    func appendedIntegers(_ value: Int64) {
+        var out: [UInt8] = []
+        GoFloat.appendInteger(value, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == String(value))
+    }
 }

@@ -54,6 +54,22 @@ public struct GoJSONWriter {
         bytes.append(contentsOf: value.utf8)
     }
 
+    /// A float as encoding/json writes it; null for NaN and ±Inf (`InfluxJSON`).
+    public mutating func float(_ x: Double) {
+        valuePrefix()
+        if !GoFloat.appendJSON(x, to: &bytes) { bytes.append(contentsOf: "null".utf8) }
+    }
+
+    public mutating func integer(_ value: Int64) {
+        valuePrefix()
+        GoFloat.appendInteger(value, to: &bytes)
+    }
+
+    public mutating func integer(_ value: UInt64) {
+        valuePrefix()
+        GoFloat.appendInteger(value, to: &bytes)
+    }
+
     private mutating func valuePrefix() {
         if afterKey {
             afterKey = false

@@ -120,14 +120,14 @@ public enum InfluxJSON {
         case .null: w.literal("null")
         // JSON has no NaN or infinity and InfluxDB fails the whole response on them
         // ("json: unsupported value: NaN"); one odd value should not cost the rest: null.
-        case .float(let x): w.literal(GoFloat.json(x) ?? "null")
-        case .integer(let i): w.literal(String(i))
-        case .unsigned(let u): w.literal(String(u))
+        case .float(let x): w.float(x)
+        case .integer(let i): w.integer(i)
+        case .unsigned(let u): w.integer(u)
         case .string(let s): w.string(s)
         case .boolean(let b): w.literal(b ? "true" : "false")
         case .time(let t):
             if let epoch {
-                w.literal(String(epoch.convert(t)))
+                w.integer(epoch.convert(t))
             } else {
                 w.string(RFC3339Nano.format(t, in: zone))
             }

@@ -12,17 +12,17 @@ enum JSONBytes {
         s.withUTF8Buffer { out.append(contentsOf: $0) }
     }
 
-    static func appendInteger<I: BinaryInteger>(_ value: I, to out: inout [UInt8]) {
-        out.append(contentsOf: String(value).utf8)
+    static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+        GoFloat.appendInteger(value, to: &out)
+    }
+
+    static func appendInteger(_ value: UInt64, to out: inout [UInt8]) {
+        GoFloat.appendInteger(value, to: &out)
     }
 
     /// NaN and ±Inf have no JSON form: null, as the row would have no value.
     static func appendFloat(_ x: Double, to out: inout [UInt8]) {
-        if let text = GoFloat.json(x) {
-            out.append(contentsOf: text.utf8)
-        } else {
-            appendRaw("null", to: &out)
-        }
+        if !GoFloat.appendJSON(x, to: &out) { appendRaw("null", to: &out) }
     }
 
     static func appendValue(_ value: FieldValue?, to out: inout [UInt8]) {

@@ -55,7 +55,7 @@ extension LiveConnection {
             let skipped = buffer.folded - buffer.rows
             var prefix = LiveMessage.dataPrefix(id: id, seq: buffer.sequence)
             JSONBytes.appendRaw("\"conflated\":", to: &prefix)
-            JSONBytes.appendInteger(skipped, to: &prefix)
+            JSONBytes.appendInteger(Int64(skipped), to: &prefix)
             prefix.append(UInt8(ascii: ","))
             s.queue.push(.text(LiveMessage.data(prefix: prefix, tail: buffer.tail(formatter: subscription.shape.formatter))))
             s.subscriptions[id]!.conflation = nil
