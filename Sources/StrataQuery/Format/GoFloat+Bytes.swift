@@ -7,7 +7,11 @@ extension GoFloat {
     /// query spent half its time formatting floats before this.
     public static func appendJSON(_ x: Double, to out: inout [UInt8]) -> Bool {
         guard x.isFinite else { return false }
-        if let (n, k) = shortDecimal(x) {
+        if x == 0 {
+            // Go keeps the sign of zero: -0.
+            if x.sign == .minus { out.append(UInt8(ascii: "-")) }
+            out.append(UInt8(ascii: "0"))
+        } else if let (n, k) = shortDecimal(x) {
             appendDecimal(n, scale: k, negative: x < 0, to: &out)
         } else {
             out.append(contentsOf: json(x)!.utf8)
@@ -17,7 +21,7 @@ extension GoFloat {
 
     /// n and k with |x| == n / 10^k exactly as a double and k as small as can be, when that
     /// decimal is certainly Go's shortest form of x: x in encoding/json's plain range
-    /// [1e-6, 1e21) (zero, whose sign Go prints, is left to `json`), and the spacing of
+    /// [1e-6, 1e21) (not zero), and the spacing of
     /// doubles near x at most 1/1000 of 10^-k. Then only one decimal with k places rounds to
     /// x, the product |x|·10^k is within 1/1000 of n (so rounding it finds n), and one
     /// with fewer places would have been found at its own k.
