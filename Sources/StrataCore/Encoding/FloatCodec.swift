@@ -38,7 +38,8 @@ public enum FloatCodec {
         }
         // Gorilla needs 64 bits + at least 1 bit per further value: skip it when that
         // lower bound cannot beat the decimal block.
-        if best.isEmpty || best.count > 1 + (64 + n - 1 + 7) / 8 {
+        // `.fast` tries it only when there is no decimal form at all.
+        if best.isEmpty || (effort == .smallest && best.count > 1 + (64 + n - 1 + 7) / 8) {
             let gorilla = encodeGorilla(v)
             if best.isEmpty || gorilla.count < best.count { best = gorilla }
         }

@@ -112,10 +112,14 @@ extension EngineState {
         var valueBytes = 0
         for chunk in batch.series {
             let id = index.idOrInsert(database: batch.database, key: chunk.key)
-            // WAL replay comes through here too (after `registerReplayed` dropped columns
-            // that contradict a type), so replayed series get their fields as well.
-            index.recordFields(id, chunk.columns.keys)
-            valueBytes += head.append(seriesID: id, chunk: chunk, sequence: sequence, now: now)
+            let appended = head.append(seriesID: id, chunk: chunk, sequence: sequence, now: now)
+            // The index learns a series' fields when the head first sees them: each head
+            // starts empty, so every field of every series written since the last flush
+            // passes here once (ten name lookups saved per series and write). WAL replay
+            // comes through here too (after `registerReplayed` dropped columns that
+            // contradict a type), so replayed series get their fields as well.
+            if appended.newFields { index.recordFields(id, chunk.columns.keys) }
+            valueBytes += appended.bytes
         }
         return valueBytes
     }

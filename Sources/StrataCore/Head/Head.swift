@@ -17,9 +17,12 @@ struct Head {
     var isEmpty: Bool { rows == 0 }
 
     /// Appends a chunk of one series' rows committed under `sequence`; returns the chunk's
-    /// value bytes as `bytes` counts them (the change feed sizes the batch with them).
+    /// value bytes as `bytes` counts them (the change feed sizes the batch with them), and
+    /// whether the series gained a field in this head (its first rows count as gaining all).
     @discardableResult
-    mutating func append(seriesID: UInt32, chunk: SeriesRows, sequence: UInt64, now: Double) -> Int {
+    mutating func append(seriesID: UInt32, chunk: SeriesRows, sequence: UInt64, now: Double)
+        -> (bytes: Int, newFields: Bool)
+    {
         if firstSequence == nil {
             firstSequence = sequence
             firstWriteAt = now
@@ -28,10 +31,10 @@ struct Head {
         if series[seriesID] == nil { bytes += HeadSeries.overheadBytes }
         let added = HeadSeries.approximateBytes(chunk.count, chunk.columns.values)
         bytes += added
-        series[seriesID, default: HeadSeries(key: chunk.key)].append(chunk, bytes: added)
+        let newFields = series[seriesID, default: HeadSeries(key: chunk.key)].append(chunk, bytes: added)
         bytes += series[seriesID]!.sealIfFull()
         rows += chunk.count
-        return added
+        return (added, newFields)
     }
 
     /// A series' rows, decoded (`HeadSeries.rows`).

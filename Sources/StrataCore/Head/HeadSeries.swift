@@ -65,9 +65,12 @@ struct HeadSeries {
     /// Appends a chunk of rows column by column. A chunk column whose type differs from the
     /// head's (validation makes this unreachable) is stored as nulls rather than misaligning.
     /// `bytes`: the chunk's `approximateBytes`, when the caller has counted them already.
-    mutating func append(_ chunk: SeriesRows, bytes: Int? = nil) {
+    /// Returns whether the series gained a column.
+    @discardableResult
+    mutating func append(_ chunk: SeriesRows, bytes: Int? = nil) -> Bool {
         openBytes += bytes ?? Self.approximateBytes(chunk.count, chunk.columns.values)
         let before = timestamps.count
+        let columnsBefore = columns.count
         timestamps.append(contentsOf: chunk.timestamps)
         for (name, column) in chunk.columns {
             let c = position(name) ?? addColumn(name, type: column.type, rows: before)
@@ -78,6 +81,7 @@ struct HeadSeries {
         for c in columns.indices where columns[c].count < timestamps.count {
             columns[c].appendNullRows(timestamps.count - columns[c].count)
         }
+        return columns.count > columnsBefore
     }
 
     private mutating func addColumn(_ name: String, type: FieldType, rows: Int) -> Int {
