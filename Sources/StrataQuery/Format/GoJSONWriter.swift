@@ -54,6 +54,11 @@ public struct GoJSONWriter {
         bytes.append(contentsOf: value.utf8)
     }
 
+    /// A byte outside the JSON structure (a document's trailing newline).
+    public mutating func raw(_ byte: UInt8) {
+        bytes.append(byte)
+    }
+
     /// A float as encoding/json writes it; null for NaN and ±Inf (`InfluxJSON`).
     public mutating func float(_ x: Double) {
         valuePrefix()

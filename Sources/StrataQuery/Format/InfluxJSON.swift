@@ -17,6 +17,14 @@ public enum InfluxJSON {
 
     /// One response (or one chunk of a chunked response), without the trailing newline.
     public static func encode(_ results: [StatementResult], options: Options = Options()) -> String {
+        String(decoding: encodeBytes(results, options: options), as: UTF8.self)
+    }
+
+    /// `encode`'s UTF-8 bytes, for a response body: no String to build, check and copy again.
+    /// `newline` ends them with one, as a non-chunked /query answer does.
+    public static func encodeBytes(_ results: [StatementResult], options: Options = Options(), newline: Bool = false)
+        -> [UInt8]
+    {
         let rows = results.reduce(0) { $0 + $1.series.reduce(0) { $0 + $1.values.count } }
         var w = GoJSONWriter(pretty: options.pretty, capacity: 64 + rows * 48)
         w.beginObject()
@@ -28,7 +36,8 @@ public enum InfluxJSON {
             w.endArray()
         }
         w.endObject()
-        return w.text
+        if newline { w.raw(UInt8(ascii: "\n")) }
+        return w.bytes
     }
 
     /// A whole-request failure: `{"error":"..."}`.
