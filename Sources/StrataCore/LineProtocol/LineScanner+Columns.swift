@@ -31,13 +31,18 @@ extension LineScanner {
         var excessStart = pos
         while true {
             let keyStart = i
-            var escaped = false
-            i = scanToken(from: i, limit: end, stop1: LPByte.equals, stop2: LPByte.comma, escaped: &escaped)
-            let keyEnd = i
-            if keyEnd == keyStart { throw LineFailure(.missingFieldKey, at: keyStart) }
-            guard i < end, p[i] == LPByte.equals else { throw LineFailure(.invalidFieldFormat, at: i) }
             if index == limits.maxFields { excessStart = keyStart }
-            let key = try fieldKey(index: index, start: keyStart, end: keyEnd, escaped: escaped, matchesCache: &matchesCache)
+            let key: String
+            if let cached = cachedFieldKey(index: index, at: keyStart) {
+                (key, i) = cached
+            } else {
+                var escaped = false
+                i = scanToken(from: i, limit: end, stop1: LPByte.equals, stop2: LPByte.comma, escaped: &escaped)
+                let keyEnd = i
+                if keyEnd == keyStart { throw LineFailure(.missingFieldKey, at: keyStart) }
+                guard i < end, p[i] == LPByte.equals else { throw LineFailure(.invalidFieldFormat, at: i) }
+                key = try fieldKey(index: index, start: keyStart, end: keyEnd, escaped: escaped, matchesCache: &matchesCache)
+            }
             let value: FieldValue
             (value, i) = try parseFieldValue(at: i + 1)
             switch builder.set(key, value, position: index, series: s) {

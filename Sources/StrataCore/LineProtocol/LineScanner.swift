@@ -183,13 +183,7 @@ struct LineScanner {
     }
 
     mutating func parseSeries(from start: Int) throws(LineFailure) -> ParsedSeries {
-        var i = start
-        while i < end {
-            let c = p[i]
-            if c == LPByte.space { break }
-            i += c == LPByte.backslash ? 2 : 1
-        }
-        let seriesEnd = min(i, end)
+        let seriesEnd = seriesEnd(from: start)
         let length = seriesEnd - start
         let hash = LineSeriesCache.hash(p, start: start, length: length)
         if let hit = series.lookup(hash: hash, start: start, length: length, in: p) {
@@ -199,6 +193,22 @@ struct LineScanner {
         let (measurement, tags) = try decodeSeries(start, seriesEnd)
         let entry = series.insert(.init(hash: hash, start: start, length: length, measurement: measurement, tags: tags))
         return ParsedSeries(measurement: measurement, tags: tags, end: seriesEnd, entry: entry)
+    }
+
+    /// The first unescaped space at or after `start` (or `end`). Two `memchr`s when the run
+    /// has no backslash (the usual case), a byte loop otherwise.
+    @inline(__always)
+    func seriesEnd(from start: Int) -> Int {
+        let space = memchr(p + start, Int32(LPByte.space), end - start)
+            .map { UnsafeRawPointer($0) - UnsafeRawPointer(p) } ?? end
+        if memchr(p + start, Int32(LPByte.backslash), space - start) == nil { return space }
+        var i = start
+        while i < end {
+            let c = p[i]
+            if c == LPByte.space { break }
+            i += c == LPByte.backslash ? 2 : 1
+        }
+        return min(i, end)
     }
 
     /// Scans an escaped token from `i` up to the first unescaped `stop1`/`stop2`/space or `limit`.
