@@ -2,16 +2,93 @@
 /// scans return and the segment writer encodes. Only the array of the column's type is used.
 public struct ColumnData: Sendable, Equatable {
     public let type: FieldType
-    public internal(set) var floats: [Double] = []
-    public internal(set) var integers: [Int64] = []
-    public internal(set) var unsigneds: [UInt64] = []
-    public internal(set) var booleans: [Bool] = []
-    public internal(set) var strings: [String] = []
+    /// The values, in the one array the type uses. An enum rather than five arrays: a
+    /// column is copied wherever batches, head rows and scans pass through, and each copy
+    /// retains every array it holds (five empty ones included). On ingest, retains and
+    /// releases were 13% of the server's CPU, much of it these.
+    private var values: Values
     /// One per row: false where the row has no value for this field.
     public internal(set) var valid: [Bool] = []
 
+    enum Values: Sendable, Equatable {
+        case floats([Double])
+        case integers([Int64])
+        case unsigneds([UInt64])
+        case booleans([Bool])
+        case strings([String])
+
+        init(_ type: FieldType) {
+            switch type {
+            case .float: self = .floats([])
+            case .integer: self = .integers([])
+            case .unsigned: self = .unsigneds([])
+            case .boolean: self = .booleans([])
+            case .string: self = .strings([])
+            }
+        }
+    }
+
     public init(type: FieldType) {
         self.type = type
+        values = Values(type)
+    }
+
+    // Each typed view is empty unless it is the column's type. `_modify` takes the array out
+    // of the enum first, so that it is uniquely referenced and appends do not copy it.
+
+    public internal(set) var floats: [Double] {
+        get { if case .floats(let a) = values { a } else { [] } }
+        _modify {
+            var a: [Double] = []
+            if case .floats(let x) = values { a = x }
+            values = .floats([])
+            defer { values = .floats(a) }
+            yield &a
+        }
+    }
+
+    public internal(set) var integers: [Int64] {
+        get { if case .integers(let a) = values { a } else { [] } }
+        _modify {
+            var a: [Int64] = []
+            if case .integers(let x) = values { a = x }
+            values = .integers([])
+            defer { values = .integers(a) }
+            yield &a
+        }
+    }
+
+    public internal(set) var unsigneds: [UInt64] {
+        get { if case .unsigneds(let a) = values { a } else { [] } }
+        _modify {
+            var a: [UInt64] = []
+            if case .unsigneds(let x) = values { a = x }
+            values = .unsigneds([])
+            defer { values = .unsigneds(a) }
+            yield &a
+        }
+    }
+
+    public internal(set) var booleans: [Bool] {
+        get { if case .booleans(let a) = values { a } else { [] } }
+        _modify {
+            var a: [Bool] = []
+            if case .booleans(let x) = values { a = x }
+            values = .booleans([])
+            defer { values = .booleans(a) }
+            yield &a
+        }
+    }
+
+    public internal(set) var strings: [String] {
+        get { if case .strings(let a) = values { a } else { [] } }
+        _modify {
+            var a: [String] = []
+            if case .strings(let x) = values { a = x }
+            values = .strings([])
+            defer { values = .strings(a) }
+            yield &a
+        }
     }
 
     public var count: Int { valid.count }
@@ -129,11 +206,13 @@ extension ColumnData {
          booleans: [Bool] = [], strings: [String] = []) {
         self.type = type
         self.valid = valid
-        self.floats = floats
-        self.integers = integers
-        self.unsigneds = unsigneds
-        self.booleans = booleans
-        self.strings = strings
+        switch type {
+        case .float: values = .floats(floats)
+        case .integer: values = .integers(integers)
+        case .unsigned: values = .unsigneds(unsigneds)
+        case .boolean: values = .booleans(booleans)
+        case .string: values = .strings(strings)
+        }
     }
 
     /// Appends `n` nulls at once.
@@ -160,11 +239,11 @@ extension ColumnData {
         self.valid = Array(valid)
         let raw = UnsafeRawBufferPointer(bits)
         switch type {
-        case .float: floats = Array(raw.bindMemory(to: Double.self))
-        case .integer: integers = Array(raw.bindMemory(to: Int64.self))
-        case .unsigned: unsigneds = Array(bits)
-        case .boolean: booleans = bits.map { $0 != 0 }
-        case .string: self.strings = zip(bits, valid).map { $1 ? strings[Int($0)] : "" }
+        case .float: values = .floats(Array(raw.bindMemory(to: Double.self)))
+        case .integer: values = .integers(Array(raw.bindMemory(to: Int64.self)))
+        case .unsigned: values = .unsigneds(Array(bits))
+        case .boolean: values = .booleans(bits.map { $0 != 0 })
+        case .string: values = .strings(zip(bits, valid).map { $1 ? strings[Int($0)] : "" })
         }
     }
 }
