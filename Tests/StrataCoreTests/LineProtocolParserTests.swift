@@ -534,6 +534,33 @@ private func randomPoint(rng: inout SplitMix64) -> Point {
         #expect(columns.pointsInLineOrder().lines == [1, 2, 3, 4])
     }
 
+    /// Each line gives the series one more field: shared layouts would hold n²/2 names, so
+    /// past their budget the series extends a layout of its own. A line that adds a field
+    /// and then fails leaves no trace in it.
+    @Test func aSeriesThatKeepsGainingFieldsParsesLikePoints() throws {
+        var body = ""
+        for k in 0..<400 { body += "m " + (0...k).map { "f\($0)=\($0)i" }.joined(separator: ",") + " \(k)\n" }
+        body += "m f0=1i,f999=1i,f1=bad 999\nm f0=2i 1000\n"
+        Self.agree(Array(body.utf8))
+        let columns = LineProtocolParser().parseColumns(Array(body.utf8), defaultTimestamp: now)
+        let rows = try #require(columns.series.first)
+        #expect(rows.columns.count == 400 && rows.columns["f999"] == nil)
+        #expect(rows.columns["f399"]?.valid.filter { $0 }.count == 1)
+    }
+
+    /// Wide rows whose fields come in another order each line: columns are found by name
+    /// (through the layout's index past 16 columns), repeated keys keep the last value.
+    @Test func wideRowsInChangingOrderParseLikePoints() {
+        var rng = SplitMix64(seed: 0x0D_D0)
+        var body = ""
+        for k in 0..<60 {
+            var names = (0..<40).map { "f\($0)" }
+            names.shuffle(using: &rng)
+            body += "m " + (names + ["f\(k % 40)"]).enumerated().map { "\($1)=\($0)i" }.joined(separator: ",") + " \(k)\n"
+        }
+        Self.agree(Array(body.utf8))
+    }
+
     @Test(arguments: 0..<4)
     func mutatedBodiesAgree(_ seedIndex: Int) {
         var rng = SplitMix64(seed: 0xC01_0000 + UInt64(seedIndex))

@@ -18,7 +18,43 @@ struct ParsedColumnsBuilder: LineSink {
     struct Layout {
         var names: [String] = []
         var types: [FieldType] = []
+        /// The series that extends this layout in place, once shared layouts are over
+        /// budget (`maxSharedLayoutNames`); -1 for a shared one.
+        var owner = -1
+        /// Column by name, once the layout is wide enough that a linear search would make
+        /// a line with many fields in a changing order quadratic in its fields.
+        var positions: [String: Int]?
+
+        static let indexedWidth = 16
+
+        func position(of name: String) -> Int? {
+            if let positions { return positions[name] }
+            return names.firstIndex(of: name)
+        }
+
+        mutating func append(_ name: String, _ type: FieldType) {
+            names.append(name)
+            types.append(type)
+            if positions != nil {
+                positions![name] = names.count - 1
+            } else if names.count >= Self.indexedWidth {
+                positions = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            }
+        }
+
+        mutating func truncate(to width: Int) {
+            guard width < names.count else { return }
+            for name in names[width...] { positions?[name] = nil }
+            names.removeLast(names.count - width)
+            types.removeLast(types.count - width)
+        }
     }
+
+    /// Names all shared layouts may hold together. Each shared layout is a copy of its
+    /// parent plus one column, so a body that keeps adding fields to a series would cost
+    /// memory quadratic in its fields; past this, a series grows a layout of its own in
+    /// place. 65,536 names are ~1 MiB; the robot dataset's bodies use 11 layouts.
+    static let maxSharedLayoutNames = 65_536
 
     private struct LayoutStep: Hashable {
         var from: Int32
@@ -29,6 +65,7 @@ struct ParsedColumnsBuilder: LineSink {
     private(set) var series: [Series] = []
     private var layouts: [Layout] = [Layout()]
     private var layoutSteps: [LayoutStep: Int32] = [:]
+    private var sharedLayoutNames = 0
     /// Series per series-cache entry (-1: none yet). Two spellings of one series (tags in
     /// another order) are two entries that share a series.
     private var seriesOfEntry: [Int32] = []
@@ -40,10 +77,12 @@ struct ParsedColumnsBuilder: LineSink {
     /// then two words per value: its column and its bits (`ColumnData.init(type:bits:...)`).
     private var words: [UInt64] = []
     private var strings: [String] = []
-    /// The open row: where it starts in `words`, its values, the columns below 64 it set.
+    /// The open row: where it starts in `words`, its values, and its number, which
+    /// `columnRow[c]` holds once the row has set column c (a repeated key is found in O(1)).
     private var rowStart = 0
     private var rowValues = 0
-    private var rowColumns: UInt64 = 0
+    private var rowNumber: Int32 = 0
+    private var columnRow: [Int32] = []
 
     mutating func take(_ scanner: inout LineScanner, lineStart: Int, start: Int, end: Int, newline: Int, line: Int)
         throws(LineFailure)
@@ -52,6 +91,7 @@ struct ParsedColumnsBuilder: LineSink {
         let parsed = try scanner.parseSeries(from: start)
         let s = seriesIndex(parsed)
         let layoutBefore = series[s].layout
+        let columnsBefore = layouts[Int(layoutBefore)].names.count
         let stringsBefore = strings.count
         beginRow()
         do throws(LineFailure) {
@@ -59,7 +99,7 @@ struct ParsedColumnsBuilder: LineSink {
             guard fieldsStart < scanner.end else { throw LineFailure(.missingFields, at: fieldsStart) }
             guard let fieldsEnd = try scanner.parseFieldColumns(from: fieldsStart, into: &self, series: s) else {
                 // A field of another type than its column's: the line stays a point.
-                rollBack(s, layout: layoutBefore, strings: stringsBefore)
+                rollBack(s, layout: layoutBefore, columns: columnsBefore, strings: stringsBefore)
                 let point = try scanner.parseEntry(lineStart: lineStart, start: start, end: end, newline: newline, multiline: true)
                 mixedTypeLines.append(.init(point: point, line: line))
                 return
@@ -67,7 +107,7 @@ struct ParsedColumnsBuilder: LineSink {
             let timestamp = try scanner.finishEntry(fieldsEnd: fieldsEnd, lineStart: lineStart)
             finishRow(s, timestamp: timestamp, line: line)
         } catch {
-            rollBack(s, layout: layoutBefore, strings: stringsBefore)
+            rollBack(s, layout: layoutBefore, columns: columnsBefore, strings: stringsBefore)
             throw error
         }
     }
@@ -107,7 +147,7 @@ struct ParsedColumnsBuilder: LineSink {
         words.append(0)
         words.append(0)
         rowValues = 0
-        rowColumns = 0
+        rowNumber &+= 1
     }
 
     enum SetOutcome { case added, replaced, typeMismatch }
@@ -122,23 +162,20 @@ struct ParsedColumnsBuilder: LineSink {
         // Rows of one series usually list the same fields in the same order.
         if position < layouts[layout].names.count && layouts[layout].names[position] == name {
             c = position
-        } else if let found = layouts[layout].names.firstIndex(of: name) {
+        } else if let found = layouts[layout].position(of: name) {
             c = found
         } else {
             c = layouts[layout].names.count
-            series[s].layout = extend(Int32(layout), name, value.type)
+            series[s].layout = extend(Int32(layout), name, value.type, series: s)
         }
         guard layouts[Int(series[s].layout)].types[c] == value.type else { return .typeMismatch }
-        let repeated = c < 64 ? rowColumns & (1 << UInt64(c)) != 0 : rowHasColumn(c)
-        if c < 64 { rowColumns |= 1 << UInt64(c) }
+        if c >= columnRow.count { columnRow.append(contentsOf: repeatElement(0, count: c + 1 - columnRow.count)) }
+        let repeated = columnRow[c] == rowNumber
+        columnRow[c] = rowNumber
         words.append(UInt64(c))
         words.append(bits(value))
         rowValues += 1
         return repeated ? .replaced : .added
-    }
-
-    private func rowHasColumn(_ c: Int) -> Bool {
-        stride(from: rowStart + 3, to: words.count, by: 2).contains { words[$0] == UInt64(c) }
     }
 
     @inline(__always)
@@ -154,15 +191,24 @@ struct ParsedColumnsBuilder: LineSink {
         }
     }
 
-    /// The layout `from` plus column `name` of `type`, shared by every series that grows so.
-    private mutating func extend(_ from: Int32, _ name: String, _ type: FieldType) -> Int32 {
+    /// The layout `from` plus column `name` of `type`: shared by every series that grows so,
+    /// or, past the budget, series `s`'s own (made once, then extended in place).
+    private mutating func extend(_ from: Int32, _ name: String, _ type: FieldType, series s: Int) -> Int32 {
+        if layouts[Int(from)].owner == s {
+            layouts[Int(from)].append(name, type)
+            return from
+        }
         let step = LayoutStep(from: from, name: name, type: type)
         if let known = layoutSteps[step] { return known }
         var grown = layouts[Int(from)]
-        grown.names.append(name)
-        grown.types.append(type)
+        grown.append(name, type)
+        if sharedLayoutNames + grown.names.count > Self.maxSharedLayoutNames {
+            grown.owner = s
+        } else {
+            sharedLayoutNames += grown.names.count
+            layoutSteps[step] = Int32(layouts.count)
+        }
         layouts.append(grown)
-        layoutSteps[step] = Int32(layouts.count - 1)
         return Int32(layouts.count - 1)
     }
 
@@ -173,11 +219,13 @@ struct ParsedColumnsBuilder: LineSink {
         series[s].rows += 1
     }
 
-    /// Drops the open row, and the columns it gave its series.
-    private mutating func rollBack(_ s: Int, layout: Int32, strings count: Int) {
+    /// Drops the open row, and the columns it gave its series (`columns`: the layout's
+    /// width before the row, for a layout the series extended in place).
+    private mutating func rollBack(_ s: Int, layout: Int32, columns: Int, strings count: Int) {
         words.removeLast(words.count - rowStart)
         strings.removeLast(strings.count - count)
         series[s].layout = layout
+        if layouts[Int(layout)].owner == s { layouts[Int(layout)].truncate(to: columns) }
     }
 
     // MARK: - Columns
