@@ -77,10 +77,12 @@ struct ParsedColumnsBuilder: LineSink {
     /// then two words per value: its column and its bits (`ColumnData.init(type:bits:...)`).
     private var words: [UInt64] = []
     private var strings: [String] = []
-    /// The open row: where it starts in `words`, its values, and its number, which
-    /// `columnRow[c]` holds once the row has set column c (a repeated key is found in O(1)).
+    /// The open row: where it starts in `words`, its values, the columns below 64 it set
+    /// (a bit each), and its number, which `columnRow[c - 64]` holds once the row has set a
+    /// wider column c: a repeated key is found in O(1) either way.
     private var rowStart = 0
     private var rowValues = 0
+    private var rowColumns: UInt64 = 0
     private var rowNumber: Int32 = 0
     private var columnRow: [Int32] = []
 
@@ -147,6 +149,7 @@ struct ParsedColumnsBuilder: LineSink {
         words.append(0)
         words.append(0)
         rowValues = 0
+        rowColumns = 0
         rowNumber &+= 1
     }
 
@@ -169,13 +172,20 @@ struct ParsedColumnsBuilder: LineSink {
             series[s].layout = extend(Int32(layout), name, value.type, series: s)
         }
         guard layouts[Int(series[s].layout)].types[c] == value.type else { return .typeMismatch }
-        if c >= columnRow.count { columnRow.append(contentsOf: repeatElement(0, count: c + 1 - columnRow.count)) }
-        let repeated = columnRow[c] == rowNumber
-        columnRow[c] = rowNumber
+        let repeated = c < 64 ? rowColumns & (1 << UInt64(c)) != 0 : wideColumnRepeated(c)
+        rowColumns |= c < 64 ? 1 << UInt64(c) : 0
         words.append(UInt64(c))
         words.append(bits(value))
         rowValues += 1
         return repeated ? .replaced : .added
+    }
+
+    /// Whether the open row already set column `c` (64 or more), marking it set.
+    private mutating func wideColumnRepeated(_ c: Int) -> Bool {
+        let slot = c - 64
+        if slot >= columnRow.count { columnRow.append(contentsOf: repeatElement(0, count: slot + 1 - columnRow.count)) }
+        defer { columnRow[slot] = rowNumber }
+        return columnRow[slot] == rowNumber
     }
 
     @inline(__always)
