@@ -46,8 +46,8 @@ public struct ParsedColumns: Sendable {
         return (all.map(\.point), all.map(\.line))
     }
 
-    /// Keeps the series `keep` says yes to; returns the lines of the others' rows (in no
-    /// particular order) and of the mixed-type lines it refuses.
+    /// Removes the series `refuse` says yes to, and the mixed-type lines of such series;
+    /// returns the line and series of every row removed, in no particular order.
     public mutating func removeSeries(where refuse: (SeriesKey) -> Bool) -> [(line: Int, key: SeriesKey)] {
         var removed: [(Int, SeriesKey)] = []
         var keptSeries: [SeriesRows] = [], keptLines: [[Int]] = []
