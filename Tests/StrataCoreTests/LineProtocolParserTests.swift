@@ -207,6 +207,24 @@ private let fuzzSeeds: [String] = [
 private let interestingBytes = Array(" ,=\\\"\n\r\t#-.eEiu0123456789tfTF".utf8) + [0x00, 0x80, 0xC3, 0xED, 0xFF]
 
 /// Writes a point the way a client library would.
+/// `seed` with one to four random edits: a byte replaced, inserted or removed, or a run of up
+/// to eight bytes repeated in place.
+private func mutated(_ seed: String, rng: inout SplitMix64) -> [UInt8] {
+    var bytes = Array(seed.utf8)
+    for _ in 0..<Int.random(in: 1...4, using: &rng) {
+        let at = Int.random(in: 0..<max(bytes.count, 1), using: &rng)
+        let byte = Bool.random(using: &rng)
+            ? interestingBytes.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
+        switch Int.random(in: 0..<4, using: &rng) {
+        case 0 where !bytes.isEmpty: bytes[at] = byte
+        case 1: bytes.insert(byte, at: min(at, bytes.count))
+        case 2 where !bytes.isEmpty: bytes.remove(at: at)
+        default: bytes.insert(contentsOf: bytes[at...].prefix(8), at: at)
+        }
+    }
+    return bytes
+}
+
 private func serialize(_ point: Point, withTimestamp: Bool, rng: inout SplitMix64) -> String {
     var line = LineProtocolEscaping.escapeMeasurement(point.measurement)
     for tag in point.tags {
@@ -423,18 +441,7 @@ private func randomPoint(rng: inout SplitMix64) -> Point {
         var rng = SplitMix64(seed: 0x5EED_0000 + UInt64(seedIndex))
         let parser = LineProtocolParser(precision: .microseconds)
         for _ in 0..<3_000 {
-            var bytes = Array(fuzzSeeds[seedIndex].utf8)
-            for _ in 0..<Int.random(in: 1...4, using: &rng) {
-                let at = Int.random(in: 0..<max(bytes.count, 1), using: &rng)
-                let byte = Bool.random(using: &rng)
-                    ? interestingBytes.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
-                switch Int.random(in: 0..<4, using: &rng) {
-                case 0 where !bytes.isEmpty: bytes[at] = byte
-                case 1: bytes.insert(byte, at: min(at, bytes.count))
-                case 2 where !bytes.isEmpty: bytes.remove(at: at)
-                default: bytes.insert(contentsOf: bytes[at...].prefix(8), at: at)
-                }
-            }
+            let bytes = mutated(fuzzSeeds[seedIndex], rng: &rng)
             let result = parser.parse(bytes, defaultTimestamp: 0)
             let physicalLines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             #expect(result.points.count == result.lineNumbers.count)
@@ -565,17 +572,7 @@ private func randomPoint(rng: inout SplitMix64) -> Point {
     func mutatedBodiesAgree(_ seedIndex: Int) {
         var rng = SplitMix64(seed: 0xC01_0000 + UInt64(seedIndex))
         for _ in 0..<1_000 {
-            var bytes = Array((fuzzSeeds[seedIndex] + "\n" + fuzzSeeds[(seedIndex + 1) % fuzzSeeds.count]).utf8)
-            for _ in 0..<Int.random(in: 1...4, using: &rng) {
-                let at = Int.random(in: 0..<max(bytes.count, 1), using: &rng)
-                let byte = Bool.random(using: &rng)
-                    ? interestingBytes.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
-                switch Int.random(in: 0..<3, using: &rng) {
-                case 0 where !bytes.isEmpty: bytes[at] = byte
-                case 1: bytes.insert(byte, at: min(at, bytes.count))
-                default: bytes.insert(contentsOf: bytes[at...].prefix(12), at: at)
-                }
-            }
+            let bytes = mutated(fuzzSeeds[seedIndex] + "\n" + fuzzSeeds[(seedIndex + 1) % fuzzSeeds.count], rng: &rng)
             Self.agree(bytes, precision: .microseconds)
         }
     }

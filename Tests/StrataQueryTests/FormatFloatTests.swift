@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import Testing
 @testable import StrataQuery
 
@@ -122,20 +123,13 @@ import Testing
     /// decimals, as sensors send them), on neighbours one ulp away (which are not short),
     /// on long ones near where the shortcut must give up, and on random bit patterns.
     @Test func appendedJSONMatchesJSON() {
-        var state: UInt64 = 0xF10A7
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = SplitMix64(seed: 0xF10A7)
         for _ in 0..<40_000 {
-            let digits = Double(next() % 10_000_000_000_000)
-            let places = Int(next() % 19)
-            let sign: Double = next() & 1 == 0 ? 1 : -1
+            let digits = Double(rng.next() % 10_000_000_000_000)
+            let places = Int(rng.next() % 19)
+            let sign: Double = rng.next() & 1 == 0 ? 1 : -1
             let x = sign * digits / pow(10, Double(places))
-            for y in [x, x.nextUp, x.nextDown, Double(bitPattern: next())] where y.isFinite {
+            for y in [x, x.nextUp, x.nextDown, Double(bitPattern: rng.next())] where y.isFinite {
                 #expect(Self.appended(y) == GoFloat.json(y), "\(y)")
             }
         }

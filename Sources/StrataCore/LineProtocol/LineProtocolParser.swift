@@ -21,22 +21,21 @@ public struct LineProtocolParser: Sendable {
 
     public func parse(_ body: UnsafeRawBufferPointer, defaultTimestamp: Int64) -> ParsedLines {
         var result = ParsedLines()
-        guard let base = body.baseAddress, !body.isEmpty else { return result }
-        var scanner = LineScanner(
-            body: base.assumingMemoryBound(to: UInt8.self),
-            count: body.count,
-            multiplier: precision.multiplier,
-            limits: limits,
-            defaultTimestamp: defaultTimestamp
-        )
-        scanner.run(into: &result)
+        run(body, defaultTimestamp: defaultTimestamp, into: &result)
         return result
     }
 
     /// Parses a whole body straight into per-series columns (`ParsedColumns`), under the
     /// same rules as `parse`: the write path's form, with no `Point` per line.
     public func parseColumns(_ body: UnsafeRawBufferPointer, defaultTimestamp: Int64) -> ParsedColumns {
-        guard let base = body.baseAddress, !body.isEmpty else { return ParsedColumns() }
+        var builder = ParsedColumnsBuilder()
+        run(body, defaultTimestamp: defaultTimestamp, into: &builder)
+        return builder.finish()
+    }
+
+    /// Scans `body` into `sink`; an empty body gives it nothing.
+    private func run<Sink: LineSink>(_ body: UnsafeRawBufferPointer, defaultTimestamp: Int64, into sink: inout Sink) {
+        guard let base = body.baseAddress, !body.isEmpty else { return }
         var scanner = LineScanner(
             body: base.assumingMemoryBound(to: UInt8.self),
             count: body.count,
@@ -44,9 +43,7 @@ public struct LineProtocolParser: Sendable {
             limits: limits,
             defaultTimestamp: defaultTimestamp
         )
-        var builder = ParsedColumnsBuilder()
-        scanner.run(into: &builder)
-        return builder.finish()
+        scanner.run(into: &sink)
     }
 
     public func parseColumns(_ body: [UInt8], defaultTimestamp: Int64) -> ParsedColumns {
