@@ -59,16 +59,16 @@ extension LiveRegistryTests {
         let f = try LiveFixture()
         let c = f.client()
         let connection = c.connection
-        let waiting = Task { await connection.nextOutbound() }
+        let waiting = Task { await c.nextOutbound() }
         try await Task.sleep(nanoseconds: 20_000_000)
         #expect(f.hub.close(id: connection.id, reason: "bye"))
         guard case .close(4001, "bye")? = await waiting.value else {
             Issue.record("expected the close")
             return
         }
-        // Bounded: after the close, nextOutbound answers nil at once instead of waiting.
+        // Bounded: after the close, the reader gets nil at once instead of waiting.
         let endedAtOnce = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await connection.nextOutbound() == nil }
+            group.addTask { await c.nextOutbound() == nil }
             group.addTask {
                 try? await Task.sleep(nanoseconds: 2_000_000_000)
                 return false

@@ -73,7 +73,7 @@ struct LiveSlowConsumerTests {
         }
         #expect(code == 4000)
         #expect(reason.hasPrefix("slow consumer: 8 messages"))
-        #expect(await stalled.connection.nextOutbound() == nil)
+        #expect(await stalled.nextOutbound() == nil)
         #expect(f.hub.state.withLock { $0.subscriptionCount } == 1)
         stalled.connection.transportClosed()
         #expect(f.hub.connection(id: stalled.connection.id) == nil)

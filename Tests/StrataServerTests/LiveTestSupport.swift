@@ -56,30 +56,43 @@ final class LiveFixture: Sendable {
     static func device(_ n: Int) -> String { String(format: "robot-%04d", n) }
 }
 
-/// One connection driven like the transport would: messages in, outbound messages read
-/// with a bounded wait.
+/// One connection driven like the transport would: messages in, outbound messages popped
+/// when its sink is rung, with a bounded wait.
 final class LiveClient: Sendable {
     let connection: LiveConnection
+    private let sink = TestSink()
     private let pending = Mutex<[LiveOutbound]>([])
 
-    init(_ connection: LiveConnection) { self.connection = connection }
+    init(_ connection: LiveConnection) {
+        self.connection = connection
+        connection.attach(sink)
+    }
 
     func send(_ json: String) async { await connection.receive(json) }
+
+    /// The next outbound message; nil once the connection is finished (its close popped or
+    /// its socket gone).
+    func nextOutbound() async -> LiveOutbound? {
+        while true {
+            if let item = connection.popOutbound() { return item }
+            if connection.isFinished || Task.isCancelled { return nil }
+            await sink.bell.wait()
+        }
+    }
 
     /// The next outbound message, or nil if none comes within `seconds` (generous: the
     /// wait ends as soon as a message comes, and a loaded 2-core machine can stall for seconds).
     func next(within seconds: Double = 20) async -> LiveOutbound? {
         if let held = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return held }
-        let connection = self.connection
         return await withTaskGroup(of: LiveOutbound?.self) { group in
-            group.addTask { await connection.nextOutbound() }
+            group.addTask { await self.nextOutbound() }
             group.addTask {
                 try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
                 return nil
             }
             let first = await group.next() ?? nil
             group.cancelAll()
-            // A message that raced the timeout is kept for the next call, not lost.
+            // A message popped as the timeout came is kept for the next call, not lost.
             for await late in group { if let late { pending.withLock { $0.append(late) } } }
             return first
         }
@@ -108,6 +121,13 @@ final class LiveClient: Sendable {
         }
         throw LiveTestError("no stop message within \(limit) messages")
     }
+}
+
+/// Rings a doorbell for each wake-up; the client pops on its own task.
+final class TestSink: OutboundSink {
+    let bell = Doorbell()
+
+    func outboundReady() { bell.ring() }
 }
 
 struct LiveTestError: Error, CustomStringConvertible {

@@ -68,21 +68,27 @@ struct StreamTestServer: Sendable {
 
 /// A stand-in for the hub's side of a connection: replies come from `respond`, and the
 /// test sees what arrived and whether the transport reported the socket closed.
-final class FakeEndpoint: StreamEndpoint, @unchecked Sendable {
+final class FakeEndpoint: StreamEndpoint, Sendable {
+    private struct Outbound {
+        var queue: [LiveOutbound] = []
+        var sink: (any OutboundSink)?
+        var drainScheduled = false
+    }
+
     let id: String
-    private let stream: AsyncStream<LiveOutbound>
-    let continuation: AsyncStream<LiveOutbound>.Continuation
-    // Only the transport's writer loop calls `nextOutbound`, one call at a time.
-    private var iterator: AsyncStream<LiveOutbound>.Iterator
+    private let outbound = Mutex(Outbound())
     private let respond: @Sendable (String, FakeEndpoint) -> Void
     let received = Mutex<[String]>([])
     let closed = Atomic<Bool>(false)
 
     init(id: String, respond: @escaping @Sendable (String, FakeEndpoint) -> Void) {
         self.id = id
-        (stream, continuation) = AsyncStream.makeStream(of: LiveOutbound.self)
-        iterator = stream.makeAsyncIterator()
         self.respond = respond
+    }
+
+    func attach(_ sink: any OutboundSink) {
+        outbound.withLock { $0.sink = sink }
+        wakeIfNeeded()
     }
 
     func receive(_ text: String) async {
@@ -90,14 +96,35 @@ final class FakeEndpoint: StreamEndpoint, @unchecked Sendable {
         respond(text, self)
     }
 
-    func nextOutbound() async -> LiveOutbound? { await iterator.next() }
+    func popOutbound() -> LiveOutbound? {
+        outbound.withLock { o in
+            guard !o.queue.isEmpty else {
+                o.drainScheduled = false
+                return nil
+            }
+            return o.queue.removeFirst()
+        }
+    }
 
     func transportClosed() {
         closed.store(true, ordering: .relaxed)
-        continuation.finish()
     }
 
-    func send(_ text: String) { continuation.yield(.text(ByteBuffer(string: text))) }
+    func send(_ text: String) { queue(.text(ByteBuffer(string: text))) }
+
+    func queue(_ item: LiveOutbound) {
+        outbound.withLock { $0.queue.append(item) }
+        wakeIfNeeded()
+    }
+
+    private func wakeIfNeeded() {
+        let sink = outbound.withLock { o -> (any OutboundSink)? in
+            guard let sink = o.sink, !o.drainScheduled, !o.queue.isEmpty else { return nil }
+            o.drainScheduled = true
+            return sink
+        }
+        sink?.outboundReady()
+    }
 }
 
 /// Opens fake endpoints and keeps them for the test to inspect.

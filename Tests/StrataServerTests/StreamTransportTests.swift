@@ -29,7 +29,7 @@ import Testing
 
     @Test func aCloseFromTheHubCarriesItsCodeAndReason() async throws {
         let endpoints = FakeEndpoints { _, endpoint in
-            endpoint.continuation.yield(.close(code: 4001, reason: "closed by an admin"))
+            endpoint.queue(.close(code: 4001, reason: "closed by an admin"))
         }
         try await StreamTestServer.with(open: endpoints.opener) { server in
             let frame = try await offPool {
@@ -103,7 +103,7 @@ import Testing
         // here, tcp_wmem; the client's 4 KiB receive buffer is fixed before connecting).
         let endpoints = FakeEndpoints { text, endpoint in
             if text == "flood" {
-                for _ in 0..<2_000 { endpoint.continuation.yield(.text(chunk)) }
+                for _ in 0..<2_000 { endpoint.queue(.text(chunk)) }
             } else {
                 endpoint.send(text)
             }

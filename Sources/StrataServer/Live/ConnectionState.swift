@@ -3,13 +3,15 @@ import NIOCore
 /// What a connection's lock guards.
 struct ConnectionState: Sendable {
     var queue = OutboundQueue()
-    /// `nextOutbound` waiting for a message (only while the queue is empty).
-    var reader: CheckedContinuation<LiveOutbound?, Never>?
+    /// The transport's writer, once attached; nil again after the socket ended.
+    var sink: (any OutboundSink)?
+    /// The writer was told of queued messages and has not yet found the queue empty.
+    var drainScheduled = false
     /// History producers waiting for queue space.
     var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     /// A close is queued (or the socket ended): nothing more is queued.
     var closing = false
-    /// The close was handed out or the socket ended: `nextOutbound` returns nil.
+    /// The close was popped or the socket ended: `popOutbound` returns nil for good.
     var finished = false
     var subscriptions: [String: SubscriptionState] = [:]
     /// Subscription ids, oldest first.
@@ -31,17 +33,18 @@ struct ConnectionState: Sendable {
             || queue.bytes + size > configuration.maxQueuedBytes)
     }
 
-    /// Queues `item`, or hands it to the waiting reader: returned for the caller to resume
-    /// outside the lock.
+    /// Queues `item`; returns the writer's wake-up when it is not already draining, for
+    /// the caller to resume outside the lock.
     mutating func enqueue(_ item: LiveOutbound) -> Handoff? {
-        if let reader, queue.isEmpty {
-            self.reader = nil
-            // A close handed out ends the connection just as a close popped from the queue.
-            if case .close = item { finished = true }
-            return Handoff(reader: reader, item: item)
-        }
         queue.push(item)
-        return nil
+        return scheduleDrain()
+    }
+
+    /// The writer's wake-up, unless it has one outstanding or none is attached.
+    mutating func scheduleDrain() -> Handoff? {
+        guard let sink, !drainScheduled, !queue.isEmpty else { return nil }
+        drainScheduled = true
+        return Handoff(sink: sink)
     }
 
     /// Stops queueing, drops what is queued and queues the close; returns what the caller

@@ -1,7 +1,6 @@
-/// A message for a reader that was waiting.
+/// A wake-up for the transport's writer: the queue went from drained to holding a message.
 struct Handoff: Sendable {
-    var reader: CheckedContinuation<LiveOutbound?, Never>
-    var item: LiveOutbound?
+    var sink: any OutboundSink
 
-    func resume() { reader.resume(returning: item) }
+    func resume() { sink.outboundReady() }
 }

@@ -2,10 +2,11 @@ import NIOCore
 import StrataQuery
 import Synchronization
 
-/// One WebSocket connection's side of the hub. The transport feeds it each text message,
-/// writes out whatever `nextOutbound` yields, and calls `transportClosed` when the socket
-/// ends (for any reason). `receive` and `nextOutbound` must run on different tasks: a
-/// subscription's history waits for queue space, which only `nextOutbound` makes.
+/// One WebSocket connection's side of the hub. The transport attaches its writer, feeds
+/// the connection each text message, writes out whatever `popOutbound` yields when the
+/// writer is told to, and calls `transportClosed` when the socket ends (for any reason).
+/// The writer must not wait for `receive`: a subscription's history waits for queue
+/// space, which only `popOutbound` makes.
 public final class LiveConnection: Sendable {
     public let id: String
     let hub: LiveHub
@@ -47,33 +48,34 @@ public final class LiveConnection: Sendable {
         }
     }
 
-    /// The next message to send; `.close` ends the connection; nil once closed.
-    public func nextOutbound() async -> LiveOutbound? {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<LiveOutbound?, Never>) in
-                let (ready, wake) = state.withLock { s -> (LiveOutbound??, [CheckedContinuation<Void, Never>]) in
-                    if let item = takeNext(&s) {
-                        let wake = s.spaceWaiters
-                        s.spaceWaiters = []
-                        return (.some(item), wake)
-                    }
-                    // Checked under the lock: a cancellation that came before this point
-                    // found no reader to resume.
-                    if s.finished || Task.isCancelled { return (.some(nil), []) }
-                    s.reader = continuation
-                    return (nil, [])
-                }
-                for waiter in wake { waiter.resume() }
-                if let ready { continuation.resume(returning: ready) }
-            }
-        } onCancel: {
-            let reader = state.withLock { s -> CheckedContinuation<LiveOutbound?, Never>? in
-                defer { s.reader = nil }
-                return s.reader
-            }
-            reader?.resume(returning: nil)
+    /// Connects the transport's writer (once, before the first `receive`); it is told when
+    /// messages are queued (see `OutboundSink` for the call order).
+    func attach(_ sink: any OutboundSink) {
+        let wake = state.withLock { s -> Handoff? in
+            guard !s.finished else { return nil }
+            s.sink = sink
+            return s.scheduleDrain()
         }
+        wake?.resume()
     }
+
+    /// The oldest queued message, or nil when none is (the sink is then told of the next
+    /// one). A popped `.close` is the last message; nil for good after it.
+    func popOutbound() -> LiveOutbound? {
+        let (item, wake) = state.withLock { s -> (LiveOutbound?, [CheckedContinuation<Void, Never>]) in
+            guard !s.finished, let item = takeNext(&s) else {
+                s.drainScheduled = false
+                return (nil, [])
+            }
+            defer { s.spaceWaiters = [] }
+            return (item, s.spaceWaiters)
+        }
+        for waiter in wake { waiter.resume() }
+        return item
+    }
+
+    /// The close was popped or the socket ended.
+    var isFinished: Bool { state.withLock { $0.finished } }
 
     /// The socket ended: drops everything queued and every subscription.
     public func transportClosed() {
@@ -82,12 +84,9 @@ public final class LiveConnection: Sendable {
             s.finished = true
             s.dropped += s.queue.count
             s.queue.removeAll()
-            var released = s.releaseSubscriptions()
-            if let reader = s.reader {
-                s.reader = nil
-                released.handoff = Handoff(reader: reader, item: nil)
-            }
-            return released
+            // Breaks the cycle connection → writer → connection.
+            s.sink = nil
+            return s.releaseSubscriptions()
         }
         release(released)
         hub.remove(self)

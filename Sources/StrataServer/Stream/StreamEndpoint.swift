@@ -1,9 +1,15 @@
 /// The hub's side of one WebSocket connection, as the transport uses it. `LiveConnection`
 /// is the real one; transport tests substitute their own.
+///
+/// Call order: `attach` once, then `receive` for each client message while the writer pops
+/// whenever the sink is told to (see `OutboundSink`), then `transportClosed` (at least once)
+/// when the socket ends.
 protocol StreamEndpoint: Sendable {
     var id: String { get }
+    func attach(_ sink: any OutboundSink)
     func receive(_ text: String) async
-    func nextOutbound() async -> LiveOutbound?
+    /// The oldest queued message, or nil when none is. A `.close` is the last one.
+    func popOutbound() -> LiveOutbound?
     func transportClosed()
     /// Whether the hub has queued a close (admin kick, slow consumer, revoked token): a
     /// write stalled behind it then waits `closeTimeout`, not `stallTimeout`.

@@ -2,9 +2,12 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
+import Synchronization
 
-/// One accepted `/v1/stream` connection: a reader feeding each client message to the hub's
-/// endpoint, and a writer sending whatever the endpoint yields, until either side ends.
+/// One accepted `/v1/stream` connection: the connection's task reads each client message
+/// and feeds it to the hub's endpoint, while a `StreamFrameWriter` on the event loop writes
+/// what the endpoint queues, until either side ends. No other task runs per connection
+/// except while the server's own close handshake is in flight.
 struct StreamSession: Sendable {
     let endpoint: any StreamEndpoint
     let writes: StreamWatchdog.Writes
@@ -13,52 +16,18 @@ struct StreamSession: Sendable {
 
     static let binaryRefusal = "binary messages are not accepted: send JSON text messages"
 
-    private enum Ended: Sendable {
-        case reader(Result<Void, any Error>)
-        case writer
-        case closeTimeout
-    }
-
     /// Returns when the connection is over. Rethrows what ended the reader, so the library
     /// closes with the matching code (1009 for an oversized fragmented message).
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        let readerResult = await withTaskGroup(of: Ended.self) { group -> Result<Void, any Error> in
-            group.addTask {
-                do {
-                    try await self.readLoop(inbound, outbound)
-                    return .reader(.success(()))
-                } catch {
-                    return .reader(.failure(error))
-                }
-            }
-            group.addTask { await self.writeLoop(outbound); return .writer }
-            var readerResult: Result<Void, any Error> = .success(())
-            var readerDone = false
-            while let ended = await group.next() {
-                switch ended {
-                case .reader(let result):
-                    readerResult = result
-                    readerDone = true
-                    // Cancelled first, so the writer knows the nil that `transportClosed`
-                    // makes `nextOutbound` return is no reason to send a close of its own:
-                    // the library closes with the code matching how the reader ended.
-                    group.cancelAll()
-                    endpoint.transportClosed()
-                case .writer where !readerDone:
-                    // Our close frame went out: the client's answer ends the reader. A client
-                    // that never answers is given up on after `closeTimeout`.
-                    group.addTask {
-                        try? await Task.sleep(for: self.settings.closeTimeout)
-                        return .closeTimeout
-                    }
-                case .writer, .closeTimeout:
-                    group.cancelAll()
-                }
-            }
-            return readerResult
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel) async throws {
+        let closer = Closer()
+        defer {
+            closer.cancel()
+            endpoint.transportClosed()
         }
-        endpoint.transportClosed()
-        try readerResult.get()
+        try await StreamFrameWriter.install(on: channel, endpoint: endpoint, writes: writes) { [self] code, reason in
+            closer.start { await self.sendClose(code: code, reason: reason, outbound: outbound, channel: channel) }
+        }
+        try await readLoop(inbound, outbound)
     }
 
     private func readLoop(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter) async throws {
@@ -74,30 +43,38 @@ struct StreamSession: Sendable {
         }
     }
 
-    private func writeLoop(_ outbound: WebSocketOutboundWriter) async {
+    /// The hub queued a close (admin kick, slow consumer, shutdown): sent through the library,
+    /// so it runs the close handshake. The client's answer ends the reader; a client that
+    /// never answers is dropped after `closeTimeout`.
+    private func sendClose(code: UInt16, reason: String, outbound: WebSocketOutboundWriter, channel: any Channel) async {
         do {
-            while let next = await endpoint.nextOutbound() {
-                switch next {
-                case .text(let buffer):
-                    // A custom frame carries the hub's buffer as is: one encoding shared by
-                    // every connection the message goes to.
-                    let frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
-                    try await writes.guarded { try await outbound.write(.custom(frame)) }
-                case .close(let code, let reason):
-                    try await writes.guarded {
-                        try await outbound.close(WebSocketErrorCode(codeNumber: Int(code)), reason: reason)
-                    }
-                    return
-                }
-            }
-            // The hub ended the connection by itself: tell the client.
-            if !Task.isCancelled {
-                try await writes.guarded { try await outbound.close(.normalClosure, reason: nil) }
+            try await writes.guarded {
+                try await outbound.close(WebSocketErrorCode(codeNumber: Int(code)), reason: reason)
             }
         } catch {
             // The socket is gone or closing; the reader sees the same and ends the session.
-            logger.debug("stream write ended", metadata: ["connection": .string(endpoint.id), "error": "\(error)"])
-            endpoint.transportClosed()
+            logger.debug("stream close not sent", metadata: ["connection": .string(endpoint.id), "error": "\(error)"])
+        }
+        try? await Task.sleep(for: settings.closeTimeout)
+        if !Task.isCancelled { channel.close(mode: .all, promise: nil) }
+    }
+
+    /// The close handshake's task, cancelled when the session ends.
+    private final class Closer: Sendable {
+        private let task = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
+
+        func start(_ body: @escaping @Sendable () async -> Void) {
+            task.withLock { t in
+                guard !t.cancelled, t.task == nil else { return }
+                t.task = Task { await body() }
+            }
+        }
+
+        func cancel() {
+            task.withLock { t in
+                t.cancelled = true
+                t.task?.cancel()
+            }
         }
     }
 }

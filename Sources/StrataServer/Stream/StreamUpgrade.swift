@@ -82,7 +82,7 @@ struct StreamUpgrade: Sendable {
             if let connection = endpoint as? LiveConnection { TokenSubscriptions.shared.forget(connection) }
         }
         try await StreamSession(endpoint: endpoint, writes: writes, settings: settings, logger: logger)
-            .run(inbound: inbound, outbound: outbound)
+            .run(inbound: inbound, outbound: outbound, channel: channel)
     }
 
     /// Between the frame encoder and the frames the library writes, so it sees every close frame.

@@ -25,6 +25,17 @@ final class StreamWatchdog: Sendable {
             return try await body()
         }
 
+        /// The socket stopped taking bytes while frames wait (`StreamFrameWriter`); an
+        /// earlier mark is kept, so the stall counts from when it began.
+        func markBlocked() {
+            _ = since.compareExchange(expected: 0, desired: clock.nanosecondsNow(), ordering: .relaxed)
+        }
+
+        /// The socket takes bytes again, or nothing waits.
+        func markFlowing() {
+            since.store(0, ordering: .relaxed)
+        }
+
         fileprivate var pendingSince: Int64 { since.load(ordering: .relaxed) }
     }
 
