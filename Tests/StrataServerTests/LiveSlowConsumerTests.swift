@@ -110,3 +110,66 @@ extension LiveSlowConsumerTests {
         try await f.shutdown()
     }
 }
+
+extension LiveSlowConsumerTests {
+    static var shortDelay: LiveConfiguration {
+        var c = LiveConfiguration()
+        c.maxQueueDelay = 1_000_000_000
+        return c
+    }
+
+    /// Waits (bounded) until the fan-out has taken every applied batch.
+    static func dispatched(_ f: LiveFixture) async throws {
+        for _ in 0..<2_500 where f.hub.dispatchedSequence < f.engine.appliedSequence {
+            try await Task.sleep(nanoseconds: 2_000_000)
+        }
+        #expect(f.hub.dispatchedSequence >= f.engine.appliedSequence)
+    }
+
+    /// A queue far from its bounds conflates once its oldest message has waited past
+    /// `maxQueueDelay`: what keeps ingest at its rate when the server's writers fall behind.
+    @Test func aQueueWhoseOldestMessageWaitedTooLongConflates() async throws {
+        let f = try LiveFixture(configuration: Self.shortDelay)
+        let stalled = f.client()
+        await stalled.send(#"{"action":"subscribe","id":"s","db":"robots","measurement":"robot","where":{"device_id":"robot-0001"}}"#)
+        _ = try await stalled.messages { $0.type == "live" }
+        let first = try await f.write([(1, 0, 0)])
+        try await Self.dispatched(f)
+        let second = try await f.write([(1, 1, 1)])
+        try await Self.dispatched(f)
+        #expect(f.hub.connection(id: stalled.connection.id)?.queuedMessages == 2, "within the delay: queued")
+
+        f.clock.set(LiveFixture.t0 + 1_500_000_000)
+        var last: UInt64 = 0
+        for s in Int64(2)..<6 { last = try await f.write([(1, s, Double(s))]) }
+        try await Self.dispatched(f)
+        #expect(f.hub.connection(id: stalled.connection.id)?.queuedMessages == 2, "past the delay: folded, not queued")
+
+        #expect(try await stalled.message().seq == first)
+        #expect(try await stalled.message().seq == second)
+        let conflated = try await stalled.message()
+        #expect(conflated.seq == last)
+        #expect(conflated["conflated"] == .integer(3))
+        #expect(conflated.rows.map(\.battery) == [5])
+        try await f.shutdown()
+    }
+
+    @Test func aQueueWhoseOldestMessageWaitedTooLongClosesUnderPolicyDisconnect() async throws {
+        let f = try LiveFixture(configuration: Self.shortDelay)
+        let stalled = f.client()
+        await stalled.send(#"{"action":"subscribe","id":"s","db":"robots","measurement":"robot","policy":"disconnect"}"#)
+        _ = try await stalled.messages { $0.type == "live" }
+        try await f.write([(1, 0, 0)])
+        try await Self.dispatched(f)
+        f.clock.set(LiveFixture.t0 + 1_500_000_000)
+        try await f.write([(1, 1, 1)])
+        guard case .close(let code, let reason)? = await stalled.next() else {
+            Issue.record("expected a close")
+            return
+        }
+        #expect(code == 4000)
+        #expect(reason == "slow consumer: the oldest message queued for subscription s has waited 1500 ms")
+        stalled.connection.transportClosed()
+        try await f.shutdown()
+    }
+}

@@ -33,10 +33,17 @@ struct ConnectionState: Sendable {
             || queue.bytes + size > configuration.maxQueuedBytes)
     }
 
-    /// Queues `item`; returns the writer's wake-up when it is not already draining, for
-    /// the caller to resume outside the lock.
-    mutating func enqueue(_ item: LiveOutbound) -> Handoff? {
-        queue.push(item)
+    /// Whether the oldest queued message has waited longer than `maxQueueDelay`: the
+    /// writer is far behind (a client that reads too slowly, or a server out of CPU).
+    func isLagging(now: Int64, _ configuration: LiveConfiguration) -> Bool {
+        guard let oldest = queue.oldestQueuedAt else { return false }
+        return now &- oldest > configuration.maxQueueDelay
+    }
+
+    /// Queues `item` (at `now`, the live clock's time); returns the writer's wake-up when
+    /// it is not already draining, for the caller to resume outside the lock.
+    mutating func enqueue(_ item: LiveOutbound, at now: Int64) -> Handoff? {
+        queue.push(item, at: now)
         return scheduleDrain()
     }
 
@@ -49,13 +56,13 @@ struct ConnectionState: Sendable {
 
     /// Stops queueing, drops what is queued and queues the close; returns what the caller
     /// must release outside the lock.
-    mutating func close(code: UInt16, reason: String) -> Released {
+    mutating func close(code: UInt16, reason: String, at now: Int64) -> Released {
         var released = Released()
         guard !closing else { return released }
         closing = true
         dropped += queue.count
         queue.removeAll()
-        released.handoff = enqueue(.close(code: code, reason: reason))
+        released.handoff = enqueue(.close(code: code, reason: reason), at: now)
         released.merge(releaseSubscriptions())
         return released
     }

@@ -11,6 +11,15 @@ public struct LiveConfiguration: Sendable {
     /// messages or a few full history chunks; a message larger than this alone is still
     /// sent when the queue is empty (a live message is one WAL batch and cannot be split).
     public var maxQueuedBytes = 2 << 20
+    /// How long (nanoseconds) a connection's oldest queued message may wait before its
+    /// live subscriptions conflate (or, under policy `disconnect`, it is closed), however
+    /// short the queue. 500 ms: the same half second as `maxQueuedMessages`, counted in
+    /// time, so it also holds when the server itself falls behind: at 10,000 subscribers
+    /// the event loops' socket writes, not the clients, are the limit, and conflating then
+    /// keeps ingest at its rate instead of slowing writes to the pace of the fan-out
+    /// (docs/performance.md, "Live subscriptions at 10,000"). A client that pauses for a
+    /// moment is not affected: the socket buffers absorb it and the queue stays empty.
+    public var maxQueueDelay: Int64 = 500_000_000
     /// How long after a window's end its aggregate is pushed when the subscription names no
     /// `grace`. 200 ms: a point written from a robot on the LAN arrives within tens of
     /// milliseconds of its timestamp, so most windows are final when pushed and corrections

@@ -1,35 +1,43 @@
 import NIOCore
 
 extension LiveConnection {
-    /// A live batch from the fan-out, for `subscription`. Never waits: queues it, folds it
-    /// into the subscription's conflation buffer when the queue is full (or already
-    /// conflating), or closes the connection under policy `disconnect`. True if queued.
-    func deliver(_ subscription: Subscription, batch: EncodedBatch, sequence: UInt64) -> Bool {
+    /// A live batch from the fan-out, for `subscription`, at `now` (the live clock's time,
+    /// read once per batch). Never waits: queues it, folds it into the subscription's
+    /// conflation buffer when the queue is full or lagging (or already conflating), or closes
+    /// the connection under policy `disconnect`. True if queued.
+    func deliver(_ subscription: Subscription, batch: EncodedBatch, sequence: UInt64, now: Int64) -> Bool {
         let id = subscription.id
-        let message = LiveMessage.data(prefix: LiveMessage.dataPrefix(id: id, seq: sequence), tail: batch.tail)
         enum Outcome { case queued(Handoff?), folded(Bool), dropped, disconnect(String) }
         let outcome = state.withLock { s -> Outcome in
-            guard !s.closing, let current = s.subscriptions[id], current.registration === subscription else {
+            // Through the index, so the check reads two fields in place instead of copying
+            // the subscription's state (a retain per field, per subscriber, per batch).
+            guard !s.closing, let index = s.subscriptions.index(forKey: id),
+                  s.subscriptions.values[index].registration === subscription else {
                 return .dropped
             }
-            if current.conflation != nil {
-                s.subscriptions[id]!.conflation!.fold(batch, sequence: sequence)
+            if s.subscriptions.values[index].conflation != nil {
+                s.subscriptions.values[index].conflation!.fold(batch, sequence: sequence)
                 return .folded(false)
             }
-            if s.isFull(adding: message.readableBytes, configuration) {
+            let size = LiveMessage.dataSize(prefixUpToSeq: subscription.dataPrefix, tail: batch.tail)
+            let full = s.isFull(adding: size, configuration)
+            if full || s.isLagging(now: now, configuration) {
                 if subscription.policy == .disconnect {
-                    return .disconnect("slow consumer: \(s.queue.count) messages (\(s.queue.bytes) bytes) queued "
-                        + "for subscription \(id)")
+                    return .disconnect(full
+                        ? "slow consumer: \(s.queue.count) messages (\(s.queue.bytes) bytes) queued for subscription \(id)"
+                        : "slow consumer: the oldest message queued for subscription \(id) has waited "
+                            + "\((now &- (s.queue.oldestQueuedAt ?? now)) / 1_000_000) ms")
                 }
                 var buffer = ConflationBuffer()
                 buffer.fold(batch, sequence: sequence)
-                s.subscriptions[id]!.conflation = buffer
+                s.subscriptions.values[index].conflation = buffer
                 return .folded(true)
             }
-            s.subscriptions[id]!.position = sequence
-            s.subscriptions[id]!.pointsSent += batch.points
+            s.subscriptions.values[index].position = sequence
+            s.subscriptions.values[index].pointsSent += batch.points
             s.pointsSent += batch.points
-            return .queued(s.enqueue(.text(message)))
+            let message = LiveMessage.data(prefixUpToSeq: subscription.dataPrefix, seq: sequence, tail: batch.tail)
+            return .queued(s.enqueue(.text(message), at: now))
         }
         switch outcome {
         case .queued(let handoff):
@@ -50,6 +58,7 @@ extension LiveConnection {
     /// Queues one message per conflating subscription: the latest row per series with the
     /// number of points skipped. Called with the lock held when the queue has drained.
     func flushConflated(_ s: inout ConnectionState) {
+        let now = configuration.clock.now()
         for id in s.order {
             guard let subscription = s.subscriptions[id], let buffer = subscription.conflation else { continue }
             let skipped = buffer.folded - buffer.rows
@@ -57,7 +66,8 @@ extension LiveConnection {
             JSONBytes.appendRaw("\"conflated\":", to: &prefix)
             JSONBytes.appendInteger(Int64(skipped), to: &prefix)
             prefix.append(UInt8(ascii: ","))
-            s.queue.push(.text(LiveMessage.data(prefix: prefix, tail: buffer.tail(formatter: subscription.shape.formatter))))
+            s.queue.push(.text(LiveMessage.data(prefix: prefix, tail: buffer.tail(formatter: subscription.shape.formatter))),
+                         at: now)
             s.subscriptions[id]!.conflation = nil
             s.subscriptions[id]!.position = buffer.sequence
             s.subscriptions[id]!.conflated += skipped

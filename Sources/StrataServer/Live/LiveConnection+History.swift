@@ -107,6 +107,7 @@ extension LiveConnection {
     /// Records the registration in the subscription's state (under the hub's lock, before
     /// the fan-out can deliver to it) and queues `messages` first; false if it is gone.
     func attach(_ subscription: Subscription, messages: [ByteBuffer]) -> Bool {
+        let now = configuration.clock.now()
         let handoff = state.withLock { s -> Handoff?? in
             guard !s.closing, s.subscriptions[subscription.id] != nil else { return .none }
             s.subscriptions[subscription.id]!.registration = subscription
@@ -114,7 +115,7 @@ extension LiveConnection {
             s.subscriptions[subscription.id]!.position = max(s.subscriptions[subscription.id]!.position, subscription.cursor)
             var handoff: Handoff?
             for message in messages {
-                let h = s.enqueue(.text(message))
+                let h = s.enqueue(.text(message), at: now)
                 if handoff == nil { handoff = h }
             }
             return .some(handoff)

@@ -99,6 +99,7 @@ extension LiveConnection {
         let item = LiveOutbound.text(buffer)
         while true {
             enum Step { case queued(Handoff?), gone, full }
+            let now = configuration.clock.now()
             let step = state.withLock { s -> Step in
                 guard !s.closing, s.subscriptions[id] != nil else { return .gone }
                 if s.isFull(adding: item.size, configuration) { return .full }
@@ -106,7 +107,7 @@ extension LiveConnection {
                 s.pointsSent += points
                 if let position { s.subscriptions[id]!.position = position }
                 whenQueued(&s.subscriptions[id]!)
-                return .queued(s.enqueue(item))
+                return .queued(s.enqueue(item, at: now))
             }
             switch step {
             case .queued(let handoff):

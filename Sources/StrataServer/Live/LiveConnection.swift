@@ -94,7 +94,8 @@ public final class LiveConnection: Sendable {
 
     /// Queues a close frame (admin kick, slow consumer, shutdown); later messages are dropped.
     func close(code: UInt16, reason: String) {
-        release(state.withLock { $0.close(code: code, reason: reason) })
+        let now = configuration.clock.now()
+        release(state.withLock { $0.close(code: code, reason: reason, at: now) })
     }
 
     /// Pops the next message; a popped close finishes the connection, and an emptied queue
@@ -110,12 +111,13 @@ public final class LiveConnection: Sendable {
     /// sends requests without reading replies is a slow consumer once the queue holds twice
     /// its bound.
     func send(_ buffer: ByteBuffer) {
+        let now = configuration.clock.now()
         let released = state.withLock { s -> Released in
             guard !s.closing else { return Released() }
             if s.queue.count >= 2 * configuration.maxQueuedMessages {
-                return s.close(code: LiveCloseCode.slowConsumer, reason: "slow consumer: replies are not being read")
+                return s.close(code: LiveCloseCode.slowConsumer, reason: "slow consumer: replies are not being read", at: now)
             }
-            return Released(handoff: s.enqueue(.text(buffer)))
+            return Released(handoff: s.enqueue(.text(buffer), at: now))
         }
         release(released)
     }

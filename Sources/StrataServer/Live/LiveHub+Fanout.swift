@@ -44,6 +44,7 @@ extension LiveHub {
     /// index under the lock, encoded once each outside it, and queued per subscription.
     func dispatch(_ batch: CommittedBatch) {
         let started = DispatchTime.now().uptimeNanoseconds
+        let now = configuration.clock.now()
         let work = match(batch)
         var points = 0
         for (shape, seriesIndices, subscriptions) in work {
@@ -58,7 +59,7 @@ extension LiveHub {
                 continue
             }
             for subscription in subscriptions {
-                if subscription.connection.deliver(subscription, batch: encoded, sequence: batch.sequence) {
+                if subscription.connection.deliver(subscription, batch: encoded, sequence: batch.sequence, now: now) {
                     points += encoded.points
                 }
             }

@@ -55,6 +55,44 @@ enum LiveMessage {
         return out
     }
 
+    /// `{"type":"data","id":"…","seq":`: the start of `id`'s data messages, which
+    /// `Subscription` keeps so the fan-out does not rebuild it per message.
+    static func dataPrefixUpToSeq(id: String) -> [UInt8] {
+        var out: [UInt8] = []
+        JSONBytes.appendRaw("{\"type\":\"data\",\"id\":", to: &out)
+        JSONBytes.appendString(id, to: &out)
+        JSONBytes.appendRaw(",\"seq\":", to: &out)
+        return out
+    }
+
+    /// The largest size of `data(prefixUpToSeq:seq:tail:)`'s message: 20 digits of seq and a comma.
+    static func dataSize(prefixUpToSeq: [UInt8], tail: [UInt8]) -> Int {
+        prefixUpToSeq.count + 21 + tail.count
+    }
+
+    /// A live data message in one allocation: the subscription's prefix, `seq`, then the
+    /// tail shared by every subscriber of the shape. The same bytes as `dataPrefix` + `tail`.
+    static func data(prefixUpToSeq: [UInt8], seq: UInt64, tail: [UInt8]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(dataSize(prefixUpToSeq: prefixUpToSeq, tail: tail))
+        buffer.writeBytes(prefixUpToSeq)
+        // Digits from the right into a 20-byte tuple: no array for a number.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var n = seq
+            var i = 20
+            repeat {
+                i -= 1
+                raw[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+            } while n > 0
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[i..<20]))
+        }
+        buffer.writeInteger(UInt8(ascii: ","))
+        buffer.writeBytes(tail)
+        return buffer
+    }
+
     /// A whole data message: `prefix` then `tail`, in one buffer (one WebSocket frame).
     static func data(prefix: [UInt8], tail: [UInt8]) -> ByteBuffer {
         var buffer = ByteBuffer()

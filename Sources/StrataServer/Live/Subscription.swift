@@ -8,6 +8,8 @@ final class Subscription: Sendable {
     /// The WAL sequence the subscription's messages already cover: the hub skips batches
     /// at or below it.
     let cursor: UInt64
+    /// `{"type":"data","id":"…","seq":`, made once: a data message's start up to its seq.
+    let dataPrefix: [UInt8]
 
     init(id: String, connection: LiveConnection, shape: SubscriptionShape, policy: SlowConsumerPolicy, cursor: UInt64) {
         self.id = id
@@ -15,5 +17,6 @@ final class Subscription: Sendable {
         self.shape = shape
         self.policy = policy
         self.cursor = cursor
+        dataPrefix = LiveMessage.dataPrefixUpToSeq(id: id)
     }
 }
