@@ -66,6 +66,10 @@ struct WriteHandler: Sendable {
         // One receive time per request, as InfluxDB: every line without a timestamp in a body
         // lands on the same instant.
         let receivedAt = WallClock.nowNanoseconds()
+        // From the body's first byte to the answer: tells a slow server from a slow client
+        // when write round trips grow (docs/performance.md, "Live subscriptions at 10,000").
+        let started = ContinuousClock.now
+        defer { metrics.writeDuration.record(duration: ContinuousClock.now - started) }
         let body = try await RequestBodyReader(limit: limits.maxBodyBytes, dialect: dialect).read(request)
         let parser = LineProtocolParser(precision: precision)
         var parsed = body.withUnsafeReadableBytes { parser.parseColumns($0, defaultTimestamp: receivedAt) }

@@ -26,6 +26,8 @@ import Testing
         let text = registry.emitToString()
         #expect(text.contains("strata_points_written_total 3\n"), "\(text)")
         #expect(text.contains("strata_write_requests_total 2\n"), "\(text)")
+        // Both writes are timed, the partly refused one too.
+        #expect(text.contains("strata_write_duration_seconds_count 2\n"), "\(text)")
         #expect(text.contains("strata_query_duration_seconds_count 1\n"), "\(text)")
     }
 }

@@ -30,6 +30,8 @@ import Testing
                     "strata_wal_files", "strata_wal_bytes", "strata_head_bytes", "strata_segment_bytes",
                     "# TYPE strata_wal_fsync_duration_seconds histogram",
                     "strata_wal_fsync_duration_seconds_bucket{le=\"0.00025\"} 1",
+                    // The write's own buckets (the library's default ones start at 5 ms).
+                    "strata_write_duration_seconds_bucket{le=\"0.00025\"}", "strata_write_duration_seconds_count 1",
                 ] {
                     #expect(text.contains(name), "missing \(name) in:\n\(text)")
                 }

@@ -27,6 +27,13 @@ extension StrataMetrics {
             .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
             .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
         ],
+        // A small write is one fsync (~170 µs here, below) plus parsing; the 5,000-line bodies
+        // of the peer benchmark take ~10 ms; past seconds the disk or the server is failing.
+        "strata_write_duration_seconds": [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(10),
+        ],
         // A 4 KiB append plus fdatasync took ~170 µs on this machine's SSD (SWIFT-NOTES.md);
         // a spinning disk takes ~10 ms; beyond 1 s the disk is failing.
         WriteAheadLog.fsyncMetricLabel: [

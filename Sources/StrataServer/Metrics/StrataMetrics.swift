@@ -16,6 +16,8 @@ public final class StrataMetrics: Sendable {
     /// Writes refused because the head stayed at `cache-max-memory-size`.
     public let writesRefusedHeadFull: CoreMetrics.Counter
     public let writeRequests: CoreMetrics.Counter
+    /// A write request from reading its body to its answer (durable, or refused).
+    public let writeDuration: CoreMetrics.Timer
     public let queryDuration: CoreMetrics.Timer
 
     // Live subscriptions (the hub updates these)
@@ -63,6 +65,7 @@ public final class StrataMetrics: Sendable {
         writesRefusedHeadFull = CoreMetrics.Counter(label: "strata_writes_refused_total", dimensions: [("limit", "cache-max-memory-size")],
                                                     factory: factory)
         writeRequests = CoreMetrics.Counter(label: "strata_write_requests_total", factory: factory)
+        writeDuration = CoreMetrics.Timer(label: "strata_write_duration_seconds", factory: factory)
         queryDuration = CoreMetrics.Timer(label: "strata_query_duration_seconds", factory: factory)
         connections = CoreMetrics.Meter(label: "strata_live_connections", factory: factory)
         subscriptions = CoreMetrics.Meter(label: "strata_live_subscriptions", factory: factory)
