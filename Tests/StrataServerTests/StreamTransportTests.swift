@@ -96,6 +96,32 @@ import Testing
         }
     }
 
+    /// Far more than the socket buffers hold, so the writer stops while the channel is full
+    /// and must go on by itself once the client has read: nothing lost, nothing reordered.
+    @Test func aClientThatReadsSlowlyGetsEveryMessageInOrder() async throws {
+        let padding = String(repeating: "x", count: 60_000)
+        let endpoints = FakeEndpoints { text, endpoint in
+            guard text == "flood" else { return endpoint.send(text) }
+            for i in 0..<150 { endpoint.send("\(i):\(padding)") }
+        }
+        try await StreamTestServer.with(open: endpoints.opener) { server in
+            let received = try await offPool {
+                let socket = try RawSocket.upgraded(port: server.port, receiveBuffer: 4096)
+                try socket.sendText("flood")
+                // 9 MB: the server's socket and channel buffers fill long before the end.
+                Thread.sleep(forTimeInterval: 0.3)
+                var prefixes: [String] = []
+                for _ in 0..<150 {
+                    guard let frame = try socket.readDataOrClose(), frame.opcode == 0x1 else { break }
+                    prefixes.append(String(frame.text.prefix { $0 != ":" }))
+                }
+                try socket.sendClose()
+                return prefixes
+            }
+            #expect(received == (0..<150).map(String.init))
+        }
+    }
+
     @Test func aClientThatStopsReadingIsDroppedWithoutHoldingOthersUp() async throws {
         let chunk = ByteBuffer(string: String(repeating: "x", count: 60_000))
         // "flood": 2,000 messages of 60 kB (one shared buffer) to that client alone: 120 MB,

@@ -15,11 +15,11 @@ import NIOWebSocket
 /// `.close` goes to `close`, which sends it through the library (its close handshake);
 /// nothing is written after it.
 ///
-/// Placed right after the frame encoder, so its frames are encoded and nothing of the
-/// library's handlers sees them.
+/// Placed right after the frame encoder, so its frames are encoded and none of the
+/// library's other handlers sees them.
 final class StreamFrameWriter: ChannelInboundHandler, RemovableChannelHandler {
-    // Never unwrapped: every read passes through.
-    typealias InboundIn = WebSocketFrame
+    // Between the encoder and the frame decoder, so reads are still bytes; they pass through.
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = WebSocketFrame
 
     private let endpoint: any StreamEndpoint
