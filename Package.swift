@@ -29,6 +29,9 @@ let package = Package(
         // TLS for HTTP and WebSocket (--tls-cert) and for ssl:// MQTT brokers; already in the
         // graph through Hummingbird's TLS and WebSocket client products.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.2"),
+        // NIOHTTPTypesHTTP1: the HTTP/1 codec of Swift HTTP Types, for the server's own
+        // upgrade pipeline (StreamUpgradeChannel); already in the graph through Hummingbird.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
@@ -57,6 +60,8 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

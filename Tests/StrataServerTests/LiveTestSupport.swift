@@ -68,7 +68,7 @@ final class LiveClient: Sendable {
         connection.attach(sink)
     }
 
-    func send(_ json: String) async { await connection.receive(json) }
+    func send(_ json: String) async { connection.receive(json) }
 
     /// The next outbound message; nil once the connection is finished (its close popped or
     /// its socket gone).

@@ -91,7 +91,7 @@ final class FakeEndpoint: StreamEndpoint, Sendable {
         wakeIfNeeded()
     }
 
-    func receive(_ text: String) async {
+    func receive(_ text: String) {
         received.withLock { $0.append(text) }
         respond(text, self)
     }

@@ -54,7 +54,7 @@ import Testing
                 return try socket.readDataOrClose()
             }
             #expect(frame?.close?.code == 1003)
-            #expect(frame?.close?.reason == StreamSession.binaryRefusal)
+            #expect(frame?.close?.reason == StreamSocket.binaryRefusal)
             #expect((endpoints.first?.received.withLock { $0 } ?? []) == [])
         }
     }
@@ -170,7 +170,7 @@ import Testing
             await server.group.triggerGracefulShutdown()
             let close = try await frame
             #expect(close?.close?.code == 1001)
-            #expect(close?.close?.reason == StreamCloseRewriter.shutdownReason)
+            #expect(close?.close?.reason == StreamSocket.shutdownReason)
             try await offPool { try socket.sendClose() }
         }
     }

@@ -32,7 +32,7 @@ public final class LiveConnection: Sendable {
 
     /// One client message (a JSON object, docs/websocket-protocol.md). Replies and data go
     /// to the outbound queue.
-    public func receive(_ text: String) async {
+    public func receive(_ text: String) {
         let now = configuration.clock.now()
         state.withLock { $0.lastActive = now }
         let message: ClientMessage

@@ -7,7 +7,7 @@
 protocol StreamEndpoint: Sendable {
     var id: String { get }
     func attach(_ sink: any OutboundSink)
-    func receive(_ text: String) async
+    func receive(_ text: String)
     /// The oldest queued message, or nil when none is. A `.close` is the last one.
     func popOutbound() -> LiveOutbound?
     func transportClosed()

@@ -4,19 +4,18 @@ import NIOWebSocket
 /// Writes a connection's queued messages to its socket from the channel's event loop,
 /// as text frames, with one flush per drain (docs/performance.md, "Live subscriptions").
 ///
-/// Why not the library's async writer: at 10,000 subscribers a writer task per connection,
-/// resumed for every message and hopping to the event loop for every frame, cost ~48 µs of
-/// CPU per delivered message. Here the hub's wake-up is one `execute` on the loop, and the
+/// Why not an async writer: at 10,000 subscribers a writer task per connection (through
+/// HummingbirdWebSocket's async writer), resumed for every message and hopping to the event
+/// loop for every frame, cost ~48 µs of CPU per delivered message. Here the hub's wake-up is one `execute` on the loop, and the
 /// frames go down the pipeline directly.
 ///
 /// Backpressure: frames are popped only while the channel is writable, so a client that
 /// reads slowly leaves its messages in the hub's queue, whose bounds and slow-consumer
 /// policy then apply; the watchdog is told how long the socket has been full. A popped
-/// `.close` goes to `close`, which sends it through the library (its close handshake);
-/// nothing is written after it.
+/// `.close` goes to `close` (`StreamSocket.sendClose`); nothing is written after it.
 ///
-/// Placed right after the frame encoder, so its frames are encoded and none of the
-/// library's other handlers sees them.
+/// Placed right after the frame encoder, so its frames are encoded and no other handler
+/// sees them.
 final class StreamFrameWriter: ChannelInboundHandler, RemovableChannelHandler {
     // Between the encoder and the frame decoder, so reads are still bytes; they pass through.
     typealias InboundIn = ByteBuffer
@@ -24,14 +23,13 @@ final class StreamFrameWriter: ChannelInboundHandler, RemovableChannelHandler {
 
     private let endpoint: any StreamEndpoint
     private let writes: StreamWatchdog.Writes
-    private let close: @Sendable (UInt16, String) -> Void
+    private let close: (UInt16, String) -> Void
     private var context: ChannelHandlerContext?
     private var draining = false
     private var drainAgain = false
     private var closed = false
 
-    init(endpoint: any StreamEndpoint, writes: StreamWatchdog.Writes,
-         close: @escaping @Sendable (UInt16, String) -> Void) {
+    init(endpoint: any StreamEndpoint, writes: StreamWatchdog.Writes, close: @escaping (UInt16, String) -> Void) {
         self.endpoint = endpoint
         self.writes = writes
         self.close = close
@@ -90,18 +88,14 @@ final class StreamFrameWriter: ChannelInboundHandler, RemovableChannelHandler {
         if blocked { writes.markBlocked() } else { writes.markFlowing() }
     }
 
-    /// Adds the writer behind the frame encoder of `channel`'s pipeline and attaches it to
-    /// `endpoint`.
-    static func install(on channel: any Channel, endpoint: any StreamEndpoint, writes: StreamWatchdog.Writes,
-                        close: @escaping @Sendable (UInt16, String) -> Void) async throws {
-        let sink = try await channel.eventLoop.submit {
-            let writer = StreamFrameWriter(endpoint: endpoint, writes: writes, close: close)
-            let pipeline = channel.pipeline.syncOperations
-            let encoder = try pipeline.handler(type: WebSocketFrameEncoder.self)
-            try pipeline.addHandler(writer, position: .after(encoder))
-            return Sink(eventLoop: channel.eventLoop, writer: NIOLoopBound(writer, eventLoop: channel.eventLoop))
-        }.get()
-        endpoint.attach(sink)
+    /// Writes nothing more (a close was sent, or the socket ended).
+    func stop() {
+        closed = true
+    }
+
+    /// What the endpoint rings when it queues a message.
+    func sink(on eventLoop: any EventLoop) -> any OutboundSink {
+        Sink(eventLoop: eventLoop, writer: NIOLoopBound(self, eventLoop: eventLoop))
     }
 
     /// The hub's side of the writer: a wake-up is one task on the channel's event loop.

@@ -1,5 +1,6 @@
 import HTTPTypes
-import HummingbirdWebSocket
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -7,12 +8,10 @@ import NIOWebSocket
 /// Decides each upgrade request to the server and runs the accepted ones
 /// (docs/http-api.md, "Live stream"). Logs no request header: tokens ride there.
 struct StreamUpgrade: Sendable {
-    typealias Handler = WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>
-
     let authenticator: Authenticator
     let open: StreamEndpointOpener
     let watchdog: StreamWatchdog
-    /// Runs once, at the first connection's graceful-shutdown hook: the hub's `closeAll`,
+    /// Runs once, at the first open stream's shutdown (the server's quiescing event): the hub's `closeAll`,
     /// so it queues 1001 to every connection and stops fanning out to them.
     let onShutdown: StreamShutdownOnce
     /// Open connections per token (`StreamSettings.maxConnectionsPerToken`).
@@ -22,23 +21,37 @@ struct StreamUpgrade: Sendable {
 
     var settings: StreamSettings { watchdog.settings }
 
-    var channelConfiguration: HTTP1WebSocketUpgradeChannel.Configuration {
-        .init(ws: .init(
-            maxFrameSize: settings.maxMessageBytes, autoPing: .enabled(timePeriod: settings.pingInterval),
-            closeTimeout: settings.closeTimeout, validateUTF8: true))
+    /// What an accepted upgrade opens once the 101 is sent.
+    struct Accepted: Sendable {
+        let info: ConnectionInfo
+        let principal: Principal
     }
 
-    /// Never throws: a refusal is recorded in `state` for `StreamRefusalWriter`, and the
-    /// library is told not to upgrade.
-    func shouldUpgrade(_ request: HTTPRequest, channel: any Channel, state: StreamChannelState, logger: Logger)
-        async -> ShouldUpgradeResult<Handler>
+    /// Decides the upgrade; nil headers refuse it, with the refusal recorded in `state` for
+    /// `StreamRefusalWriter`. Never fails.
+    func shouldUpgrade(_ head: HTTPRequestHead, channel: any Channel, state: StreamChannelState, logger: Logger)
+        -> EventLoopFuture<HTTPHeaders?>
     {
         // The head is complete: the header timeout no longer applies.
         state.slot?.requestStarted()
+        let headers: HTTPHeaders?
+        do {
+            let request = try HTTPRequest(head, secure: false, splitCookie: false)
+            headers = decide(request, channel: channel, state: state, logger: logger)
+        } catch {
+            state.refusal = StreamRefusal(status: .badRequest, message: "malformed upgrade request: \(error)")
+            headers = nil
+        }
+        return channel.eventLoop.makeSucceededFuture(headers)
+    }
+
+    private func decide(_ request: HTTPRequest, channel: any Channel, state: StreamChannelState, logger: Logger)
+        -> HTTPHeaders?
+    {
         let path = Self.pathWithoutQuery(request.path)
         guard path == StreamHandshake.path else {
             state.refusal = StreamRefusal(status: .notFound, message: "no WebSocket endpoint at this path: the live stream is \(StreamHandshake.path)")
-            return .dontUpgrade
+            return nil
         }
         let remote = Self.describe(channel.remoteAddress)
         switch StreamHandshake.decide(request.headerFields, authenticator: authenticator) {
@@ -47,7 +60,7 @@ struct StreamUpgrade: Sendable {
             logger.info("stream upgrade refused", metadata: [
                 "status": "\(refusal.status.code)", "reason": .string(refusal.message), "remote": .string(remote),
             ])
-            return .dontUpgrade
+            return nil
         case .accept(let principal, let subprotocol):
             if let token = principal.tokenID, !tokenConnections.reserve(token, until: channel) {
                 metrics.refused(.tokenConnections)
@@ -58,41 +71,38 @@ struct StreamUpgrade: Sendable {
                 logger.info("stream upgrade refused", metadata: [
                     "status": "\(refusal.status.code)", "reason": "token connection limit", "remote": .string(remote),
                 ])
-                return .dontUpgrade
+                return nil
             }
             let info = ConnectionInfo(remoteAddress: remote, userAgent: request.headerFields[.userAgent],
                                       subprotocol: subprotocol == StreamHandshake.subprotocol ? subprotocol : "token")
-            return .upgrade([.secWebSocketProtocol: subprotocol]) { inbound, outbound, _ in
-                try await self.serve(inbound, outbound, channel: channel, state: state, info: info, principal: principal)
-            }
+            state.accepted.withLock { $0 = Accepted(info: info, principal: principal) }
+            return HTTPHeaders([("Sec-WebSocket-Protocol", subprotocol)])
         }
     }
 
-    private func serve(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, channel: any Channel,
-                       state: StreamChannelState, info: ConnectionInfo, principal: Principal) async throws {
-        try await Self.installCloseRewriter(channel: channel, state: state)
-        // From here the stream's pings and stall watchdog govern the connection.
+    /// After the 101: the WebSocket's handlers, on the channel's event loop. From here the
+    /// stream's pings and stall watchdog govern the connection.
+    func openStream(channel: any Channel, state: StreamChannelState) throws {
+        guard let accepted = state.accepted.withLock({ $0 }) else {
+            preconditionFailure("an upgrade was opened that shouldUpgrade did not accept")
+        }
         state.slot?.upgraded()
-        let endpoint = open(info, principal)
+        let endpoint = open(accepted.info, accepted.principal)
         let writes = watchdog.register(channel: channel, state: state, closing: { endpoint.isClosing })
-        defer { watchdog.unregister(writes) }
-        logger.debug("stream opened", metadata: ["connection": .string(endpoint.id), "remote": .string(info.remoteAddress)])
-        defer {
-            logger.debug("stream closed", metadata: ["connection": .string(endpoint.id)])
-            if let connection = endpoint as? LiveConnection { TokenSubscriptions.shared.forget(connection) }
-        }
-        try await StreamSession(endpoint: endpoint, writes: writes, settings: settings, logger: logger)
-            .run(inbound: inbound, outbound: outbound, channel: channel)
+        let socket = StreamSocket(endpoint: endpoint, writes: writes, watchdog: watchdog, state: state,
+                                  onShutdown: onShutdown, logger: logger)
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(NIOWebSocketFrameAggregator(
+            minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: Self.maxFragments,
+            maxAccumulatedFrameSize: settings.maxMessageBytes))
+        try pipeline.addHandler(socket)
+        try socket.installWriter(pipeline)
+        logger.debug("stream opened", metadata: ["connection": .string(endpoint.id), "remote": .string(accepted.info.remoteAddress)])
     }
 
-    /// Between the frame encoder and the frames the library writes, so it sees every close frame.
-    private static func installCloseRewriter(channel: any Channel, state: StreamChannelState) async throws {
-        try await channel.eventLoop.submit {
-            let pipeline = channel.pipeline.syncOperations
-            let encoder = try pipeline.handler(type: WebSocketFrameEncoder.self)
-            try pipeline.addHandler(StreamCloseRewriter(state: state), position: .after(encoder))
-        }.get()
-    }
+    /// Fragments one client message may come in. 1,024: a browser sends one frame per
+    /// message; a client splitting a 64 KiB message into 64-byte pieces still fits.
+    static let maxFragments = 1_024
 
     static func pathWithoutQuery(_ path: String?) -> String {
         guard let path else { return "" }
