@@ -2,7 +2,7 @@ import HTTPTypes
 import NIOCore
 
 /// Why an upgrade to `/v1/stream` was refused: the status and the message of the JSON
-/// body Strata answers with instead of HummingbirdWebSocket's bare 400. `ConnectionGuard`
+/// body Strata answers with instead of a bare 400. `ConnectionGuard`
 /// answers its refusals (503, 408, 431, 400) in the same form.
 struct StreamRefusal: Sendable, Equatable {
     var status: HTTPResponse.Status

@@ -1,12 +1,13 @@
 import NIOCore
 
 /// Sits first in a new connection's pipeline (nearest the socket) and, when the upgrade
-/// handshake refused the request, replaces the bytes of HummingbirdWebSocket's hard-coded
-/// bare 400 with Strata's refusal (status and JSON body).
+/// handshake refused the request, replaces the bytes of the bare 400 that NIO's upgrade
+/// path leads to (`StreamUpgradeChannel.writeFailedUpgrade`) with Strata's refusal (status
+/// and JSON body).
 ///
-/// Why bytes: the library writes that 400 itself after `shouldUpgrade` declines, and its
-/// upgrade outcome is internal, so the response cannot be chosen above it. The first write
-/// on a connection is either that response, a 101, or an ordinary HTTP response: in the
+/// Why bytes: NIO's upgrade handler decides on the refusal while the request is still
+/// being parsed, and the HTTP handlers that could answer it come later. The first write on
+/// a connection is either that response, a 101, or an ordinary HTTP response: in the
 /// latter two cases the handler steps out of the pipeline at once.
 final class StreamRefusalWriter: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = IOData
@@ -25,7 +26,7 @@ final class StreamRefusalWriter: ChannelOutboundHandler, RemovableChannelHandler
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
             return
         }
-        // The library's response (head, then an empty end) is dropped; ours goes out once.
+        // The bare response (head, then an empty end) is dropped; ours goes out once.
         if replaced {
             promise?.succeed(())
         } else {

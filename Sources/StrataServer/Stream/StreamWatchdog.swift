@@ -5,25 +5,19 @@ import Synchronization
 /// frame waits to go out (shorter, `closeTimeout`, once the server is shutting down or the
 /// connection has queued its close).
 ///
-/// Why it exists: a write to a client that never reads suspends for good once the kernel
-/// and NIO buffers are full, and the library's ping and close handshakes write too, so they
-/// stall with it. Closing the channel fails the stuck write and ends the connection. One
+/// Why it exists: frames for a client that never reads wait for good once the kernel and
+/// NIO buffers are full, and the ping and close frames (`StreamSocket`) wait behind them.
+/// Closing the channel drops them and ends the connection. One
 /// watchdog scans every connection, rather than a timer task per connection, to keep an
 /// idle connection small.
 final class StreamWatchdog: Sendable {
-    /// When the frame now being written started waiting (nanoseconds on `clock`), 0 when none is.
+    /// Since when the connection's frames have been waiting for a full socket (nanoseconds
+    /// on `clock`), 0 when none is.
     final class Writes: Sendable {
         private let since = Atomic<Int64>(0)
         fileprivate let clock: StreamWatchdog
 
         fileprivate init(clock: StreamWatchdog) { self.clock = clock }
-
-        /// Runs one write, marked as pending while it runs.
-        func guarded<T>(_ body: () async throws -> T) async rethrows -> T {
-            since.store(clock.nanosecondsNow(), ordering: .relaxed)
-            defer { since.store(0, ordering: .relaxed) }
-            return try await body()
-        }
 
         /// The socket stopped taking bytes while frames wait (`StreamFrameWriter`); an
         /// earlier mark is kept, so the stall counts from when it began.
