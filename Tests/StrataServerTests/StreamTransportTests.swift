@@ -59,6 +59,19 @@ import Testing
         }
     }
 
+    @Test func aTextMessageThatIsNotUTF8ClosesWith1007() async throws {
+        let endpoints = FakeEndpoints()
+        try await StreamTestServer.with(open: endpoints.opener) { server in
+            let frame = try await offPool {
+                let socket = try RawSocket.upgraded(port: server.port)
+                try socket.sendFrame(opcode: 0x1, payload: [0x7B, 0xFF, 0xFE, 0x7D])
+                return try socket.readDataOrClose()
+            }
+            #expect(frame?.close?.code == 1007)
+            #expect((endpoints.first?.received.withLock { $0 } ?? []) == [])
+        }
+    }
+
     @Test(arguments: [false, true])
     func anOversizedMessageClosesWith1009(fragmented: Bool) async throws {
         let endpoints = FakeEndpoints()

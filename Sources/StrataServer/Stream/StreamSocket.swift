@@ -153,7 +153,7 @@ final class StreamSocket: ChannelInboundHandler, RemovableChannelHandler {
             sentClose = true
             writer?.stop()
             var data = frame.unmaskedData
-            let code = data.readWebSocketErrorCode() ?? .normalClosure
+            let code = Self.echoable(data.readWebSocketErrorCode())
             var payload = context.channel.allocator.buffer(capacity: 2)
             payload.write(webSocketErrorCode: code)
             let echo = WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)
@@ -163,6 +163,17 @@ final class StreamSocket: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         context.close(promise: nil)
+    }
+
+    /// The client's close code to echo: codes a peer may not send on the wire (1005, 1006,
+    /// 1015; RFC 6455 §7.4.1) and an empty close become 1000.
+    static func echoable(_ code: WebSocketErrorCode?) -> WebSocketErrorCode {
+        guard let code else { return .normalClosure }
+        var bytes = ByteBuffer()
+        bytes.write(webSocketErrorCode: code)
+        guard let number = bytes.readInteger(as: UInt16.self),
+              (1000...4999).contains(number), ![1004, 1005, 1006, 1015].contains(number) else { return .normalClosure }
+        return code
     }
 
     private func schedulePing(_ context: ChannelHandlerContext) {
