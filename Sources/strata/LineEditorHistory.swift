@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 
 /// Entered lines, oldest first, bounded so the file stays small; kept in a text file
 /// between sessions (one entry a line: the shell flattens multi-line statements first).
@@ -39,16 +40,5 @@ struct LineEditorHistory: Sendable {
     func save(path: String) {
         let text = entries.isEmpty ? "" : entries.joined(separator: "\n") + "\n"
         try? Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    }
-}
-
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        guard contains(target) else { return self }
-        var out = ""
-        for c in self {
-            if c == target { out += replacement } else { out.append(c) }
-        }
-        return out
     }
 }

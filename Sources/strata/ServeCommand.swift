@@ -34,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
     var http: String?
 
     @Option(name: .customLong("wal-retention"),
-            help: "How long flushed WAL files are kept for subscribers resuming by sequence: 0, 90s, 15m, 1h, 2d (default 1h).")
+            help: "How long flushed WAL files are kept for subscribers resuming by sequence: 0, 90s, 15m, 1h, 2d, 2w (default 1h).")
     var walRetention: String?
 
     @Option(name: .customLong("wal-retention-bytes"), help: "At most this many bytes of flushed WAL files (default 1073741824).")
@@ -69,7 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
         var options = EngineOptions()
         if let text = walRetention ?? Environment.value("STRATA_WAL_RETENTION") {
             guard let seconds = DurationText.seconds(text) else {
-                throw ValidationError("--wal-retention must be a duration such as 0, 90s, 15m, 1h or 2d, got \"\(text)\"")
+                throw ValidationError("--wal-retention must be a duration such as 0, 90s, 15m, 1h, 2d or 2w, got \"\(text)\"")
             }
             options.walRetentionSeconds = seconds
         }
@@ -232,10 +232,11 @@ enum HostPort {
     }
 }
 
-/// `0`, `90s`, `15m`, `1h`, `2d`: a whole number with an optional unit (seconds by default).
+/// `0`, `90s`, `15m`, `1h`, `2d`, `2w`: a whole number with an optional unit (seconds by
+/// default). `w` as `--raw-retention` takes it (`RetentionFlags.duration`).
 enum DurationText {
     static func seconds(_ text: String) -> Double? {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
         var digits = Substring(text)
         var unit = 1.0
         if let last = text.last, let scale = units[last] {

@@ -46,7 +46,6 @@ public final class StorageEngine: Sendable {
     }
 
     var segmentsDirectory: String { FilePath.join(directory, "segments") }
-    var walDirectory: String { FilePath.join(directory, "wal") }
 
     /// Stops background work; everything acknowledged stays recoverable from the WAL or the
     /// segments. Writes after this fail.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The one seam through which StrataCore touches files (LevelDB's `Env`, Prometheus'
 /// `fileutil`): POSIX in production, in memory for fast tests, fault-injecting for crash tests.
 ///
@@ -83,9 +89,10 @@ public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var description: String { "\(operation) \(path): \(message)" }
 
-    public static let enoent: Int32 = 2
-    public static let ewouldblock: Int32 = 11
-    public var isNotFound: Bool { errno == FileSystemError.enoent }
+    public static let enoent: Int32 = ENOENT
+    /// What `flock(LOCK_NB)` fails with when another process holds the lock (11 on Linux,
+    /// 35 on Darwin).
+    public static let ewouldblock: Int32 = EWOULDBLOCK
 }
 
 extension FileSystem {

@@ -108,14 +108,3 @@ public struct InfluxCSV: Sendable {
         return first.properties.isWhitespace
     }
 }
-
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        guard contains(target) else { return self }
-        var out = ""
-        for c in self {
-            if c == target { out += replacement } else { out.append(c) }
-        }
-        return out
-    }
-}

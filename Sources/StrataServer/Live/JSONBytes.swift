@@ -25,17 +25,6 @@ enum JSONBytes {
         if !GoFloat.appendJSON(x, to: &out) { appendRaw("null", to: &out) }
     }
 
-    static func appendValue(_ value: FieldValue?, to out: inout [UInt8]) {
-        switch value {
-        case nil: appendRaw("null", to: &out)
-        case .float(let x): appendFloat(x, to: &out)
-        case .integer(let i): appendInteger(i, to: &out)
-        case .unsigned(let u): appendInteger(u, to: &out)
-        case .boolean(let b): b ? appendRaw("true", to: &out) : appendRaw("false", to: &out)
-        case .string(let s): appendString(s, to: &out)
-        }
-    }
-
     static func appendTime(_ ns: Int64, format: TimeFormat, to out: inout [UInt8]) {
         switch format {
         case .ns: appendInteger(ns, to: &out)

@@ -4,7 +4,7 @@ import Testing
 /// Kills a real `strata serve` with SIGKILL in the middle of a compaction, restarts it, and
 /// checks that queries answer exactly as before (nothing lost, nothing counted twice); then
 /// lets a compaction finish and checks again, with and without rollup tiers.
-@Suite(.serialized) struct CompactionCrashTests {
+@Suite(.serialized) struct ServeCompactionKillTests {
     static let base: Int64 = 1_704_067_200_000_000_000
     static let series = 20
     /// Two days at one point per 80 s per series: 43,200 points. Few, because the suite runs
