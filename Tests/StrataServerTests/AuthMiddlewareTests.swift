@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import StrataServer
+import StrataTestSupport
 import Testing
 
 /// One route and what docs/auth.md says it needs.

@@ -1,20 +1,6 @@
 import Foundation
 import StrataServer
 
-/// A fresh, unique temporary directory for one test, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("strata-auth-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 /// Principals and their secrets for route tests without a token file.
 enum TestTokens {
     static let read = "read-secret"

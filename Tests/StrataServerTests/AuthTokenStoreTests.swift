@@ -1,5 +1,6 @@
 import Foundation
 import StrataServer
+import StrataTestSupport
 import Testing
 
 @Suite struct AuthTokenStoreTests {

@@ -1,6 +1,7 @@
 import StrataCore
 import StrataQuery
 @testable import StrataServer
+import StrataTestSupport
 import Testing
 
 @Suite("Live subscription index")

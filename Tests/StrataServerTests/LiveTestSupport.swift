@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import StrataCore
 @testable import StrataServer
+import StrataTestSupport
 import Synchronization
 import Testing
 
@@ -130,10 +131,6 @@ final class TestSink: OutboundSink {
     func outboundReady() { bell.ring() }
 }
 
-struct LiveTestError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
 
 extension Dictionary where Key == String, Value == LiveJSON {
     var type: String? { if case .string(let s)? = self["type"] { return s } else { return nil } }

@@ -7,11 +7,6 @@ import Glibc
 // Test code shared by StrataServerTests and strataTests: a raw WebSocket client that sees
 // exact handshake bytes, writes frames by hand, and can stop reading.
 
-public struct StreamTestError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// A blocking TCP client for exact bytes: the handshake's status line and headers, frames
 /// written by hand, a client that stops reading. Reads time out after `timeout`.
 public final class RawSocket: @unchecked Sendable {

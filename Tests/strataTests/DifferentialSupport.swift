@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import Testing
 
 /// Runs the Python programs under Tests/differential/ (and the live page's browser driver) with the `python3` on PATH, output to a

@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import Synchronization
 import Testing
 
@@ -6,9 +7,6 @@ import Testing
 import FoundationNetworking
 #endif
 
-struct LiveTestError: Error, CustomStringConvertible {
-    var description: String
-}
 
 /// A `strata serve` child process on an ephemeral port. Every wait is bounded.
 final class ServerProcess: Sendable {

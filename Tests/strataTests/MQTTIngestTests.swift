@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import Testing
 
 /// `strata serve --mqtt-broker` against real brokers on loopback (docs/mqtt.md): 100 robots

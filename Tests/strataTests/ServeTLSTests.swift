@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import Testing
 
 /// `strata serve --tls-cert --tls-key`: HTTPS and WSS on one port with a self-signed

@@ -1,7 +1,8 @@
+@testable import StrataServer
 import Synchronization
 
 /// A clock that moves only when told to: tests close windows deterministically.
-public final class ManualLiveClock: LiveClock {
+final class ManualLiveClock: LiveClock {
     private struct State {
         var now: Int64
         var sleepers: [(deadline: Int64, id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
@@ -10,14 +11,14 @@ public final class ManualLiveClock: LiveClock {
 
     private let state: Mutex<State>
 
-    public init(now: Int64) {
+    init(now: Int64) {
         state = Mutex(State(now: now))
     }
 
-    public func now() -> Int64 { state.withLock { $0.now } }
+    func now() -> Int64 { state.withLock { $0.now } }
 
     /// Moves time to `time` (never backwards) and wakes the sleepers now due.
-    public func set(_ time: Int64) {
+    func set(_ time: Int64) {
         let due = state.withLock { s in
             s.now = max(s.now, time)
             let now = s.now
@@ -28,9 +29,9 @@ public final class ManualLiveClock: LiveClock {
         for continuation in due { continuation.resume() }
     }
 
-    public func advance(by nanoseconds: Int64) { set(now() + nanoseconds) }
+    func advance(by nanoseconds: Int64) { set(now() + nanoseconds) }
 
-    public func sleep(until deadline: Int64) async throws {
+    func sleep(until deadline: Int64) async throws {
         let id = state.withLock { s in
             s.nextID += 1
             return s.nextID
