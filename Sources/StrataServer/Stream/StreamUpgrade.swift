@@ -84,19 +84,27 @@ struct StreamUpgrade: Sendable {
     /// stream's pings and stall watchdog govern the connection.
     func openStream(channel: any Channel, state: StreamChannelState) throws {
         guard let accepted = state.accepted.withLock({ $0 }) else {
-            preconditionFailure("an upgrade was opened that shouldUpgrade did not accept")
+            // NIO opens only what `shouldUpgrade` accepted; closing is the safe answer anyway.
+            throw ChannelError.inappropriateOperationForState
         }
         state.slot?.upgraded()
         let endpoint = open(accepted.info, accepted.principal)
         let writes = watchdog.register(channel: channel, state: state, closing: { endpoint.isClosing })
         let socket = StreamSocket(endpoint: endpoint, writes: writes, watchdog: watchdog, state: state,
                                   onShutdown: onShutdown, logger: logger)
-        let pipeline = channel.pipeline.syncOperations
-        try pipeline.addHandler(NIOWebSocketFrameAggregator(
-            minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: Self.maxFragments,
-            maxAccumulatedFrameSize: settings.maxMessageBytes))
-        try pipeline.addHandler(socket)
-        try socket.installWriter(pipeline)
+        do {
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(NIOWebSocketFrameAggregator(
+                minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: Self.maxFragments,
+                maxAccumulatedFrameSize: settings.maxMessageBytes))
+            try pipeline.addHandler(socket)
+            try socket.installWriter(pipeline)
+        } catch {
+            // The channel closed under the upgrade: the hub must not keep the connection.
+            watchdog.unregister(writes)
+            endpoint.transportClosed()
+            throw error
+        }
         logger.debug("stream opened", metadata: ["connection": .string(endpoint.id), "remote": .string(accepted.info.remoteAddress)])
     }
 
