@@ -1,4 +1,5 @@
 import StrataCore
+import StrataTestSupport
 import Synchronization
 import Testing
 @testable import StrataQuery
@@ -58,8 +59,7 @@ import Testing
 
     /// Waits (bounded) until `condition` holds.
     static func eventually(_ condition: () -> Bool) async throws {
-        for _ in 0..<2_000 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(condition())
+        #expect(try await StrataTestSupport.eventually(condition))
     }
 
     /// A query body that runs until it is stopped, as a long scan does.

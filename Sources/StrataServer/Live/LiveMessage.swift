@@ -44,11 +44,7 @@ enum LiveMessage {
     /// `{"type":"data","id":…,"seq":…,` — the per-subscription start of a data message;
     /// the rest (`DataTail`) is shared by every subscription of one shape.
     static func dataPrefix(id: String, seq: UInt64, extra: StaticString? = nil) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(48 + id.utf8.count)
-        JSONBytes.appendRaw("{\"type\":\"data\",\"id\":", to: &out)
-        JSONBytes.appendString(id, to: &out)
-        JSONBytes.appendRaw(",\"seq\":", to: &out)
+        var out = dataPrefixUpToSeq(id: id)
         JSONBytes.appendInteger(seq, to: &out)
         out.append(UInt8(ascii: ","))
         if let extra { JSONBytes.appendRaw(extra, to: &out) }
@@ -59,6 +55,7 @@ enum LiveMessage {
     /// `Subscription` keeps so the fan-out does not rebuild it per message.
     static func dataPrefixUpToSeq(id: String) -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(48 + id.utf8.count)
         JSONBytes.appendRaw("{\"type\":\"data\",\"id\":", to: &out)
         JSONBytes.appendString(id, to: &out)
         JSONBytes.appendRaw(",\"seq\":", to: &out)
@@ -76,18 +73,8 @@ enum LiveMessage {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(dataSize(prefixUpToSeq: prefixUpToSeq, tail: tail))
         buffer.writeBytes(prefixUpToSeq)
-        // Digits from the right into a 20-byte tuple: no array for a number.
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { raw in
-            var n = seq
-            var i = 20
-            repeat {
-                i -= 1
-                raw[i] = UInt8(ascii: "0") + UInt8(n % 10)
-                n /= 10
-            } while n > 0
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[i..<20]))
-        }
+        // Up to 15 digits stay in a small String's inline storage: no allocation.
+        buffer.writeString(String(seq))
         buffer.writeInteger(UInt8(ascii: ","))
         buffer.writeBytes(tail)
         return buffer

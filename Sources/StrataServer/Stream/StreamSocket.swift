@@ -153,7 +153,7 @@ final class StreamSocket: ChannelInboundHandler, RemovableChannelHandler {
             sentClose = true
             writer?.stop()
             var data = frame.unmaskedData
-            let code = Self.echoable(data.readWebSocketErrorCode())
+            let code = Self.echoable(data.readInteger(as: UInt16.self))
             var payload = context.channel.allocator.buffer(capacity: 2)
             payload.write(webSocketErrorCode: code)
             let echo = WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)
@@ -167,13 +167,11 @@ final class StreamSocket: ChannelInboundHandler, RemovableChannelHandler {
 
     /// The client's close code to echo: codes a peer may not send on the wire (1005, 1006,
     /// 1015; RFC 6455 §7.4.1) and an empty close become 1000.
-    static func echoable(_ code: WebSocketErrorCode?) -> WebSocketErrorCode {
-        guard let code else { return .normalClosure }
-        var bytes = ByteBuffer()
-        bytes.write(webSocketErrorCode: code)
-        guard let number = bytes.readInteger(as: UInt16.self),
-              (1000...4999).contains(number), ![1004, 1005, 1006, 1015].contains(number) else { return .normalClosure }
-        return code
+    static func echoable(_ number: UInt16?) -> WebSocketErrorCode {
+        guard let number, (1000...4999).contains(number), ![1004, 1005, 1006, 1015].contains(number) else {
+            return .normalClosure
+        }
+        return WebSocketErrorCode(codeNumber: Int(number))
     }
 
     private func schedulePing(_ context: ChannelHandlerContext) {
