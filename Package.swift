@@ -80,7 +80,7 @@ let package = Package(
             ]
         ),
         // Test code shared by the test targets (the seeded generator, a raw WebSocket client).
-        .target(name: "StrataTestSupport", path: "Tests/StrataTestSupport"),
+        .target(name: "StrataTestSupport", dependencies: ["StrataCore"], path: "Tests/StrataTestSupport"),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StrataQueryTests", dependencies: ["StrataQuery", "StrataCore", "StrataTestSupport"]),
         .testTarget(

@@ -29,7 +29,7 @@ struct QueryHandler: Sendable {
         }
         let database = params["db"].flatMap { $0.isEmpty ? nil : $0 }
         // InfluxDB converts times for any non-empty epoch, an unknown unit meaning nanoseconds.
-        let epoch = params["epoch"].flatMap { $0.isEmpty ? nil : TimeEpoch(parameter: $0) ?? .nanoseconds }
+        let epoch = params["epoch"].flatMap { $0.isEmpty ? nil : TimeUnit(parameter: $0) ?? .nanoseconds }
 
         // Raw data only: a diagnostic whose answers must equal the default's (docs/http-api.md).
         let tiers: Bool
@@ -113,12 +113,12 @@ struct QueryHandler: Sendable {
     }
 
     /// The whole answer as a body; JSON goes from the writer's bytes to the buffer in one copy.
-    static func encodeBody(_ results: [StatementResult], format: QueryResponseFormat, epoch: TimeEpoch?) -> ByteBuffer {
+    static func encodeBody(_ results: [StatementResult], format: QueryResponseFormat, epoch: TimeUnit?) -> ByteBuffer {
         guard case .json(let pretty) = format else { return ByteBuffer(string: encode(results, format: format, epoch: epoch)) }
         return ByteBuffer(bytes: InfluxJSON.encodeBytes(results, options: .init(epoch: epoch, pretty: pretty), newline: true))
     }
 
-    static func encode(_ results: [StatementResult], format: QueryResponseFormat, epoch: TimeEpoch?) -> String {
+    static func encode(_ results: [StatementResult], format: QueryResponseFormat, epoch: TimeUnit?) -> String {
         switch format {
         case .json(let pretty):
             return InfluxJSON.encode(results, options: .init(epoch: epoch, pretty: pretty)) + "\n"

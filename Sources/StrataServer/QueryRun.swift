@@ -1,3 +1,4 @@
+import StrataCore
 import StrataQuery
 
 /// One authorized `/query` request's statements, run either whole (collected, bounded by
@@ -23,7 +24,7 @@ struct QueryRun: Sendable {
 
     /// Runs the query on its thread, which also chunks and encodes the answer, while this
     /// task sends the text with `write`. A failed write (the client went away) stops the query.
-    func stream(chunkSize: Int, format: QueryResponseFormat, epoch: TimeEpoch?,
+    func stream(chunkSize: Int, format: QueryResponseFormat, epoch: TimeUnit?,
                 write: (String) async throws -> Void) async throws {
         let stream = QueryStream(chunkSize: chunkSize, format: format, epoch: epoch)
         let producer = Task {
@@ -51,7 +52,7 @@ struct ChunkEncoder {
     let format: QueryResponseFormat
     var csv: InfluxCSV
 
-    init(format: QueryResponseFormat, epoch: TimeEpoch?) {
+    init(format: QueryResponseFormat, epoch: TimeUnit?) {
         self.format = format
         csv = InfluxCSV(epoch: epoch)
     }

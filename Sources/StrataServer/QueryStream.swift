@@ -1,3 +1,4 @@
+import StrataCore
 import Foundation
 import StrataQuery
 
@@ -24,7 +25,7 @@ final class QueryStream: ResultSink, @unchecked Sendable {
     private var statementOpen = false
     let capacityRows: Int
 
-    init(chunkSize: Int, format: QueryResponseFormat, epoch: TimeEpoch?) {
+    init(chunkSize: Int, format: QueryResponseFormat, epoch: TimeUnit?) {
         // Two chunks may wait unsent: one being written, one ready behind it.
         capacityRows = 2 * max(1, chunkSize)
         chunker = ResultStreamChunker(size: chunkSize)

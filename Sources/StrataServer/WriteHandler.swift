@@ -17,7 +17,7 @@ struct WriteHandler: Sendable {
             throw InfluxHTTPError(.badRequest, "database is required")
         }
         let precisionText = params["precision"] ?? ""
-        guard let precision = Precision(parameter: precisionText) else {
+        guard let precision = precisionText.isEmpty ? .nanoseconds : TimeUnit(parameter: precisionText) else {
             throw InfluxHTTPError(
                 .badRequest, "invalid precision \"\(precisionText)\" (use n, ns, u, us, ms, s, m or h)")
         }
@@ -35,7 +35,7 @@ struct WriteHandler: Sendable {
             throw InfluxHTTPError(.badRequest, "bucket is required", dialect: .v2)
         }
         let precisionText = params["precision"] ?? "ns"
-        guard ["ns", "us", "ms", "s"].contains(precisionText), let precision = Precision(parameter: precisionText)
+        guard ["ns", "us", "ms", "s"].contains(precisionText), let precision = TimeUnit(parameter: precisionText)
         else {
             throw InfluxHTTPError(
                 .badRequest, "invalid precision \"\(precisionText)\" (use ns, us, ms or s)", dialect: .v2)
@@ -60,12 +60,12 @@ struct WriteHandler: Sendable {
     }
 
     private func ingest(
-        _ request: Request, database: String, precision: Precision, dialect: InfluxHTTPError.Dialect,
+        _ request: Request, database: String, precision: TimeUnit, dialect: InfluxHTTPError.Dialect,
         context: StrataRequestContext
     ) async throws -> Response {
         // One receive time per request, as InfluxDB: every line without a timestamp in a body
         // lands on the same instant.
-        let receivedAt = WallClock.nowNanoseconds()
+        let receivedAt = engine.options.clock.now()
         // From the body's first byte to the answer: tells a slow server from a slow client
         // when write round trips grow (docs/performance.md, "Live subscriptions at 10,000").
         let started = ContinuousClock.now

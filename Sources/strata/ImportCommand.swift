@@ -80,14 +80,14 @@ struct ImportCommand: AsyncParsableCommand {
         since start: ContinuousClock.Instant
     ) async throws {
         let reader = try LineChunkReader(path: file, chunkBytes: Self.chunkBytes)
-        let parser = LineProtocolParser(precision: Precision(parameter: precision) ?? .nanoseconds)
+        let parser = LineProtocolParser(precision: TimeUnit(parameter: precision) ?? .nanoseconds)
         let (db, batchLines) = (self.db, self.batchLines)
         tally.files += 1
         var baseLine = 0
         try await withThrowingTaskGroup(of: BatchOutcome.self) { group in
             var inFlight = 0
             while let chunk = try reader.nextChunk() {
-                let parsed = chunk.withUnsafeBytes { parser.parse($0, defaultTimestamp: WallClock.nowNanoseconds()) }
+                let parsed = chunk.withUnsafeBytes { parser.parse($0, defaultTimestamp: engine.options.clock.now()) }
                 tally.lines += parsed.points.count + parsed.errors.count
                 for error in parsed.errors {
                     tally.reject(file: file, line: baseLine + error.line,

@@ -1,3 +1,5 @@
+import StrataCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -62,12 +64,5 @@ enum Format {
     static func oneDecimal(_ x: Double) -> String {
         let tenths = Int((x * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) / 1e18
     }
 }

@@ -1,3 +1,4 @@
+import StrataCore
 import ArgumentParser
 import StrataQuery
 
@@ -43,14 +44,14 @@ struct QueryCommand: AsyncParsableCommand {
         guard QueryOutput.Format(rawValue: format) != nil else {
             throw ValidationError("--format must be table, csv or json, got \"\(format)\"")
         }
-        if let epoch, TimeEpoch(parameter: epoch) == nil {
+        if let epoch, TimeUnit(parameter: epoch) == nil {
             throw ValidationError("--epoch must be h, m, s, ms, u or ns, got \"\(epoch)\"")
         }
     }
 
     func run() async throws {
         let output = QueryOutput(
-            format: QueryOutput.Format(rawValue: format) ?? .table, epoch: epoch.flatMap(TimeEpoch.init(parameter:)),
+            format: QueryOutput.Format(rawValue: format) ?? .table, epoch: epoch.flatMap(TimeUnit.init(parameter:)),
             pretty: pretty)
         let connection: QueryConnection
         do {

@@ -84,7 +84,7 @@ struct QueryLimitFlags: ParsableArguments {
 
     /// nil for 0: no limit.
     private static func duration(_ text: String, _ flag: String) throws -> Duration? {
-        guard let seconds = DurationText.seconds(text), seconds >= 0 else {
+        guard let seconds = DurationText.flagSeconds(text), seconds >= 0 else {
             throw ValidationError("\(flag) must be a duration such as 30s, 2m or 0 for none, got \"\(text)\"")
         }
         return seconds > 0 ? .milliseconds(Int64((seconds * 1000).rounded())) : nil

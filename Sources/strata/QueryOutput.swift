@@ -1,3 +1,4 @@
+import StrataCore
 import StrataQuery
 
 /// Renders results for the terminal in one of the formats, and the row count and timing
@@ -8,7 +9,7 @@ struct QueryOutput: Sendable {
     }
 
     var format: Format = .table
-    var epoch: TimeEpoch?
+    var epoch: TimeUnit?
     var pretty = false
 
     /// The text for stdout. Statement errors are not in it: the caller prints them on stderr
@@ -29,7 +30,7 @@ struct QueryOutput: Sendable {
 
     /// `3 rows in 12.5 ms`.
     static func summary(rows: Int, elapsed: Duration) -> String {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         let time = seconds < 1 ? String(Int((seconds * 10_000).rounded())).withDecimal(1) + " ms"
             : String(Int((seconds * 100).rounded())).withDecimal(2) + " s"
         return "\(rows) \(rows == 1 ? "row" : "rows") in \(time)"

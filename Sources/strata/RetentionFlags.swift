@@ -77,11 +77,7 @@ struct RetentionFlags: ParsableArguments {
     /// `inf` where allowed.
     static func duration(_ text: String, flag: String, allowInfinite: Bool) throws -> Int64? {
         if allowInfinite, text.lowercased() == "inf" { return nil }
-        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
-        guard let last = text.last, let unit = units[last], let count = Int64(text.dropLast()), count > 0,
-              case let (seconds, overflow) = count.multipliedReportingOverflow(by: unit), !overflow,
-              case let (ns, overflow2) = seconds.multipliedReportingOverflow(by: 1_000_000_000), !overflow2
-        else {
+        guard case .success(let ns) = DurationText.parse(text, .flag(unitRequired: true)), ns > 0 else {
             let forms = allowInfinite ? "a duration such as 90s, 15m, 36h, 7d or 2w, or inf" : "a duration such as 90s, 15m, 36h, 7d or 2w"
             throw ValidationError("\(flag) must be \(forms), got \"\(text)\"")
         }

@@ -68,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = StrataLogging.logger("strata.server")
         var options = EngineOptions()
         if let text = walRetention ?? Environment.value("STRATA_WAL_RETENTION") {
-            guard let seconds = DurationText.seconds(text) else {
+            guard let seconds = DurationText.flagSeconds(text) else {
                 throw ValidationError("--wal-retention must be a duration such as 0, 90s, 15m, 1h, 2d or 2w, got \"\(text)\"")
             }
             options.walRetentionSeconds = seconds
@@ -194,13 +194,13 @@ struct ConnectionFlags: ParsableArguments {
             configuration.limits.maxHeaderBytes = bytes
         }
         if let text = headerTimeout {
-            guard let seconds = DurationText.seconds(text), seconds > 0 else {
+            guard let seconds = DurationText.flagSeconds(text), seconds > 0 else {
                 throw ValidationError("--http-read-header-timeout must be a duration above 0 such as 5s, 10s or 1m, got \"\(text)\"")
             }
             configuration.limits.headerTimeout = .seconds(seconds)
         }
         if let text = idleTimeout {
-            guard let seconds = DurationText.seconds(text) else {
+            guard let seconds = DurationText.flagSeconds(text) else {
                 throw ValidationError("--http-idle-timeout must be a duration such as 30s, 75s or 5m, or 0 for none, got \"\(text)\"")
             }
             configuration.limits.idleTimeout = seconds > 0 ? .seconds(seconds) : nil
@@ -229,22 +229,6 @@ enum HostPort {
 
     static func format(host: String, port: Int) -> String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-    }
-}
-
-/// `0`, `90s`, `15m`, `1h`, `2d`, `2w`: a whole number with an optional unit (seconds by
-/// default). `w` as `--raw-retention` takes it (`RetentionFlags.duration`).
-enum DurationText {
-    static func seconds(_ text: String) -> Double? {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
-        var digits = Substring(text)
-        var unit = 1.0
-        if let last = text.last, let scale = units[last] {
-            unit = scale
-            digits = digits.dropLast()
-        }
-        guard let value = Int(digits), value >= 0 else { return nil }
-        return Double(value) * unit
     }
 }
 

@@ -1,3 +1,4 @@
+import StrataCore
 import StrataQuery
 
 /// The interactive loop of `strata shell`: gathers lines into statements (run once the text
@@ -110,7 +111,7 @@ final class Shell {
             let text = arguments[0].lowercased()
             if text == "rfc3339" || text == "off" {
                 output.epoch = nil
-            } else if let epoch = TimeEpoch(parameter: text) {
+            } else if let epoch = TimeUnit(parameter: text) {
                 output.epoch = epoch
             } else {
                 StandardError.write("unknown epoch \(arguments[0]): use h, m, s, ms, u, ns or rfc3339\n")

@@ -1,3 +1,4 @@
+import StrataCore
 import ArgumentParser
 import Foundation
 import StrataServer
@@ -91,7 +92,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func expirySeconds() throws -> Double? {
             guard let expires else { return nil }
-            guard let seconds = DurationText.seconds(expires), seconds > 0 else {
+            guard let seconds = DurationText.flagSeconds(expires), seconds > 0 else {
                 throw ValidationError("--expires must be a duration such as 90m, 12h or 30d, got \"\(expires)\"")
             }
             return seconds

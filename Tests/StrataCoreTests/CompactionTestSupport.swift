@@ -1,5 +1,6 @@
 import Synchronization
 @testable import StrataCore
+import StrataTestSupport
 
 /// Helpers of the compaction and retention tests.
 enum CompactionFixture {
@@ -10,12 +11,12 @@ enum CompactionFixture {
     static let hourly = DatabaseRetention(partitionDuration: hour,
                                           tiers: [RollupTier(name: "rollup_1m", resolution: minute, duration: nil)])
 
-    static func options(retention: DatabaseRetention = hourly, now: TestClock? = nil) -> EngineOptions {
+    static func options(retention: DatabaseRetention = hourly, now: ManualClock? = nil) -> EngineOptions {
         var options = EngineOptions.forTests
         options.backgroundCompaction = false
         options.compactionBytesPerSecond = Int.max
         options.defaultRetention = retention
-        if let now { options.now = { now.value } }
+        if let now { options.clock = now }
         return options
     }
 
@@ -79,12 +80,4 @@ enum CompactionFixture {
         }
         return WriteBatch(database: db, points: out)
     }
-}
-
-/// A settable clock for `EngineOptions.now`.
-final class TestClock: Sendable {
-    private let ns: Atomic<Int64>
-    init(_ ns: Int64) { self.ns = Atomic(ns) }
-    var value: Int64 { ns.load(ordering: .relaxed) }
-    func set(_ v: Int64) { ns.store(v, ordering: .relaxed) }
 }

@@ -6,7 +6,7 @@ import Testing
 private let now: Int64 = 1_700_000_000_000_000_000
 
 private func parse(
-    _ body: String, precision: Precision = .nanoseconds, limits: LineProtocolLimits = LineProtocolLimits()
+    _ body: String, precision: TimeUnit = .nanoseconds, limits: LineProtocolLimits = LineProtocolLimits()
 ) -> ParsedLines {
     LineProtocolParser(precision: precision, limits: limits).parse(Array(body.utf8), defaultTimestamp: now)
 }
@@ -316,11 +316,11 @@ private func randomPoint(rng: inout SplitMix64) -> Point {
         #expect(result.lineNumbers == [3, 4, 6])
     }
 
-    @Test(arguments: Precision.allCases)
-    func convertsTimestampPrecision(_ precision: Precision) {
+    @Test(arguments: TimeUnit.allCases)
+    func convertsTimestampPrecision(_ precision: TimeUnit) {
         let result = parse("m v=1 7\nm v=2 -3\nm v=3", precision: precision)
         #expect(result.errors == [])
-        #expect(result.points.map(\.timestamp) == [7 * precision.multiplier, -3 * precision.multiplier, now])
+        #expect(result.points.map(\.timestamp) == [7 * precision.nanosecondsPerUnit, -3 * precision.nanosecondsPerUnit, now])
     }
 
     @Test(arguments: [
@@ -483,7 +483,7 @@ private func randomPoint(rng: inout SplitMix64) -> Point {
 /// `parseColumns`, the write path's parse, against `parse`: the same errors and, read back in
 /// line order, the same points (fields compared by name: a column has no order within a row).
 @Suite struct LineProtocolColumnsTests {
-    static func agree(_ bytes: [UInt8], precision: Precision = .nanoseconds, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func agree(_ bytes: [UInt8], precision: TimeUnit = .nanoseconds, sourceLocation: SourceLocation = #_sourceLocation) {
         let parser = LineProtocolParser(precision: precision)
         let points = parser.parse(bytes, defaultTimestamp: now)
         let columns = parser.parseColumns(bytes, defaultTimestamp: now)

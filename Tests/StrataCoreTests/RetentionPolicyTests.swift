@@ -1,5 +1,6 @@
 import Testing
 @testable import StrataCore
+import StrataTestSupport
 
 /// Raw retention policies as stores (`RetentionPolicies`, StorageEngine+Policies.swift):
 /// the catalogue, where writes land, and drops that hold across restarts and crashes.
@@ -132,7 +133,7 @@ import Testing
 
     @Test func aPolicyMadeAgainStartsWithNothingCut() async throws {
         let hour = CompactionFixture.hour
-        let clock = TestClock(10 * hour)
+        let clock = ManualClock(10 * hour)
         // The server's default: raw data for 2 h, in hour partitions.
         let options = CompactionFixture.options(retention: RetentionTests.shortLived, now: clock)
         let engine = try CompactionFixture.open(InMemoryFileSystem(), options: options)

@@ -1,5 +1,6 @@
 import Testing
 @testable import StrataCore
+import StrataTestSupport
 
 private let hour = CompactionFixture.hour
 
@@ -20,7 +21,7 @@ private let hour = CompactionFixture.hour
     }
 
     @Test func dataPastItsLimitDisappearsAsWholePartitionsAndTheTierOutlivesRaw() async throws {
-        let clock = TestClock(2 * hour)
+        let clock = ManualClock(2 * hour)
         let fs = InMemoryFileSystem()
         let options = F.options(retention: Self.shortLived, now: clock)
         var engine = try F.open(fs, options: options)
@@ -64,7 +65,7 @@ private let hour = CompactionFixture.hour
     }
 
     @Test func compactionDropsFlushedRowsBelowTheRawCut() async throws {
-        let clock = TestClock(2 * hour)
+        let clock = ManualClock(2 * hour)
         let engine = try F.open(InMemoryFileSystem(), options: F.options(retention: Self.shortLived, now: clock))
         _ = try await engine.write(Self.minutes(0..<150))
         try await engine.flush()
@@ -78,7 +79,7 @@ private let hour = CompactionFixture.hour
     }
 
     @Test func aWriteOlderThanTheRetentionIsRefusedWithItsReasonAndTheOthersAreKept() async throws {
-        let clock = TestClock(10 * hour)
+        let clock = ManualClock(10 * hour)
         let engine = try F.open(InMemoryFileSystem(), options: F.options(retention: Self.shortLived, now: clock))
         let point = { (t: Int64) in Point(measurement: "m", fields: [Field("x", .float(1))], timestamp: t) }
         let result = try await engine.write(WriteBatch(database: "a", points: [

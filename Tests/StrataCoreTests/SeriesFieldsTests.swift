@@ -1,5 +1,6 @@
 import Testing
 @testable import StrataCore
+import StrataTestSupport
 
 /// Fields per series: a caller limited to some series (a token bound to one device) sees
 /// only the fields those series have, wherever the engine learnt of them (writes, WAL
@@ -96,7 +97,7 @@ import Testing
     /// give the (numeric) fields; strings are not rolled up, so they are gone.
     @Test func tierFilesAloneGiveTheirSeriesTheirNumericFields() async throws {
         let hour = CompactionFixture.hour
-        let clock = TestClock(2 * hour)
+        let clock = ManualClock(2 * hour)
         let retention = DatabaseRetention(
             rawDuration: 2 * hour, partitionDuration: hour,
             tiers: [RollupTier(name: "rollup_1m", resolution: CompactionFixture.minute, duration: 24 * hour)])

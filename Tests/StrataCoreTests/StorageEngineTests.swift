@@ -1,6 +1,7 @@
 import Dispatch
 import Testing
 @testable import StrataCore
+import StrataTestSupport
 
 @Suite struct StorageEngineTests {
     static let dir = "/data"
@@ -248,8 +249,8 @@ extension FlushPolicyTests {
         var options = EngineOptions.forTests
         // The engine's clock stands still until the test moves it: a flush however slow
         // (the machine is loaded, the flush thread shared) cannot age the file meanwhile.
-        let clock = TestClock(1_704_067_200_000_000_000)
-        options.now = { clock.value }
+        let clock = ManualClock(1_704_067_200_000_000_000)
+        options.clock = clock
         // Threads of its own all the same: on the shared flush thread the watcher's removal
         // could wait behind other tests' large flushes and compactions.
         let threads = EngineThreads(prefix: "wal-retention")
@@ -262,10 +263,10 @@ extension FlushPolicyTests {
         try await engine.flush()
         #expect(engine.stats().walFiles == 2, "the flushed file is retained at first")
         #expect(try await engine.readChanges(after: 0)?.count == 1)
-        clock.set(clock.value + 4_000_000_000)
+        clock.advance(by: 4_000_000_000)
         try await Task.sleep(for: .milliseconds(300))
         #expect(engine.stats().walFiles == 2, "inside its window (4 of 5 s) the file stays")
-        clock.set(clock.value + 2_000_000_000)
+        clock.advance(by: 2_000_000_000)
         let deadline = ContinuousClock.now + .seconds(30)
         while engine.stats().walFiles > 1 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))

@@ -83,7 +83,7 @@ import Testing
         let (log, _, _) = try Self.open(fs, segmentBytes: 200)
         let before = log.fileInfos
         let removed = try log.removeFlushedFiles(flushedThrough: 25, maxAgeSeconds: 0, maxBytes: 0,
-                                                 now: WriteAheadLog.now() + 1)
+                                                 now: SystemClock().seconds() + 1)
         #expect(!removed.isEmpty)
         let after = log.fileInfos
         #expect(after.count == before.count - removed.count)

@@ -1,5 +1,6 @@
 import Testing
 @testable import StrataCore
+import StrataTestSupport
 
 /// `StorageEngine.write(_ columns:to:)`, the HTTP write path, against `write(_ batch:)`, the
 /// per-point rules it must match: for every case, two fresh engines given the same bodies,
@@ -85,7 +86,7 @@ import Testing
 
     @Test func rowsOlderThanTheRetentionAreRefusedByLine() async throws {
         var options = EngineOptions.forTests
-        options.now = { Self.t }
+        options.clock = ManualClock(Self.t)
         options.defaultRetention = DatabaseRetention(rawDuration: 3_600_000_000_000)
         let engine = try await StorageEngine.open(directory: "/data", options: options, fileSystem: InMemoryFileSystem())
         let body = "m,d=a v=1 \(Self.t)\nm,d=a v=2 \(Self.t - 7_200_000_000_000)\nm,d=b v=3 \(Self.t)"

@@ -1,8 +1,9 @@
+import StrataCore
 import Testing
 @testable import StrataQuery
 
 @Suite struct FormatCSVTests {
-    static let cases: [(String, [StatementResult], TimeEpoch?, String)] = [
+    static let cases: [(String, [StatementResult], TimeUnit?, String)] = [
         ("one series: nanosecond times, tags, nulls", [StatementResult(statementID: 0, series: [robotSeries])], nil, """
             name,tags,time,battery,moving
             robot,"device_id=robot-0001,fleet=north",1704067200000000000,81.5,true
@@ -64,7 +65,7 @@ import Testing
     ]
 
     @Test(arguments: cases)
-    func encode(_ name: String, _ results: [StatementResult], _ epoch: TimeEpoch?, _ expected: String) {
+    func encode(_ name: String, _ results: [StatementResult], _ epoch: TimeUnit?, _ expected: String) {
         var csv = InfluxCSV(epoch: epoch)
         #expect(csv.encode(results) == expected, "\(name)")
     }

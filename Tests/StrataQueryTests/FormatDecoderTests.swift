@@ -1,9 +1,10 @@
+import StrataCore
 import Testing
 @testable import StrataQuery
 
 @Suite struct FormatDecoderTests {
-    @Test(arguments: [nil, TimeEpoch.nanoseconds, .milliseconds])
-    func roundTripsWhatTheEncoderWrites(_ epoch: TimeEpoch?) throws {
+    @Test(arguments: [nil, TimeUnit.nanoseconds, .milliseconds])
+    func roundTripsWhatTheEncoderWrites(_ epoch: TimeUnit?) throws {
         let results = [
             StatementResult(statementID: 0, series: [
                 ResultSeries(name: "m", tags: ["k": "v"], columns: ["time", "f", "i", "u", "s", "b", "n"], values: [

@@ -1,3 +1,4 @@
+import StrataCore
 import Testing
 @testable import StrataQuery
 
@@ -18,8 +19,8 @@ import Testing
 
     @Test(arguments: cases)
     func rfc3339Nano(_ nanoseconds: Int64, _ text: String) {
-        #expect(RFC3339Nano.format(nanoseconds) == text)
-        #expect(RFC3339Nano.parse(text) == nanoseconds)
+        #expect(RFC3339.format(nanoseconds) == text)
+        #expect(RFC3339.parse(text) == nanoseconds)
     }
 
     @Test(arguments: [
@@ -28,17 +29,17 @@ import Testing
         ("2023-12-31T19:00:00-05:00", 1_704_067_200_000_000_000),
     ])
     func parsesOffsetsAndLongFractions(_ text: String, _ nanoseconds: Int64) {
-        #expect(RFC3339Nano.parse(text) == nanoseconds)
+        #expect(RFC3339.parse(text) == nanoseconds)
     }
 
     @Test(arguments: ["", "2024-01-01", "2024-01-01T00:00:00", "2024-13-01T00:00:00Z", "2024-01-01T00:00:00.Z",
                       "robot-0001", "2024-01-01T00:00:00Zjunk"])
     func rejectsOtherText(_ text: String) {
-        #expect(RFC3339Nano.parse(text) == nil)
+        #expect(RFC3339.parse(text) == nil)
     }
 
     static let t: Int64 = 1_704_067_200_123_456_789
-    static let epochCases: [(TimeEpoch, Int64, Int64)] = [
+    static let epochCases: [(TimeUnit, Int64, Int64)] = [
         (.hours, t, 473_352),
         (.minutes, t, 28_401_120),
         (.seconds, t, 1_704_067_200),
@@ -51,20 +52,20 @@ import Testing
     ]
 
     @Test(arguments: epochCases)
-    func epoch(_ epoch: TimeEpoch, _ nanoseconds: Int64, _ expected: Int64) {
-        #expect(epoch.convert(nanoseconds) == expected)
+    func epoch(_ epoch: TimeUnit, _ nanoseconds: Int64, _ expected: Int64) {
+        #expect(epoch.units(fromNanoseconds: nanoseconds) == expected)
     }
 
     @Test(arguments: [
-        ("h", TimeEpoch.hours), ("m", .minutes), ("s", .seconds), ("ms", .milliseconds), ("u", .microseconds),
+        ("h", TimeUnit.hours), ("m", .minutes), ("s", .seconds), ("ms", .milliseconds), ("u", .microseconds),
         ("us", .microseconds), ("µ", .microseconds), ("ns", .nanoseconds), ("n", .nanoseconds),
     ])
-    func epochParameter(_ text: String, _ epoch: TimeEpoch) {
-        #expect(TimeEpoch(parameter: text) == epoch)
+    func epochParameter(_ text: String, _ epoch: TimeUnit) {
+        #expect(TimeUnit(parameter: text) == epoch)
     }
 
     @Test func unknownEpochParameter() {
-        #expect(TimeEpoch(parameter: "rfc3339") == nil)
-        #expect(TimeEpoch(parameter: "") == nil)
+        #expect(TimeUnit(parameter: "rfc3339") == nil)
+        #expect(TimeUnit(parameter: "") == nil)
     }
 }

@@ -1,3 +1,4 @@
+import StrataCore
 import Testing
 @testable import StrataQuery
 
@@ -75,13 +76,13 @@ private func tokens(_ text: String) -> [Token] {
 }
 
 @Test func durationLiteralParsing() throws {
-    #expect(try DurationLiteral.parse("1h30m").get() == 5_400_000_000_000)
-    #expect(try DurationLiteral.parse("1ns").get() == 1)
-    #expect(try DurationLiteral.parse("3u").get() == 3_000)
-    #expect(try DurationLiteral.parse("2ms").get() == 2_000_000)
-    #expect(throws: DurationLiteral.Failure.invalid) { try DurationLiteral.parse("1y").get() }
-    #expect(throws: DurationLiteral.Failure.invalid) { try DurationLiteral.parse("1n").get() }
-    #expect(throws: DurationLiteral.Failure.overflow("99999999999999w")) {
-        try DurationLiteral.parse("99999999999999w").get()
+    #expect(try DurationText.parse("1h30m", .influxQL).get() == 5_400_000_000_000)
+    #expect(try DurationText.parse("1ns", .influxQL).get() == 1)
+    #expect(try DurationText.parse("3u", .influxQL).get() == 3_000)
+    #expect(try DurationText.parse("2ms", .influxQL).get() == 2_000_000)
+    #expect(throws: DurationText.Failure.invalid) { try DurationText.parse("1y", .influxQL).get() }
+    #expect(throws: DurationText.Failure.invalid) { try DurationText.parse("1n", .influxQL).get() }
+    #expect(throws: DurationText.Failure.overflow("99999999999999w")) {
+        try DurationText.parse("99999999999999w", .influxQL).get()
     }
 }

@@ -63,7 +63,7 @@ import Testing
         (500 * ms, "500ms"), (1_500, "1.5µs"), (7, "7ns"), (day + 1, "24h0m0.000000001s"),
     ] as [(Int64, String)])
     func durationsAreWrittenAsGoWritesThem(_ ns: Int64, _ text: String) {
-        #expect(GoDuration.format(ns) == text)
+        #expect(DurationText.goString(ns) == text)
     }
 
     static func run(_ executor: QueryExecutor, _ text: String) async throws -> String {

@@ -18,7 +18,7 @@ struct LiveWindowTests {
     /// The window's row as `/query` computes it.
     static func query(_ f: LiveFixture, window s: Double) async throws -> [QueryValue] {
         let text = "SELECT mean(\"battery\"), max(\"battery\"), count(\"battery\") FROM \"robot\" WHERE \"device_id\" = 'robot-0001' "
-            + "AND time >= '\(RFC3339Nano.format(at(s)))' AND time < '\(RFC3339Nano.format(at(s + 1)))' GROUP BY time(1s) fill(none)"
+            + "AND time >= '\(RFC3339.format(at(s)))' AND time < '\(RFC3339.format(at(s + 1)))' GROUP BY time(1s) fill(none)"
         let results = try await QueryExecutor(engine: f.engine, principal: .unrestricted("test")).execute(text, database: "robots", now: at(100))
         return try #require(results.first?.series.first?.values.first)
     }

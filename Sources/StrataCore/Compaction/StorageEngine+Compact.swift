@@ -7,10 +7,10 @@ extension StorageEngine {
     /// empty report. docs/compaction.md.
     public func compact() async throws -> CompactionReport {
         try await serialized { [self] in
-            let started = WriteAheadLog.now()
+            let started = ContinuousClock.now
             var report = try await compactOnce()
             report.add(try await retentionPass())
-            report.seconds = WriteAheadLog.now() - started
+            report.seconds = (ContinuousClock.now - started).seconds
             state.withLock { s in
                 s.compactions += 1
                 s.compactionBytesWritten += report.bytesWritten
@@ -51,7 +51,7 @@ extension StorageEngine {
     /// Starts a background compaction once enough flushed segments wait; one at a time.
     func maybeStartCompaction() {
         guard options.backgroundCompaction else { return }
-        let now = WriteAheadLog.now()
+        let now = options.clock.seconds()
         let due = state.withLock { s -> Bool in
             guard !s.closing, !s.autoCompactionRunning, now >= s.autoCompactionBlockedUntil else { return false }
             let level0 = s.segments.reduce(0) { $0 + ($1.partition == nil ? 1 : 0) }
@@ -68,7 +68,7 @@ extension StorageEngine {
             }
             state.withLock { s in
                 s.autoCompactionRunning = false
-                if failed { s.autoCompactionBlockedUntil = WriteAheadLog.now() + Self.compactionRetryDelaySeconds }
+                if failed { s.autoCompactionBlockedUntil = options.clock.seconds() + Self.compactionRetryDelaySeconds }
             }
         }
     }
@@ -85,19 +85,20 @@ extension StorageEngine {
     private func compactOnce() async throws -> CompactionReport {
         let plan = try state.withLock { s throws -> CompactionPlan in
             guard !s.closed, !s.closing else { throw EngineError.closed }
-            return CompactionPlan(s, defaultRetention: options.defaultRetention, now: options.now())
+            return CompactionPlan(s, defaultRetention: options.defaultRetention, now: options.clock.now())
         }
         var report = CompactionReport()
         guard !plan.isEmpty else { return report }
         state.withLock { $0.compacting = true }
         defer { state.withLock { $0.compacting = false } }
-        var limiter = RateLimiter(bytesPerSecond: options.compactionBytesPerSecond, start: WriteAheadLog.now())
+        let started = ContinuousClock.now
+        var limiter = RateLimiter(bytesPerSecond: options.compactionBytesPerSecond, start: 0)
         var written = Written()
         do {
             for (key, level0) in plan.partitions {
                 try compactPartition(key, level0: level0, plan: plan, into: &written, report: &report)
                 let fresh = report.bytesWritten - limiter.bytesWritten
-                let wait = limiter.delay(afterWriting: fresh, now: WriteAheadLog.now())
+                let wait = limiter.delay(afterWriting: fresh, now: (ContinuousClock.now - started).seconds)
                 if wait > 0 { try await Task.sleep(for: .seconds(wait)) }
             }
             for (key, level0) in plan.expired {

@@ -107,13 +107,13 @@ public struct DataDirectoryReport: Sendable {
 
     private func render(_ db: DatabaseSummary) -> [String] {
         let r = db.retention
-        let tiers = r.tiers.map { "\($0.name) (\(TimeText.duration($0.resolution)) buckets, kept \($0.duration.map(TimeText.duration) ?? "forever"))" }
-        var lines = ["database \(db.name): raw kept \(r.rawDuration.map(TimeText.duration) ?? "forever"), "
-                     + "shard duration \(TimeText.duration(r.partitionDuration)), tiers: \(tiers.isEmpty ? "none" : tiers.joined(separator: ", "))"]
+        let tiers = r.tiers.map { "\($0.name) (\(DurationText.format($0.resolution, .influxQL)) buckets, kept \($0.duration.map { DurationText.format($0, .influxQL) } ?? "forever"))" }
+        var lines = ["database \(db.name): raw kept \(r.rawDuration.map { DurationText.format($0, .influxQL) } ?? "forever"), "
+                     + "shard duration \(DurationText.format(r.partitionDuration, .influxQL)), tiers: \(tiers.isEmpty ? "none" : tiers.joined(separator: ", "))"]
         lines.append("  partitions (start, end, raw rows, raw bytes, tier rows and bytes, uncompacted segments):")
         for p in db.partitions {
             let tierText = p.tiers.map { "\($0.name) \($0.rows) rows \($0.bytes) B" }.joined(separator: ", ")
-            lines.append("    \(TimeText.rfc3339(p.partition.start))  \(TimeText.rfc3339(p.partition.end))  "
+            lines.append("    \(RFC3339.format(p.partition.start))  \(RFC3339.format(p.partition.end))  "
                          + "raw \(p.rawFile == nil ? "-" : "\(p.rawRows) rows \(p.rawBytes) B")  "
                          + "tiers \(tierText.isEmpty ? "-" : tierText)  uncompacted \(p.uncompactedSegments)")
         }

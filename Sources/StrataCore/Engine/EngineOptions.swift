@@ -71,8 +71,9 @@ public struct EngineOptions: Sendable {
     /// this machine (a head of 28 M values encodes and syncs in ~2 s), and well inside clients'
     /// write timeouts (Telegraf's is 5 s by default, then it retries).
     public var headFullWaitSeconds = 10.0
-    /// Wall-clock time in nanoseconds since the epoch, which retention counts from.
-    public var now: @Sendable () -> Int64 = { Int64(WriteAheadLog.now() * 1e9) }
+    /// The wall clock retention counts from and the head's and WAL files' ages are read
+    /// on; the server stamps points without a timestamp and queries' `now()` with it too.
+    public var clock: any WallClock = SystemClock()
     /// The threads flushes, compactions and blocking I/O run on, off Swift's cooperative
     /// pool: one each, shared by every engine of the process (`EngineThreads` says why).
     public var threads: EngineThreads = .shared

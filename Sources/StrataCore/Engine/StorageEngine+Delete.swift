@@ -26,7 +26,7 @@ extension StorageEngine {
             throw EngineError.deleteTooLarge(series: keys.count)
         }
         return try await wal.append(type: .tombstone, payload: payload) { [self] sequence in
-            let now = WriteAheadLog.now()
+            let now = options.clock.seconds()
             state.withLock { s in
                 s.apply(Tombstone(sequence: sequence, database: database, keys: keys, range: range), now: now)
             }

@@ -43,7 +43,7 @@ extension StorageEngine {
     /// Starts a background flush when the head passes its size or age threshold, or when a
     /// failed flush left a frozen head behind; one at a time.
     func maybeStartFlush() {
-        let now = WriteAheadLog.now()
+        let now = options.clock.seconds()
         let due = state.withLock { s -> Bool in
             guard !s.autoFlushRunning, now >= s.autoFlushBlockedUntil else { return false }
             let old = s.head.firstWriteAt.map { now - $0 >= options.flushMaxAgeSeconds } ?? false
@@ -65,7 +65,7 @@ extension StorageEngine {
             }
             state.withLock { s in
                 s.autoFlushRunning = false
-                if failed { s.autoFlushBlockedUntil = WriteAheadLog.now() + Self.flushRetryDelaySeconds }
+                if failed { s.autoFlushBlockedUntil = options.clock.seconds() + Self.flushRetryDelaySeconds }
             }
         }
     }

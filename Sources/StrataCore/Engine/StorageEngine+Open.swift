@@ -17,11 +17,11 @@ extension StorageEngine {
         // Before the segments: series that tombstones dropped stay out of the index.
         state.tombstones = TombstoneSet(try manifest.tombstones.map { try $0.tombstone() })
         try loadSegments(manifest, directory: segmentsDirectory, fileSystem: fileSystem, logger: logger, into: &state)
-        let now = WriteAheadLog.now()
+        let now = options.clock.seconds()
         let (wal, report) = try WriteAheadLog.open(
             directory: FilePath.join(directory, "wal"), fileSystem: fileSystem,
             segmentBytes: options.walSegmentBytes, logger: logger, afterSequence: manifest.flushedThrough,
-            metricsFactory: options.metricsFactory, clock: { [now = options.now] in Double(now()) / 1e9 }
+            metricsFactory: options.metricsFactory, clock: options.clock
         ) { record in
             if record.type == .tombstone {
                 do {

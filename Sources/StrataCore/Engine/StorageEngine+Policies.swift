@@ -90,7 +90,7 @@ extension StorageEngine {
         let payload = WALTombstoneCodec.encode(tombstone)
         guard payload.count <= WALFormat.maxPayloadSize else { throw EngineError.deleteTooLarge(series: keys.count) }
         _ = try await wal.append(type: .tombstone, payload: payload) { [self] sequence in
-            let now = WriteAheadLog.now()
+            let now = options.clock.seconds()
             var applied = tombstone
             applied.sequence = sequence
             state.withLock { $0.apply(applied, now: now) }
@@ -114,8 +114,8 @@ extension EngineState {
             || tiers.contains { $0.partition.database == store }
         guard !compacted else {
             throw EngineError.invalidRetention(
-                "database \"\(store)\" already has partitions of \(TimeText.duration(current.partitionDuration)); "
-                    + "its shard duration cannot change to \(TimeText.duration(retention.partitionDuration))")
+                "database \"\(store)\" already has partitions of \(DurationText.format(current.partitionDuration, .influxQL)); "
+                    + "its shard duration cannot change to \(DurationText.format(retention.partitionDuration, .influxQL))")
         }
     }
 }

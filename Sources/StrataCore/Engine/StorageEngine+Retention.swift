@@ -43,7 +43,7 @@ extension StorageEngine {
     /// flushed segments wait.
     func maybeRunRetention() {
         guard options.backgroundCompaction else { return }
-        let now = WriteAheadLog.now()
+        let now = options.clock.seconds()
         let due = state.withLock { s -> Bool in
             guard !s.closing, now - s.lastRetentionPassAt >= Self.retentionPassPeriodSeconds else { return false }
             s.lastRetentionPassAt = now
@@ -63,7 +63,7 @@ extension StorageEngine {
     /// the tier files whose partition ends at or below their tier's cut (or whose tier the
     /// retention no longer lists). Files are removed after the save.
     func retentionPass() async throws -> CompactionReport {
-        let now = options.now()
+        let now = options.clock.now()
         let saved = try await saveManifest(prepare: { [self] s throws -> (Manifest, Expired)? in
             guard !s.closed, !s.closing else { throw EngineError.closed }
             var manifest = s.manifest

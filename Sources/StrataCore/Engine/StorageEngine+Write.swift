@@ -8,7 +8,7 @@ extension StorageEngine {
         let (accepted, refusedPoints) = try state.withLock { s throws in
             guard !s.closed else { throw EngineError.closed }
             let retention = s.manifest.retention[batch.database] ?? options.defaultRetention
-            let oldest = retention.oldestWritable(now: options.now(), rawCut: s.manifest.cuts[batch.database]?.raw)
+            let oldest = retention.oldestWritable(now: options.clock.now(), rawCut: s.manifest.cuts[batch.database]?.raw)
             let limit = oldest.map { RetentionLimit(database: batch.database, oldest: $0, raw: retention.rawDuration) }
             return FieldTypeValidator.validate(batch, registeringIn: &s, retention: limit)
         }
@@ -87,7 +87,7 @@ extension StorageEngine {
 
     /// Runs on the WAL's queue once the record is durable, in sequence order.
     func apply(_ batch: ColumnarBatch, sequence: UInt64, releasing reserved: SeriesReservation) {
-        let now = WriteAheadLog.now()
+        let now = options.clock.seconds()
         let release = reserved.take()
         let valueBytes = state.withLock { s in
             if release > 0 { s.reservedSeries[batch.database, default: 0] -= release }
@@ -208,8 +208,8 @@ struct RetentionLimit {
     var raw: Int64?
 
     func reason(_ time: Int64) -> String {
-        let kept = raw.map { "keeps raw data for \(TimeText.duration($0))" } ?? "has dropped raw data before \(TimeText.rfc3339(oldest))"
-        return "point beyond retention policy: time \(TimeText.rfc3339(time)) is older than database \"\(database)\" "
-            + "accepts (it \(kept); the oldest time accepted now is \(TimeText.rfc3339(oldest)))"
+        let kept = raw.map { "keeps raw data for \(DurationText.format($0, .influxQL))" } ?? "has dropped raw data before \(RFC3339.format(oldest))"
+        return "point beyond retention policy: time \(RFC3339.format(time)) is older than database \"\(database)\" "
+            + "accepts (it \(kept); the oldest time accepted now is \(RFC3339.format(oldest)))"
     }
 }

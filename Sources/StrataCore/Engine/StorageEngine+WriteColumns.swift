@@ -13,7 +13,7 @@ extension StorageEngine {
         let consistent = try state.withLock { s throws in
             guard !s.closed else { throw EngineError.closed }
             let retention = s.manifest.retention[database] ?? options.defaultRetention
-            let oldest = retention.oldestWritable(now: options.now(), rawCut: s.manifest.cuts[database]?.raw)
+            let oldest = retention.oldestWritable(now: options.clock.now(), rawCut: s.manifest.cuts[database]?.raw)
             return ColumnTypeCheck.registerIfConsistent(columns, database: database, oldest: oldest, in: &s)
         }
         guard consistent else {

@@ -4,10 +4,10 @@
 /// A value type with no shared state: every `parse` call builds its own caches, so one parser
 /// can be used from any number of tasks at once.
 public struct LineProtocolParser: Sendable {
-    public var precision: Precision
+    public var precision: TimeUnit
     public var limits: LineProtocolLimits
 
-    public init(precision: Precision = .nanoseconds, limits: LineProtocolLimits = LineProtocolLimits()) {
+    public init(precision: TimeUnit = .nanoseconds, limits: LineProtocolLimits = LineProtocolLimits()) {
         self.precision = precision
         self.limits = limits
     }
@@ -39,7 +39,7 @@ public struct LineProtocolParser: Sendable {
         var scanner = LineScanner(
             body: base.assumingMemoryBound(to: UInt8.self),
             count: body.count,
-            multiplier: precision.multiplier,
+            multiplier: precision.nanosecondsPerUnit,
             limits: limits,
             defaultTimestamp: defaultTimestamp
         )

@@ -20,7 +20,7 @@ extension WriteAheadLog {
     public static func open(
         directory: String, fileSystem: any FileSystem, segmentBytes: Int, logger: Logger,
         afterSequence: UInt64, metricsFactory: (any MetricsFactory)? = nil,
-        clock: @escaping @Sendable () -> Double = WriteAheadLog.now, replay: (WALRecord) throws -> Void
+        clock: any WallClock = SystemClock(), replay: (WALRecord) throws -> Void
     ) throws -> (WriteAheadLog, WALReplayReport) {
         try fileSystem.createDirectory(directory)
         let names = try listFiles(directory: directory, fileSystem: fileSystem, logger: logger)
@@ -28,7 +28,7 @@ extension WriteAheadLog {
         var files: [FileInfo] = []
         var expected: UInt64?
         var last = afterSequence
-        let openedAt = clock()
+        let openedAt = clock.seconds()
         for (index, name) in names.enumerated() {
             let path = FilePath.join(directory, name)
             if ResumeMapCodec.firstSequence(fromFileName: name) != nil {
@@ -163,7 +163,7 @@ extension WriteAheadLog {
     @discardableResult
     public func removeFlushedFiles(flushedThrough: UInt64, maxAgeSeconds: Double, maxBytes: Int,
                                    now: Double? = nil) throws -> [String] {
-        let now = now ?? clock()
+        let now = now ?? clock.seconds()
         return try maintenance.withLock { _ in
             try removeFlushedFilesLocked(flushedThrough: flushedThrough, maxAgeSeconds: maxAgeSeconds,
                                          maxBytes: maxBytes, now: now)

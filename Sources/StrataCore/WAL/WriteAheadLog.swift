@@ -20,9 +20,9 @@ public final class WriteAheadLog: Sendable {
     let fileSystem: any FileSystem
     let segmentBytes: Int
     let logger: Logger
-    /// Seconds since the epoch: when a file closed, for retention by age. The engine passes
-    /// its own clock (`EngineOptions.now`), so a test can step it.
-    let clock: @Sendable () -> Double
+    /// When a file closed, for retention by age. The engine passes its own
+    /// (`EngineOptions.clock`), so a test can step it.
+    let clock: any WallClock
     private let queue = DispatchQueue(label: "strata.wal")
     let state: Mutex<State>
     /// Only touched on `queue`.
@@ -76,7 +76,7 @@ public final class WriteAheadLog: Sendable {
 
     init(directory: String, fileSystem: any FileSystem, segmentBytes: Int, logger: Logger,
          files: [FileInfo], current: any WritableFile, lastSequence: UInt64,
-         metricsFactory: (any MetricsFactory)? = nil, clock: @escaping @Sendable () -> Double = WriteAheadLog.now) {
+         metricsFactory: (any MetricsFactory)? = nil, clock: any WallClock = SystemClock()) {
         self.directory = directory
         self.clock = clock
         // `strata serve` passes the Prometheus factory its /metrics renders (through
@@ -218,7 +218,7 @@ public final class WriteAheadLog: Sendable {
             try file.sync()
             try fileSystem.syncDirectory(directory)
             try wr.file?.close()
-            if !wr.files.isEmpty { wr.files[wr.files.count - 1].closedAt = clock() }
+            if !wr.files.isEmpty { wr.files[wr.files.count - 1].closedAt = clock.seconds() }
             wr.file = file
             wr.files.append(FileInfo(name: name, firstSequence: first, bytes: file.size, closedAt: nil))
         }
@@ -247,16 +247,4 @@ public final class WriteAheadLog: Sendable {
             }
         }
     }
-
-    public static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -1,3 +1,5 @@
+import StrataCore
+
 /// `SHOW QUERIES` and `KILL QUERY`, over the server's `QueryManager`.
 extension QueryExecutor {
     /// InfluxDB 1.6's columns: qid, query, database, duration (its own query included, as in
@@ -9,7 +11,7 @@ extension QueryExecutor {
             let elapsed = nanoseconds.seconds * 1_000_000_000 + nanoseconds.attoseconds / 1_000_000_000
             // Whole microseconds, as InfluxDB prints them (`1.234567s`).
             return [.integer(Int64(task.id)), .string(task.text), .string(task.database ?? ""),
-                    .string(GoDuration.format(elapsed / 1_000 * 1_000))]
+                    .string(DurationText.goString(elapsed / 1_000 * 1_000))]
         }
         return StatementResult(statementID: 0, series: [
             ResultSeries(name: "", columns: ["qid", "query", "database", "duration"], values: rows),

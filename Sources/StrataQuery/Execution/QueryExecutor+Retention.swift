@@ -66,7 +66,7 @@ extension QueryExecutor {
             throw QueryError("retention policy already exists: \(s.name) (use ALTER RETENTION POLICY to change its duration)")
         }
         if let same = tiers.first(where: { $0.resolution == resolution }) {
-            throw QueryError("rollup tier \(same.name) already has resolution \(GoDuration.format(resolution))")
+            throw QueryError("rollup tier \(same.name) already has resolution \(DurationText.goString(resolution))")
         }
         try updateTiers(db) { tiers in
             tiers.append(tier)
@@ -132,8 +132,8 @@ extension QueryExecutor {
         let policies = engine.retentionPolicies(database: db)
         let rows: [[QueryValue]] = policies.stores(database: db).map { policy, store in
             let r = engine.retention(database: store)
-            return [.string(policy), .string(GoDuration.format(r.rawDuration ?? 0)),
-                    .string(GoDuration.format(r.partitionDuration)), .integer(1), .boolean(policy == policies.defaultPolicy)]
+            return [.string(policy), .string(DurationText.goString(r.rawDuration ?? 0)),
+                    .string(DurationText.goString(r.partitionDuration)), .integer(1), .boolean(policy == policies.defaultPolicy)]
         }
         return StatementResult(statementID: 0, series: [ResultSeries(
             name: "", columns: ["name", "duration", "shardGroupDuration", "replicaN", "default"], values: rows)])
@@ -143,7 +143,7 @@ extension QueryExecutor {
     func showRollups(_ database: String?) throws(QueryError) -> StatementResult {
         let db = try requireDatabase(database)
         let rows: [[QueryValue]] = engine.retention(database: db).tiers.map { tier in
-            [.string(tier.name), .string(GoDuration.format(tier.resolution)), .string(GoDuration.format(tier.duration ?? 0))]
+            [.string(tier.name), .string(DurationText.goString(tier.resolution)), .string(DurationText.goString(tier.duration ?? 0))]
         }
         return StatementResult(statementID: 0, series: [ResultSeries(
             name: "", columns: ["name", "resolution", "duration"], values: rows)])

@@ -31,8 +31,8 @@ extension QueryExecutor {
         // InfluxDB numbers shard groups; a partition's index since the epoch is as stable.
         let group = QueryValue.integer(key.start / max(1, key.end - key.start))
         func row(_ id: QueryValue, _ policy: String, _ duration: Int64?, _ rest: [QueryValue]) -> [QueryValue] {
-            [id, .string(database), .string(policy), group, .string(RFC3339Nano.format(key.start)),
-             .string(RFC3339Nano.format(key.end)), .string(RFC3339Nano.format(key.end + (duration ?? 0))), .string("")]
+            [id, .string(database), .string(policy), group, .string(RFC3339.format(key.start)),
+             .string(RFC3339.format(key.end)), .string(RFC3339.format(key.end + (duration ?? 0))), .string("")]
                 + rest
         }
         var rows: [[QueryValue]] = []
@@ -45,7 +45,7 @@ extension QueryExecutor {
         for tier in p.tiers.sorted(by: { $0.resolution < $1.resolution }) {
             let duration = retention.tiers.first { $0.name == tier.name }?.duration
             rows.append(row(fileNumber(tier.file), tier.name, duration, [
-                .string(GoDuration.format(tier.resolution)), .null, .integer(Int64(tier.rows)),
+                .string(DurationText.goString(tier.resolution)), .null, .integer(Int64(tier.rows)),
                 .integer(Int64(tier.bytes)), .null,
             ]))
         }

@@ -61,7 +61,7 @@ public final class QueryExecutor: Sendable {
     /// statement, then runs them. A parse error or a refused statement fails the whole text
     /// and runs nothing; an execution error is reported in that statement's result and the
     /// others still run. `database` is the default for statements that do not name one;
-    /// `now` is the instant `now()` means, in nanoseconds (defaults to the wall clock).
+    /// `now` is the instant `now()` means, in nanoseconds (defaults to the engine's clock).
     public func execute(_ text: String, database: String?, now: Int64? = nil,
                         parameters: [String: BoundParameter] = [:]) async throws(QueryRejection) -> [StatementResult] {
         let statements: [Statement]
@@ -86,7 +86,7 @@ public final class QueryExecutor: Sendable {
         async throws(QueryAuthorizationError)
     {
         try authorize(statements)
-        let now = now ?? WallClockNow.nanoseconds()
+        let now = now ?? engine.options.clock.now()
         sink.begin(task)
         let output = StatementOutput(sink)
         for (id, statement) in statements.enumerated() {
@@ -168,12 +168,6 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) {
         self.description = description
-    }
-}
-
-enum WallClockNow {
-    static func nanoseconds() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1e9).rounded())
     }
 }
 

@@ -16,7 +16,7 @@ extension SelectExecutor {
             lines.append("kind: aggregate: \(names.joined(separator: ", "))")
         }
         var grouping: [String] = []
-        if plan.interval > 0 { grouping.append("time(\(durationText(plan.interval)), offset \(durationText(plan.offset)))") }
+        if plan.interval > 0 { grouping.append("time(\(DurationText.format(plan.interval, .influxQL)), offset \(DurationText.format(plan.offset, .influxQL)))") }
         if !plan.groupTags.isEmpty { grouping.append("tags \(plan.groupTags.joined(separator: ", "))") }
         lines.append("group by: \(grouping.isEmpty ? "nothing" : grouping.joined(separator: "; "))")
         lines.append("time range: \(timeText(c.lo)) .. \(timeText(c.hi)) (pushed into block selection)")
@@ -54,7 +54,7 @@ extension SelectExecutor {
     static func tierUse(_ c: Context, calls: [AggregateCall], _ setting: TierSetting) -> String {
         guard setting.enabled else { return "not used (tiers=off)" }
         guard !setting.tiers.isEmpty else { return "none configured for database \(setting.database)" }
-        let listed = setting.tiers.map { "\($0.name) (\(durationText($0.resolution)))" }.joined(separator: ", ")
+        let listed = setting.tiers.map { "\($0.name) (\(DurationText.format($0.resolution, .influxQL)))" }.joined(separator: ", ")
         if let reason = summaryRefusal(c, calls: calls) { return "not used (\(reason)); configured: \(listed)" }
         let types = c.plan.fieldTypes
         if let field = c.fields.sorted().first(where: { types[$0].map { t in !Self.isRolledUp(t) } ?? false }) {
@@ -64,24 +64,16 @@ extension SelectExecutor {
         let offset = interval > 0 ? ((c.plan.offset % interval) + interval) % interval : 0
         let usable = setting.tiers.filter { interval == 0 || (interval % $0.resolution == 0 && offset % $0.resolution == 0) }
         guard !usable.isEmpty else {
-            let time = offset == 0 ? durationText(interval) : "\(durationText(interval)), \(durationText(offset))"
+            let time = offset == 0 ? DurationText.format(interval, .influxQL) : "\(DurationText.format(interval, .influxQL)), \(DurationText.format(offset, .influxQL))"
             return "not used (no tier's resolution divides GROUP BY time(\(time))); configured: \(listed)"
         }
-        let names = usable.reversed().map { "\($0.name) (\(durationText($0.resolution)))" }.joined(separator: ", ")
+        let names = usable.reversed().map { "\($0.name) (\(DurationText.format($0.resolution, .influxQL)))" }.joined(separator: ", ")
         return "\(names) can serve whole buckets of compacted data, coarsest first; raw rows serve the range edges, "
             + "data not compacted yet and buckets under later deletes"
     }
 
     static func isRolledUp(_ t: FieldType) -> Bool {
         t == .float || t == .integer || t == .unsigned
-    }
-
-    /// `90s` → "90s", 3,600,000,000,000 ns → "1h": the largest InfluxQL unit that divides it.
-    static func durationText(_ ns: Int64) -> String {
-        let units: [(Int64, String)] = [(604_800_000_000_000, "w"), (86_400_000_000_000, "d"), (3_600_000_000_000, "h"),
-                                        (60_000_000_000, "m"), (1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "u")]
-        for (size, name) in units where ns != 0 && ns % size == 0 { return "\(ns / size)\(name)" }
-        return "\(ns)ns"
     }
 
     static func timeText(_ t: Int64) -> String {
@@ -142,7 +134,7 @@ extension QueryExecutor {
         return keys.map { key in
             let ranges = served[key]!.ranges
             var parts = ranges.prefix(servedRangesShown).map {
-                "\(RFC3339Nano.format($0.lowerBound)) .. \(RFC3339Nano.format($0.upperBound))"
+                "\(RFC3339.format($0.lowerBound)) .. \(RFC3339.format($0.upperBound))"
             }
             if ranges.count > servedRangesShown { parts.append("and \(ranges.count - servedRangesShown) more ranges") }
             return "served by \(key == "blocks" ? "block headers" : key): \(parts.joined(separator: ", "))"

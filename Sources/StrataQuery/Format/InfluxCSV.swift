@@ -1,3 +1,5 @@
+import StrataCore
+
 /// InfluxDB 1.x's CSV answer to /query (`format=csv` or `Accept: text/csv`), as its
 /// csvFormatter in services/httpd/response_writer.go writes it:
 ///
@@ -14,11 +16,11 @@
 /// A value, not a function, because a chunked response is written by one encoder across
 /// chunks: the header of a statement continued in the next chunk is not repeated.
 public struct InfluxCSV: Sendable {
-    public var epoch: TimeEpoch?
+    public var epoch: TimeUnit?
     private var statementID = -1
     private var columns: [String] = []
 
-    public init(epoch: TimeEpoch? = nil) {
+    public init(epoch: TimeUnit? = nil) {
         self.epoch = epoch
     }
 
@@ -63,7 +65,7 @@ public struct InfluxCSV: Sendable {
         case .unsigned(let u): String(u)
         case .string(let s): s
         case .boolean(let b): b ? "true" : "false"
-        case .time(let t): String((epoch ?? .nanoseconds).convert(t))
+        case .time(let t): String((epoch ?? .nanoseconds).units(fromNanoseconds: t))
         }
     }
 

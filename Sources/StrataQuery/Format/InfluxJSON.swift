@@ -1,3 +1,5 @@
+import StrataCore
+
 /// InfluxDB 1.x's /query JSON: `{"results":[{"statement_id":0,"series":[...]}]}`, with the
 /// member order and the omissions of InfluxDB's Go structs (query.Result, models.Row):
 /// `series`, `messages`, `partial`, `error` and a series' `name`, `tags`, `columns`,
@@ -5,11 +7,11 @@
 public enum InfluxJSON {
     public struct Options: Sendable, Equatable {
         /// Times as integers in this unit; nil: RFC 3339 strings (InfluxDB's default).
-        public var epoch: TimeEpoch?
+        public var epoch: TimeUnit?
         /// Indented like `json.MarshalIndent(v, "", "    ")`.
         public var pretty: Bool
 
-        public init(epoch: TimeEpoch? = nil, pretty: Bool = false) {
+        public init(epoch: TimeUnit? = nil, pretty: Bool = false) {
             self.epoch = epoch
             self.pretty = pretty
         }
@@ -124,7 +126,7 @@ public enum InfluxJSON {
         w.endObject()
     }
 
-    static func write(_ value: QueryValue, epoch: TimeEpoch?, zone: QueryZone? = nil, to w: inout GoJSONWriter) {
+    static func write(_ value: QueryValue, epoch: TimeUnit?, zone: QueryZone? = nil, to w: inout GoJSONWriter) {
         switch value {
         case .null: w.literal("null")
         // JSON has no NaN or infinity and InfluxDB fails the whole response on them
@@ -136,9 +138,9 @@ public enum InfluxJSON {
         case .boolean(let b): w.literal(b ? "true" : "false")
         case .time(let t):
             if let epoch {
-                w.integer(epoch.convert(t))
+                w.integer(epoch.units(fromNanoseconds: t))
             } else {
-                w.string(RFC3339Nano.format(t, in: zone))
+                w.string(RFC3339.format(t, in: zone))
             }
         }
     }

@@ -1,3 +1,5 @@
+import StrataCore
+
 /// Reads an InfluxDB 1.x /query JSON answer back into results, for the CLI talking to a
 /// server (and for tests). JSON drops what tells some values apart, so:
 ///
@@ -16,7 +18,7 @@ public enum InfluxJSONDecoder {
         public var description: String
     }
 
-    public static func decode(_ text: String, epoch: TimeEpoch? = nil) throws(DecodingError) -> Response {
+    public static func decode(_ text: String, epoch: TimeUnit? = nil) throws(DecodingError) -> Response {
         let root: JSONValue
         do {
             root = try JSONScanner.parse(text)
@@ -34,7 +36,7 @@ public enum InfluxJSONDecoder {
         return response
     }
 
-    static func statement(_ json: JSONValue, index: Int, epoch: TimeEpoch?) throws(DecodingError) -> StatementResult {
+    static func statement(_ json: JSONValue, index: Int, epoch: TimeUnit?) throws(DecodingError) -> StatementResult {
         guard case .object = json else { throw DecodingError(description: "results[\(index)] is not an object") }
         var result = StatementResult(statementID: index)
         if case .number(let id)? = json["statement_id"], let n = Int(id) { result.statementID = n }
@@ -53,7 +55,7 @@ public enum InfluxJSONDecoder {
         return result
     }
 
-    static func series(_ json: JSONValue, epoch: TimeEpoch?) throws(DecodingError) -> ResultSeries {
+    static func series(_ json: JSONValue, epoch: TimeUnit?) throws(DecodingError) -> ResultSeries {
         guard case .object = json else { throw DecodingError(description: "a series is not an object") }
         var series = ResultSeries(name: "", columns: [], values: [])
         if case .string(let name)? = json["name"] { series.name = name }
@@ -78,12 +80,12 @@ public enum InfluxJSONDecoder {
         return series
     }
 
-    static func value(_ json: JSONValue, isTime: Bool, epoch: TimeEpoch?) -> QueryValue {
+    static func value(_ json: JSONValue, isTime: Bool, epoch: TimeUnit?) -> QueryValue {
         switch json {
         case .null: return .null
         case .bool(let b): return .boolean(b)
         case .string(let s):
-            if isTime, let t = RFC3339Nano.parse(s) { return .time(t) }
+            if isTime, let t = RFC3339.parse(s) { return .time(t) }
             return .string(s)
         case .number(let text):
             if let i = Int64(text) {

@@ -55,7 +55,7 @@ struct PosixZoneRule: Sendable, Equatable {
     func offset(at t: Int64) -> Int32 {
         guard let daylight else { return standard }
         let (days, _) = Self.floorDivide(t, 86_400)
-        let (year, _, _) = TimeText.civil(fromDays: days)
+        let (year, _, _) = CivilCalendar.date(fromDays: days)
         // The start is a local standard time, the end a local daylight time.
         let on = start.instant(year: year) - Int64(standard)
         let off = end.instant(year: year) - Int64(daylight)

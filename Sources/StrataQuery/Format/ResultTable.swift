@@ -1,3 +1,5 @@
+import StrataCore
+
 /// The CLI's table: the influx CLI's column mode. Per series a `name: robot` line, a
 /// `tags: device_id=robot-0001, fleet=north` line when grouped by tag, the column names, a
 /// row of dashes under each name, then the rows, cells left-aligned and separated by at
@@ -6,7 +8,7 @@
 /// empty line. The caller adds the row count and timing.
 public enum ResultTable {
     /// Times are RFC 3339 unless `epoch` is given (then integers in that unit).
-    public static func format(_ results: [StatementResult], epoch: TimeEpoch? = nil) -> String {
+    public static func format(_ results: [StatementResult], epoch: TimeUnit? = nil) -> String {
         var blocks: [String] = []
         for result in results {
             var lines: [String] = result.messages.map { "warning: \($0)" }
@@ -21,7 +23,7 @@ public enum ResultTable {
         results.reduce(0) { $0 + $1.series.reduce(0) { $0 + $1.values.count } }
     }
 
-    static func format(_ series: ResultSeries, epoch: TimeEpoch?) -> String {
+    static func format(_ series: ResultSeries, epoch: TimeUnit?) -> String {
         var out = ""
         if !series.name.isEmpty { out += "name: \(series.name)\n" }
         if !series.tags.isEmpty {
@@ -47,7 +49,7 @@ public enum ResultTable {
         return out
     }
 
-    public static func cell(_ value: QueryValue, epoch: TimeEpoch?, zone: QueryZone? = nil) -> String {
+    public static func cell(_ value: QueryValue, epoch: TimeUnit?, zone: QueryZone? = nil) -> String {
         switch value {
         case .null: ""
         case .float(let x): GoFloat.json(x) ?? GoFloat.fixed(x)
@@ -55,7 +57,7 @@ public enum ResultTable {
         case .unsigned(let u): String(u)
         case .string(let s): s
         case .boolean(let b): b ? "true" : "false"
-        case .time(let t): epoch.map { String($0.convert(t)) } ?? RFC3339Nano.format(t, in: zone)
+        case .time(let t): epoch.map { String($0.units(fromNanoseconds: t)) } ?? RFC3339.format(t, in: zone)
         }
     }
 

@@ -1,3 +1,5 @@
+import StrataCore
+
 /// A value bound to `$name` in query text (InfluxDB's `params`). See docs/http-api.md.
 ///
 /// The parser swaps the `$name` token for a token of the value's kind holding the value as
@@ -18,7 +20,7 @@ public enum BoundParameter: Sendable, Equatable {
     /// An InfluxQL duration literal such as `1h30m` (no sign), or nil if it is not one.
     /// Public so the HTTP layer reads `{"duration": "1h30m"}` with the parser's own rules.
     public static func duration(parsing text: String) -> BoundParameter? {
-        guard case .success(let nanoseconds) = DurationLiteral.parse(text) else { return nil }
+        guard case .success(let nanoseconds) = DurationText.parse(text, .influxQL) else { return nil }
         return .duration(nanoseconds)
     }
 }
@@ -62,9 +64,9 @@ extension Token {
     }
 
     /// Nanoseconds of a duration token: the bound value, or the literal's text parsed.
-    var durationValue: Result<Int64, DurationLiteral.Failure> {
+    var durationValue: Result<Int64, DurationText.Failure> {
         if case .duration(let nanoseconds)? = bound { return .success(nanoseconds) }
-        return DurationLiteral.parse(text)
+        return DurationText.parse(text, .influxQL)
     }
 
     /// Whether this token stands for a `$name` (bound or not): it has no text of its own to

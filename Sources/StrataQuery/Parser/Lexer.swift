@@ -1,3 +1,5 @@
+import StrataCore
+
 /// Scans InfluxQL text into tokens, one at a time, the way InfluxDB 1.x's scanner does.
 ///
 /// Regular expressions cannot be told apart from division by looking at the text alone, so
@@ -279,7 +281,7 @@ struct Lexer {
 
     /// Integers, decimals (`1.5`, `.5`, and, beyond InfluxDB, exponents like `1e3`) and
     /// durations: digits followed straight away by a letter or `µ` (`10s`, `1h30m`) form a
-    /// duration token, checked later by `DurationLiteral.parse`.
+    /// duration token, checked later by `DurationText.parse`.
     private mutating func scanNumber(spaced: Bool) -> Token {
         let start = state
         var text = ""

@@ -1,3 +1,5 @@
+import StrataCore
+
 /// CREATE, ALTER and DROP RETENTION POLICY, in InfluxDB 1.x's grammar and wording, plus
 /// Strata's `ROLLUP <resolution>` (docs/influxql.md, "Retention policies").
 extension Parser {
@@ -92,7 +94,7 @@ extension Parser {
         switch token.durationValue {
         case .success(let ns) where ns < 0:
             // Only a bound duration can be negative; a policy cannot keep data for less than 0.
-            throw Self.error(DurationLiteral.Failure.invalid.message, at: token)
+            throw Self.error(DurationText.Failure.invalid.message, at: token)
         case .success(let ns): return ns
         case .failure(let failure): throw Self.error(failure.message, at: token)
         }

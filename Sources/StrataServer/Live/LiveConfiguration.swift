@@ -1,3 +1,4 @@
+import StrataCore
 import StrataQuery
 
 /// The hub's tunables. Defaults and where their numbers come from are beside each.
@@ -36,7 +37,7 @@ public struct LiveConfiguration: Sendable {
     /// replaying 17 minutes of 1 s windows; beyond that the client is told to resubscribe.
     public var maxPendingCorrections = 1_024
     /// The clock windows close on; tests pass a `ManualLiveClock`.
-    public var clock: any LiveClock = SystemLiveClock()
+    public var clock: any LiveClock = SystemClock()
     /// Told of every statement a connection's executor runs, after it was authorized: the
     /// security tests check that a subscription only ever runs its one SELECT.
     public var statementObserver: QueryExecutor.Observer?

@@ -1,3 +1,5 @@
+import StrataCore
+
 extension LiveConnection {
     func snapshot() -> ConnectionSnapshot {
         state.withLock { s in
@@ -16,7 +18,7 @@ extension LiveConnection {
         return SubscriptionSnapshot(
             id: request.id, db: request.database, measurement: request.measurement, filter: filter,
             fields: request.fields, start: request.start.description, policy: request.policy.rawValue,
-            every: sub.shape.window.map { LiveDuration.format($0.every) },
+            every: sub.shape.window.map { DurationText.format($0.every, .message) },
             aggregates: sub.shape.window.map { $0.aggregates.map(\.rawValue) },
             phase: sub.phase.rawValue, position: sub.position, pointsSent: sub.pointsSent, conflated: sub.conflated)
     }

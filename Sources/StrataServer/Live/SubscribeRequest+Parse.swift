@@ -1,3 +1,5 @@
+import StrataCore
+
 extension SubscribeRequest {
     /// Reads a `subscribe` object; unknown keys are refused so that a typo ("feilds") does
     /// not silently widen a subscription.
@@ -157,7 +159,7 @@ extension SubscribeRequest {
     }
 
     private static func parseDuration(_ value: LiveJSON, key: String) throws(LiveProtocolError) -> Int64 {
-        guard case .string(let text) = value, let ns = LiveDuration.parse(text) else {
+        guard case .string(let text) = value, case .success(let ns) = DurationText.parse(text, .message), ns > 0 else {
             throw LiveProtocolError("\"\(key)\": expected a positive duration such as \"1s\", \"200ms\" or \"5m\"")
         }
         return ns

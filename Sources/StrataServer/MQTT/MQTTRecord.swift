@@ -85,7 +85,7 @@ enum MQTTRecord {
             else { return .failure(.init("time \"\(source.field)\": \(text) \(source.unit.rawValue) is out of range")) }
             return .success(ns)
         case .string(let text):
-            guard let ns = RFC3339Nano.parse(text) else {
+            guard let ns = RFC3339.parse(text) else {
                 return .failure(.init("time \"\(source.field)\": \"\(text)\" is not an RFC 3339 time"))
             }
             return .success(ns)

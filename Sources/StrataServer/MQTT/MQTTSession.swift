@@ -73,6 +73,7 @@ struct MQTTSession: Sendable {
         let broker = configuration.broker
         let maxMessageBytes = configuration.maxMessageBytes
         let sslContext = self.sslContext
+        let clock = committer.engine.options.clock
         return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -88,7 +89,7 @@ struct MQTTSession: Sendable {
                         readTimeout: .milliseconds(keepAlive * 1_500), writeTimeout: .milliseconds(keepAlive * 500)))
                     try pipeline.addHandler(MQTTKeepAliveHandler())
                     try pipeline.addHandler(ByteToMessageHandler(MQTTPacketDecoder(maxMessageBytes: maxMessageBytes)))
-                    try pipeline.addHandler(MQTTPublishMapper(mapper: mapper, now: { WallClock.nowNanoseconds() }))
+                    try pipeline.addHandler(MQTTPublishMapper(mapper: mapper, now: { clock.now() }))
                     return try NIOAsyncChannel<MQTTInbound, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }

@@ -1,8 +1,8 @@
-/// Durations as Go's `time.Duration.String()` writes them (`168h0m0s`, `1m30s`, `1.5s`,
-/// `500ms`, `0s`), which is how InfluxDB shows retention policies' durations; clients such
-/// as Grafana and Chronograf parse this form.
-enum GoDuration {
-    static func format(_ d: Int64) -> String {
+extension DurationText {
+    /// Durations as Go's `time.Duration.String()` writes them (`168h0m0s`, `1m30s`, `1.5s`,
+    /// `500ms`, `0s`), which is how InfluxDB shows retention policies' durations; clients such
+    /// as Grafana and Chronograf parse this form.
+    public static func goString(_ d: Int64) -> String {
         let sign = d < 0 ? "-" : ""
         let u = d.magnitude
         if u == 0 { return "0s" }

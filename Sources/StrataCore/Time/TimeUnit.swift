@@ -1,6 +1,10 @@
-/// The `epoch` of an InfluxDB 1.x /query request: times as integers in this unit instead of
-/// RFC 3339 strings.
-public enum TimeEpoch: String, Sendable, CaseIterable {
+/// A unit of time as clients name it: the `precision` of a write (`precision=` on /write and
+/// /api/v2/write, `strata import --precision`) and the `epoch` of a query's times.
+///
+/// InfluxDB 1.x accepts `n`, `ns`, `u`, `us`, `µ`, `µs`, `ms`, `s`, `m`, `h` for both; 2.x
+/// writes take `ns`, `us`, `ms`, `s` (the route narrows). The raw value is the name InfluxDB's
+/// own CLI prints (`u` for microseconds).
+public enum TimeUnit: String, Sendable, CaseIterable {
     case hours = "h"
     case minutes = "m"
     case seconds = "s"
@@ -8,7 +12,8 @@ public enum TimeEpoch: String, Sendable, CaseIterable {
     case microseconds = "u"
     case nanoseconds = "ns"
 
-    /// `h`, `m`, `s`, `ms`, `u`/`us`/`µ`/`µs`, `ns`/`n`; nil for anything else.
+    /// nil for anything else, the empty text included: a route decides what a missing
+    /// parameter means.
     public init?(parameter: String) {
         switch parameter {
         case "h": self = .hours
@@ -16,7 +21,7 @@ public enum TimeEpoch: String, Sendable, CaseIterable {
         case "s": self = .seconds
         case "ms": self = .milliseconds
         case "u", "us", "µ", "µs": self = .microseconds
-        case "ns", "n": self = .nanoseconds
+        case "n", "ns": self = .nanoseconds
         default: return nil
         }
     }
@@ -32,8 +37,8 @@ public enum TimeEpoch: String, Sendable, CaseIterable {
         }
     }
 
-    /// Truncated division (toward zero), as InfluxDB's `ts.UnixNano() / divisor`.
-    public func convert(_ nanoseconds: Int64) -> Int64 {
+    /// `nanoseconds` in this unit, truncated toward zero as InfluxDB's `ts.UnixNano() / divisor`.
+    public func units(fromNanoseconds nanoseconds: Int64) -> Int64 {
         nanoseconds / nanosecondsPerUnit
     }
 }

@@ -1,26 +1,13 @@
-import StrataCore
-
-/// Go's `time.RFC3339Nano` in UTC (`2006-01-02T15:04:05.999999999Z07:00`): the fraction's
-/// trailing zeros are trimmed and a whole second has no fraction at all, which is what
-/// InfluxDB writes for `time` when no `epoch` is asked for. Pure arithmetic: no Foundation
-/// formatter in the request path, and dates before 1970 work the same way.
-public enum RFC3339Nano {
-    /// In `zone`'s wall-clock time with its offset (`2000-01-01T00:00:00-06:00`), as Go
-    /// formats a time in a location; `Z` where the offset is zero.
-    public static func format(_ nanoseconds: Int64, in zone: QueryZone?) -> String {
-        guard let zone else { return format(nanoseconds) }
-        let offset = zone.offset(at: nanoseconds)
-        guard offset != 0 else { return format(nanoseconds) }
-        var out = format(nanoseconds &+ offset)
-        out.removeLast()
-        let minutes = offset.magnitude / 60_000_000_000
-        return out + (offset < 0 ? "-" : "+") + pad(Int64(minutes / 60), 2) + ":" + pad(Int64(minutes % 60), 2)
-    }
-
+/// RFC 3339 in UTC as Go's `time.RFC3339Nano` writes it (`2006-01-02T15:04:05.999999999Z`):
+/// the fraction's trailing zeros are trimmed and a whole second has no fraction at all,
+/// which is how InfluxDB writes times. Pure arithmetic: no Foundation formatter in the
+/// request path, and dates before 1970 work the same way. The query layer adds a zone's
+/// offset (`RFC3339.format(_:in:)`).
+public enum RFC3339 {
     public static func format(_ nanoseconds: Int64) -> String {
         let (seconds, fraction) = floorDivide(nanoseconds, 1_000_000_000)
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = CivilCalendar.date(fromDays: days)
         var out = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
         out += pad(secondOfDay / 3_600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
         if fraction != 0 {
@@ -78,7 +65,7 @@ public enum RFC3339Nano {
             return nil
         }
         guard i == b.count else { return nil }
-        var seconds = days(fromCivil: year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second - offset
+        var seconds = CivilCalendar.days(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60 + second - offset
         // Borrow a second for a negative time with a fraction, so that Int64.min's own
         // instant (1677-09-21T00:12:43.145224192Z) does not overflow on the way.
         if seconds < 0, fraction > 0 {
@@ -97,21 +84,9 @@ public enum RFC3339Nano {
         return r < 0 ? (q - 1, r + b) : (q, r)
     }
 
-    private static func pad(_ v: Int64, _ width: Int) -> String {
+    package static func pad(_ v: Int64, _ width: Int) -> String {
         let s = String(v.magnitude)
         let body = s.count < width ? String(repeating: "0", count: width - s.count) + s : s
         return v < 0 ? "-" + body : body
-    }
-
-    // Howard Hinnant's days_from_civil; civil_from_days is StrataCore's `TimeText.civil`.
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) { TimeText.civil(fromDays: z0) }
-
-    static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
