@@ -91,8 +91,7 @@ extension Parser {
         guard sources.count <= 1 else { throw Self.unsupported("SHOW MEASUREMENT CARDINALITY FROM several sources") }
         show.source = sources.first
         show.condition = try parseCondition()
-        show.limit = try parseOptionalInt(after: .limit)
-        show.offset = try parseOptionalInt(after: .offset)
+        try parsePage(into: &show.filter)
         return show
     }
 
@@ -124,33 +123,20 @@ extension Parser {
             guard op.kind == .eq || op.kind == .eqRegex else { throw Self.found(op, ["=", "=~"]) }
             show.source = try parseMeasurementRef()
         }
-        show.condition = try parseCondition()
-        _ = try parseOrderBy()
-        show.limit = try parseOptionalInt(after: .limit)
-        show.offset = try parseOptionalInt(after: .offset)
+        try parseShowTail(into: &show.filter, where: true)
         return show
     }
 
     private mutating func parseShowSeries() throws(QueryParseError) -> ShowSeries {
-        var show = ShowSeries()
-        show.database = try parseOn()
-        show.sources = try parseOptionalFrom()
-        show.condition = try parseCondition()
-        _ = try parseOrderBy()
-        show.limit = try parseOptionalInt(after: .limit)
-        show.offset = try parseOptionalInt(after: .offset)
+        var show = ShowSeries(database: try parseOn(), sources: try parseOptionalFrom())
+        try parseShowTail(into: &show, where: true)
         return show
     }
 
     private mutating func parseShowTagKeys() throws(QueryParseError) -> ShowTagKeys {
-        var show = ShowTagKeys()
-        show.database = try parseOn()
-        show.sources = try parseOptionalFrom()
+        var show = ShowTagKeys(database: try parseOn(), sources: try parseOptionalFrom())
         if peek().isKeyword(.with) { throw Self.unsupported("SHOW TAG KEYS WITH KEY") }
-        show.condition = try parseCondition()
-        _ = try parseOrderBy()
-        show.limit = try parseOptionalInt(after: .limit)
-        show.offset = try parseOptionalInt(after: .offset)
+        try parseShowTail(into: &show, where: true)
         return show
     }
 
@@ -158,11 +144,22 @@ extension Parser {
         let database = try parseOn()
         let sources = try parseOptionalFrom()
         var show = ShowTagValues(database: database, sources: sources, key: try parseTagKeyFilter())
-        show.condition = try parseCondition()
-        _ = try parseOrderBy()
-        show.limit = try parseOptionalInt(after: .limit)
-        show.offset = try parseOptionalInt(after: .offset)
+        try parseShowTail(into: &show.filter, where: true)
         return show
+    }
+
+    /// `[WHERE …] [ORDER BY time …] [LIMIT n] [OFFSET n]`, the end every SHOW over series
+    /// shares (`ShowFilter`); ORDER BY is read and ignored, as InfluxDB does.
+    private mutating func parseShowTail(into filter: inout ShowFilter, where hasWhere: Bool) throws(QueryParseError) {
+        if hasWhere { filter.condition = try parseCondition() }
+        _ = try parseOrderBy()
+        try parsePage(into: &filter)
+    }
+
+    /// `[LIMIT n] [OFFSET n]`.
+    private mutating func parsePage(into filter: inout ShowFilter) throws(QueryParseError) {
+        filter.limit = try parseOptionalInt(after: .limit)
+        filter.offset = try parseOptionalInt(after: .offset)
     }
 
     /// `WITH KEY = k | != k | =~ /re/ | !~ /re/ | IN (k1, k2, …)`.
@@ -192,12 +189,8 @@ extension Parser {
     }
 
     private mutating func parseShowFieldKeys() throws(QueryParseError) -> ShowFieldKeys {
-        var show = ShowFieldKeys()
-        show.database = try parseOn()
-        show.sources = try parseOptionalFrom()
-        _ = try parseOrderBy()
-        show.limit = try parseOptionalInt(after: .limit)
-        show.offset = try parseOptionalInt(after: .offset)
+        var show = ShowFieldKeys(database: try parseOn(), sources: try parseOptionalFrom())
+        try parseShowTail(into: &show, where: false)
         return show
     }
 

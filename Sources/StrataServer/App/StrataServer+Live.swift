@@ -1,9 +1,9 @@
 import Hummingbird
 
 extension StrataServer {
-    /// `/` (the live page), `GET /v1/stream` without an upgrade, the connection registry
-    /// and `/metrics` (docs/http-api.md). Who may call them is the auth middleware's
-    /// business (admin for the registry and /metrics, docs/auth.md).
+    /// `/` (the live page), `GET /v1/stream` without an upgrade and the connection registry
+    /// (docs/http-api.md). Who may call them is the auth middleware's business (admin for
+    /// the registry, docs/auth.md).
     static func addLiveRoutes(to router: Router<StrataRequestContext>, services: ServerServices) {
         router.get("/") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
@@ -21,10 +21,6 @@ extension StrataServer {
         router.get("/v1/connections", use: registry.list)
         router.get("/v1/connections/{id}", use: registry.show)
         router.delete("/v1/connections/{id}", use: registry.close)
-
-        let metrics = MetricsEndpoint(engine: services.hub.engine, hub: services.hub, metrics: services.metrics,
-                                      queries: services.queries)
-        router.get("/metrics", use: metrics.render)
     }
 
     static func jsonError(_ status: HTTPResponse.Status, _ message: String) -> Response {

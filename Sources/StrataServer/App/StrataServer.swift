@@ -39,6 +39,7 @@ public enum StrataServer {
         router.post("/compact", use: status.compact)
 
         addLiveRoutes(to: router, services: services)
+        addMetricsRoute(to: router, services: services)
         return router
     }
 }

@@ -12,33 +12,19 @@ struct ShellCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("data-dir"), help: "Query this data directory directly (no server may be running on it).")
-    var dataDir: String?
-
-    @Option(help: "Server to query (default \(QueryConnection.defaultURL)).")
-    var url: String?
-
-    @Option(help: "Token for a server that requires one (default: STRATA_TOKEN; the variable keeps it out of ps).")
-    var token: String?
-
-    @Option(help: "Default database for statements that do not name one.")
-    var db: String?
-
-    func validate() throws {
-        if dataDir != nil, url != nil { throw ValidationError("give --data-dir or --url, not both") }
-    }
+    @OptionGroup var target: QueryTargetOptions
 
     func run() async throws {
         let connection: QueryConnection
         do {
-            connection = try QueryConnection.open(dataDir: dataDir, url: url, token: token)
+            connection = try target.open()
         } catch {
             StandardError.write("strata shell: \(error)\n")
             throw ExitCode(1)
         }
         let historyPath = LineEditorHistory.defaultPath()
         let editor = LineEditor(history: LineEditorHistory.load(path: historyPath))
-        let shell = Shell(connection: connection, database: db, editor: editor, historyPath: historyPath)
+        let shell = Shell(connection: connection, database: target.db, editor: editor, historyPath: historyPath)
         await shell.run()
         await connection.close()
     }

@@ -18,17 +18,7 @@ struct QueryCommand: AsyncParsableCommand {
     @Argument(help: "InfluxQL statements, separated by ';'.")
     var query: String
 
-    @Option(name: .customLong("data-dir"), help: "Query this data directory directly (no server may be running on it).")
-    var dataDir: String?
-
-    @Option(help: "Server to query (default \(QueryConnection.defaultURL)).")
-    var url: String?
-
-    @Option(help: "Token for a server that requires one (default: STRATA_TOKEN; the variable keeps it out of ps).")
-    var token: String?
-
-    @Option(help: "Default database for statements that do not name one.")
-    var db: String?
+    @OptionGroup var target: QueryTargetOptions
 
     @Option(help: "Output: table, csv or json.")
     var format: String = "table"
@@ -40,7 +30,6 @@ struct QueryCommand: AsyncParsableCommand {
     var pretty = false
 
     func validate() throws {
-        if dataDir != nil, url != nil { throw ValidationError("give --data-dir or --url, not both") }
         guard QueryOutput.Format(rawValue: format) != nil else {
             throw ValidationError("--format must be table, csv or json, got \"\(format)\"")
         }
@@ -55,7 +44,7 @@ struct QueryCommand: AsyncParsableCommand {
             pretty: pretty)
         let connection: QueryConnection
         do {
-            connection = try QueryConnection.open(dataDir: dataDir, url: url, token: token)
+            connection = try target.open()
         } catch {
             StandardError.write("strata query: \(error)\n")
             throw ExitCode(1)
@@ -66,7 +55,7 @@ struct QueryCommand: AsyncParsableCommand {
         guard output.format == .json else {
             let printer = ChunkPrinter(output: output)
             do {
-                try await connection.stream(query, database: db) { printer.print($0) }
+                try await connection.stream(query, database: target.db) { printer.print($0) }
             } catch {
                 await connection.close()
                 StandardError.write("\(error)\n")
@@ -83,7 +72,7 @@ struct QueryCommand: AsyncParsableCommand {
         }
         let results: [StatementResult]
         do {
-            results = try await connection.run(query, database: db)
+            results = try await connection.run(query, database: target.db)
         } catch {
             await connection.close()
             StandardError.write("\(error)\n")
