@@ -163,17 +163,19 @@ import StrataTestSupport
 @Suite struct FlushPolicyTests {
     @Test func aQuietHeadIsFlushedOnceItIsOldEnough() async throws {
         var options = EngineOptions.forTests
-        options.flushMaxAgeSeconds = 0.2
+        // The age is read on the engine's clock, which moves only when the test moves it.
+        let clock = ManualClock(1_704_067_200_000_000_000)
+        options.clock = clock
+        options.flushMaxAgeSeconds = 1  // the watcher then looks every 0.1 s
         let engine = try await StorageEngine.open(directory: "/d", options: options, fileSystem: InMemoryFileSystem())
         _ = try await engine.write(WriteBatch(database: "db", points: [robotPoint(device: 1, second: 0, battery: 1)]))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(engine.stats().segmentCount == 0, "younger than its age threshold, the head stays")
+        clock.advance(by: 2_000_000_000)
         // No further writes: only the watcher can flush. Bounded wait: 60 s, because the
         // watcher is a task on the cooperative pool, which the suite's CPU-heavy model tests
-        // can keep busy for seconds on a 2-core machine; alone it flushes within 0.3 s.
-        let deadline = ContinuousClock.now + .seconds(60)
-        while engine.stats().segmentCount == 0 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(engine.stats().segmentCount == 1)
+        // can keep busy for seconds on a 2-core machine; alone it flushes within 0.2 s.
+        #expect(try await eventually(timeout: .seconds(60)) { engine.stats().segmentCount == 1 })
         #expect(engine.stats().headRows == 0)
         try await engine.close()
     }
@@ -185,11 +187,7 @@ import StrataTestSupport
         let points = (0..<500).map { robotPoint(device: $0 % 5, second: Int64($0), battery: 1) }
         _ = try await engine.write(WriteBatch(database: "db", points: points))
         // 60 s for the same reason as the age test above; alone it flushes within 0.3 s.
-        let deadline = ContinuousClock.now + .seconds(60)
-        while engine.stats().segmentCount == 0 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(engine.stats().segmentCount == 1)
+        #expect(try await eventually(timeout: .seconds(60)) { engine.stats().segmentCount == 1 })
         await #expect(try engine.scan(database: "db", measurement: "robot").reduce(0) { $0 + $1.count } == 500)
         try await engine.close()
     }
@@ -267,11 +265,8 @@ extension FlushPolicyTests {
         try await Task.sleep(for: .milliseconds(300))
         #expect(engine.stats().walFiles == 2, "inside its window (4 of 5 s) the file stays")
         clock.advance(by: 2_000_000_000)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while engine.stats().walFiles > 1 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(engine.stats().walFiles == 1, "past its window the watcher removes it without another flush")
+        #expect(try await eventually(timeout: .seconds(30)) { engine.stats().walFiles == 1 },
+                "past its window the watcher removes it without another flush")
         try await engine.close()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import StrataCore
 @testable import StrataServer
+import StrataTestSupport
 import Testing
 
 @Suite("Live connection registry")
@@ -60,7 +61,7 @@ extension LiveRegistryTests {
         let c = f.client()
         let connection = c.connection
         let waiting = Task { await c.nextOutbound() }
-        try await Task.sleep(nanoseconds: 20_000_000)
+        #expect(try await eventually { c.isWaiting }, "the reader parks on the empty queue")
         #expect(f.hub.close(id: connection.id, reason: "bye"))
         guard case .close(4001, "bye")? = await waiting.value else {
             Issue.record("expected the close")

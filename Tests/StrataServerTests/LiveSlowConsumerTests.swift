@@ -1,5 +1,6 @@
 import StrataCore
 @testable import StrataServer
+import StrataTestSupport
 import Testing
 
 @Suite("Live slow consumers")
@@ -90,9 +91,8 @@ extension LiveSlowConsumerTests {
         await stalled.send(#"{"action":"subscribe","id":"s","db":"robots","measurement":"robot","where":{"device_id":"robot-0001"}}"#)
         _ = try await stalled.messages { $0.type == "live" }
         for s in Int64(0)..<50 { try await f.write([(1, s, Double(s))]) }
-        // The fan-out runs apart from the writes: wait (bounded) until it has taken them.
-        for _ in 0..<500 where f.hub.dispatchedSequence < f.engine.appliedSequence { try await Task.sleep(nanoseconds: 2_000_000) }
-        try await Task.sleep(nanoseconds: 20_000_000)
+        // The fan-out runs apart from the writes: wait until it has queued them all.
+        try await Self.delivered(f)
         let snapshot = try #require(f.hub.connection(id: stalled.connection.id))
         #expect(snapshot.queuedBytes <= 1_000)
         #expect(snapshot.queuedMessages < 50)
@@ -118,12 +118,9 @@ extension LiveSlowConsumerTests {
         return c
     }
 
-    /// Waits (bounded) until the fan-out has taken every applied batch.
-    static func dispatched(_ f: LiveFixture) async throws {
-        for _ in 0..<2_500 where f.hub.dispatchedSequence < f.engine.appliedSequence {
-            try await Task.sleep(nanoseconds: 2_000_000)
-        }
-        #expect(f.hub.dispatchedSequence >= f.engine.appliedSequence)
+    /// Waits (bounded) until the fan-out has queued every applied batch on its connections.
+    static func delivered(_ f: LiveFixture) async throws {
+        #expect(try await eventually { f.hub.deliveredSequence >= f.engine.appliedSequence })
     }
 
     /// A queue far from its bounds conflates once its oldest message has waited past
@@ -134,15 +131,15 @@ extension LiveSlowConsumerTests {
         await stalled.send(#"{"action":"subscribe","id":"s","db":"robots","measurement":"robot","where":{"device_id":"robot-0001"}}"#)
         _ = try await stalled.messages { $0.type == "live" }
         let first = try await f.write([(1, 0, 0)])
-        try await Self.dispatched(f)
+        try await Self.delivered(f)
         let second = try await f.write([(1, 1, 1)])
-        try await Self.dispatched(f)
+        try await Self.delivered(f)
         #expect(f.hub.connection(id: stalled.connection.id)?.queuedMessages == 2, "within the delay: queued")
 
         f.clock.set(LiveFixture.t0 + 1_500_000_000)
         var last: UInt64 = 0
         for s in Int64(2)..<6 { last = try await f.write([(1, s, Double(s))]) }
-        try await Self.dispatched(f)
+        try await Self.delivered(f)
         #expect(f.hub.connection(id: stalled.connection.id)?.queuedMessages == 2, "past the delay: folded, not queued")
 
         #expect(try await stalled.message().seq == first)
@@ -160,7 +157,7 @@ extension LiveSlowConsumerTests {
         await stalled.send(#"{"action":"subscribe","id":"s","db":"robots","measurement":"robot","policy":"disconnect"}"#)
         _ = try await stalled.messages { $0.type == "live" }
         try await f.write([(1, 0, 0)])
-        try await Self.dispatched(f)
+        try await Self.delivered(f)
         f.clock.set(LiveFixture.t0 + 1_500_000_000)
         try await f.write([(1, 1, 1)])
         guard case .close(let code, let reason)? = await stalled.next() else {

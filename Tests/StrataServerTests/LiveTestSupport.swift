@@ -71,6 +71,9 @@ final class LiveClient: Sendable {
 
     func send(_ json: String) async { connection.receive(json) }
 
+    /// Whether a `nextOutbound` is parked on the empty queue.
+    var isWaiting: Bool { sink.bell.hasWaiter }
+
     /// The next outbound message; nil once the connection is finished (its close popped or
     /// its socket gone).
     func nextOutbound() async -> LiveOutbound? {

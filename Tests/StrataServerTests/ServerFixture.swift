@@ -1,9 +1,9 @@
-import CompressNIO
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import StrataCore
 import StrataServer
+import StrataTestSupport
 import Testing
 
 /// A router over a fresh engine on an in-memory file system, driven without sockets.
@@ -55,8 +55,7 @@ func bodyText(_ response: TestResponse) -> String {
 }
 
 func gzipped(_ text: String) throws -> ByteBuffer {
-    var buffer = ByteBuffer(string: text)
-    return try buffer.compress(with: .gzip())
+    ByteBuffer(data: try Gzip.compress(Data(text.utf8)))
 }
 
 extension HTTPFields {

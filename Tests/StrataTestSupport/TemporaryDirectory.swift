@@ -13,3 +13,11 @@ public struct TemporaryDirectory {
         try? FileManager.default.removeItem(atPath: path)
     }
 }
+
+extension TemporaryDirectory {
+    /// A fresh, unique path in the temporary directory, not created: for a directory or
+    /// file the code under test must create itself (`strata serve --data-dir`, a report); `suffix` is appended (`.json`).
+    public static func uniquePath(prefix: String, suffix: String = "") -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)\(suffix)").path
+    }
+}

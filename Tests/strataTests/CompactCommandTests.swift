@@ -1,21 +1,16 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import Testing
 
 /// `strata compact` and the retention flags of `strata serve`, as real processes.
 @Suite(.serialized) struct CompactCommandTests {
-    static func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-compact-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     @Test(arguments: [
         (["--raw-retention", "7x"], "--raw-retention"), (["--rollups", "r=7m"], "--rollups"),
         (["--compaction-rate", "fast"], "--compaction-rate"), (["--shard-duration", "5h"], "--shard-duration"),
     ])
     func serveRefusesABadFlagNamingIt(_ flags: [String], _ named: String) throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try TemporaryDirectory(prefix: "strata-compact").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = try StrataRun.run(["serve", "--data-dir", "\(dir)/data", "--http", "127.0.0.1:0"] + flags)
         #expect(run.status != 0)
@@ -24,7 +19,7 @@ import Testing
     }
 
     @Test func compactRefusesADirectoryAServerHolds() async throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try TemporaryDirectory(prefix: "strata-compact").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try ServerProcess.start(dataDir: dir)
         defer { server.kill() }
@@ -36,7 +31,7 @@ import Testing
 
     // Needs the engine's compaction.
     @Test func compactMergesImportedSegmentsAndPrintsTheReport() async throws {
-        let dir = try Self.temporaryDirectory()
+        let dir = try TemporaryDirectory(prefix: "strata-compact").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for k in 0..<2 {
             let file = "\(dir)/in\(k).lp"

@@ -1,6 +1,7 @@
 import Foundation
 import StrataCore
 import Synchronization
+import StrataTestSupport
 import Testing
 
 /// Kills a real `strata serve` with SIGKILL in the middle of concurrent ingest (and of a
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func sigkillDuringIngestLosesNothingAcknowledged() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-crash-\(UUID().uuidString)").path
+        let dir = TemporaryDirectory.uniquePath(prefix: "strata-crash")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try ServerProcess.start(dataDir: dir)
         defer { server.kill() }

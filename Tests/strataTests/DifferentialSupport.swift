@@ -30,7 +30,7 @@ enum PythonScript {
 
     /// Any Python program of the repository, by its path.
     static func run(path scriptPath: String, arguments: [String], timeout: Duration) async throws -> Result {
-        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("strata-py-\(UUID().uuidString).txt")
+        let outURL = URL(fileURLWithPath: TemporaryDirectory.uniquePath(prefix: "strata-py", suffix: ".txt"))
         guard FileManager.default.createFile(atPath: outURL.path, contents: nil) else {
             throw LiveTestError(description: "cannot create \(outURL.path)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import Testing
 
 /// `strata import` as a real process: chunking across the 4 MiB boundary, line numbers in
@@ -7,7 +8,7 @@ import Testing
 @Suite(.serialized)
 struct ImportCommandTests {
     @Test func importsAcrossChunksAndReportsRejectedLinesWithFileLineNumbers() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-import-\(UUID().uuidString)")
+        let dir = URL(fileURLWithPath: TemporaryDirectory.uniquePath(prefix: "strata-import"))
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         // ~1 KiB lines: 9000 of them span three 4 MiB chunks; line 5000 sits in the second.
@@ -38,7 +39,7 @@ struct ImportCommandTests {
     }
 
     @Test func readsStdinWithPrecision() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-import-\(UUID().uuidString)")
+        let dir = URL(fileURLWithPath: TemporaryDirectory.uniquePath(prefix: "strata-import"))
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = try runStrata(["import", "-", "--data-dir", dir.path, "--precision", "s"], stdin: "m v=1 5\nm v=2 6")
         #expect(run.status == 0)

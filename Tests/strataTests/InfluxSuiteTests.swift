@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import Testing
 
 /// InfluxDB 1.6.7's own HTTP server tests, as data (`../shared/influx-suite/`, beside the
@@ -20,7 +21,7 @@ import Testing
           .timeLimit(.minutes(5)))
     func strataPassesInfluxDBsOwnCases() async throws {
         let strata = try ServerProcess.strataBinary()
-        let report = FileManager.default.temporaryDirectory.appendingPathComponent("influx-suite-\(UUID().uuidString).json")
+        let report = URL(fileURLWithPath: TemporaryDirectory.uniquePath(prefix: "influx-suite", suffix: ".json"))
         defer { try? FileManager.default.removeItem(at: report) }
         let spawn = "\(strata.path) serve --data-dir {dir} --http 127.0.0.1:{port}"
         let result = try await PythonScript.run(

@@ -63,7 +63,7 @@ struct LivePageBrowserTests {
 
     /// `tokens`: the arguments of each `strata token create`, run before the server starts.
     private func withServer(tokens: [[String]], _ body: (ServerProcess, [String]) async throws -> Void) async throws {
-        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-page-\(UUID().uuidString)").path
+        let dataDir = TemporaryDirectory.uniquePath(prefix: "strata-page")
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let created = try tokens.map { try Self.createToken(dataDir: dataDir, arguments: $0) }

@@ -164,21 +164,3 @@ enum HTTP {
     }
 }
 
-/// gzip through the system's `gzip`, so the test needs no compression library.
-enum Gzip {
-    static func compress(_ data: Data) throws -> Data {
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("strata-gz-\(UUID().uuidString)")
-        try data.write(to: input)
-        defer { try? FileManager.default.removeItem(at: input) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["gzip", "-c", input.path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let compressed = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw LiveTestError(description: "gzip failed") }
-        return compressed
-    }
-}

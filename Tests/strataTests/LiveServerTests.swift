@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -10,8 +11,7 @@ import FoundationNetworking
 @Suite(.serialized)
 struct LiveServerTests {
     @Test func serveWriteStopRestart() async throws {
-        let dataDir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("strata-live-\(UUID().uuidString)").path
+        let dataDir = TemporaryDirectory.uniquePath(prefix: "strata-live")
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
 
         let first = try ServerProcess.start(dataDir: dataDir)

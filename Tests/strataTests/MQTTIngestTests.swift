@@ -182,7 +182,7 @@ import Testing
     }
 
     private func withDataDirectory(_ body: (String, String) async throws -> Void) async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-mqtt-\(UUID().uuidString)").path
+        let dir = TemporaryDirectory.uniquePath(prefix: "strata-mqtt")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let rulesFile = "\(dir)/rules.json"

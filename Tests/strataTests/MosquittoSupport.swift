@@ -84,7 +84,7 @@ final class BrokerProcess: Sendable {
     /// Runs `name -c <config>` (`config` gets the broker's directory) and returns once every
     /// port in `ports` takes connections, within 30 s.
     static func launch(_ name: String, config: (String) -> String, ports: [Int]) async throws -> BrokerProcess {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strata-\(name)-\(UUID().uuidString)").path
+        let directory = TemporaryDirectory.uniquePath(prefix: "strata-\(name)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let text = config(directory)
         let configPath = "\(directory)/\(name).conf"

@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import Testing
 
 /// The official InfluxDB 1.x Python client (`from influxdb import InfluxDBClient`) against a
@@ -7,8 +8,7 @@ import Testing
 /// Python package influxdb (scripts/setup-debian.sh): without it this test fails.
 @Suite struct PythonClientTests {
     @Test(.timeLimit(.minutes(3))) func officialPythonClientRoundTrip() async throws {
-        let dataDir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("strata-pyclient-\(UUID().uuidString)").path
+        let dataDir = TemporaryDirectory.uniquePath(prefix: "strata-pyclient")
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         let server = try ServerProcess.start(dataDir: dataDir)
         do {

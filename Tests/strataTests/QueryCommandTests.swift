@@ -1,10 +1,11 @@
 import Foundation
 import StrataCore
 import StrataQuery
+import StrataTestSupport
 import Testing
 
 func temporaryDataDirectory(databases: [String] = ["robots"]) async throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("strata-query-\(UUID().uuidString)").path
+    let path = TemporaryDirectory.uniquePath(prefix: "strata-query")
     let engine = try await StorageEngine.open(directory: path)
     for db in databases { try await engine.createDatabase(db) }
     try await engine.close()

@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 
 /// A finished `strata` child process.
 struct StrataRun {
@@ -13,7 +14,7 @@ struct StrataRun {
         process.executableURL = try ServerProcess.strataBinary()
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
-        env["STRATA_HISTORY"] = FileManager.default.temporaryDirectory.appendingPathComponent("strata-history-\(UUID().uuidString)").path
+        env["STRATA_HISTORY"] = TemporaryDirectory.uniquePath(prefix: "strata-history")
         env.removeValue(forKey: "STRATA_URL")
         for (k, v) in environment { env[k] = v }
         process.environment = env

@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import Testing
 
 /// The seed system's whole device-to-browser path on Strata: a robot publishes JSON to
@@ -13,7 +14,7 @@ extension LivePageBrowserTests {
         let chromium = try BrowserDriver.chromium()
         let broker = try await MosquittoBroker.start()
         defer { broker.stop() }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-seed-\(UUID().uuidString)").path
+        let dir = TemporaryDirectory.uniquePath(prefix: "strata-seed")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let rulesFile = "\(dir)/rules.json"

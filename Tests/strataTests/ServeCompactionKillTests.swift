@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import Testing
 
 /// Kills a real `strata serve` with SIGKILL in the middle of a compaction, restarts it, and
@@ -50,7 +51,7 @@ import Testing
     }
 
     @Test func sigkillDuringCompactionLosesAndDoublesNothing() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-compact-crash-\(UUID().uuidString)").path
+        let dir = TemporaryDirectory.uniquePath(prefix: "strata-compact-crash")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for k in 0..<Self.imports {

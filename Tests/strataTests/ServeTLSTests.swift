@@ -10,7 +10,7 @@ import Testing
 /// time rather than beside each other and the rest of the suite.
 extension MQTTIngestTests {
     @Test func httpsAndWSS() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-tls-\(UUID().uuidString)").path
+        let dir = TemporaryDirectory.uniquePath(prefix: "strata-tls")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let tls = try SelfSignedCertificate.make(in: dir + "/pki")
         let server = try ServerProcess.start(dataDir: dir + "/data",

@@ -6,7 +6,7 @@ import Testing
 /// end over real sockets (HTTP write in, WebSocket data out), plus /metrics after it.
 @Suite(.serialized) struct ServeWebSocketTests {
     @Test func refusesToServeAnotherAddressWithoutTokens() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-ws-\(UUID().uuidString)").path
+        let dir = TemporaryDirectory.uniquePath(prefix: "strata-ws")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let process = Process()
         process.executableURL = try ServerProcess.strataBinary()
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func aSubscriberReceivesAPointWrittenOverHTTP() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-ws-\(UUID().uuidString)").path
+        let dir = TemporaryDirectory.uniquePath(prefix: "strata-ws")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let server = try ServerProcess.start(dataDir: dir)
         defer { server.kill() }

@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import Testing
 @testable import strata
 
@@ -120,7 +121,7 @@ import Testing
     }
 
     @Test func historySurvivesASaveAndLoad() throws {
-        let path = "/tmp/strata-history-test-\(UInt64.random(in: 0...UInt64.max))"
+        let path = TemporaryDirectory.uniquePath(prefix: "strata-history-test")
         defer { try? FileManager.default.removeItem(atPath: path) }
         var history = LineEditorHistory()
         for i in 0..<1_005 { history.add("SELECT \(i);") }

@@ -1,16 +1,13 @@
 import Foundation
 import Logging
 import StrataServer
+import StrataTestSupport
 import Testing
 @testable import strata
 
 /// `strata token create|list|revoke` as a process on a temporary data directory, and the
 /// serve-time rule of ServeSecurity (docs/auth.md, docs/cli.md).
 @Suite struct TokenCommandTests {
-    static func temporaryDirectory() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("strata-token-\(UUID().uuidString)").path
-    }
-
     static func create(_ dir: String, _ extra: [String] = []) throws -> (run: StrataRun, token: String, id: String) {
         let run = try StrataRun.run(["token", "create", "--data-dir", dir] + extra)
         let token = run.stdout.split(separator: "\n").last.map(String.init) ?? ""
@@ -18,7 +15,7 @@ import Testing
     }
 
     @Test func createPrintsDetailsThenTheTokenAloneOnTheLastLine() throws {
-        let dir = Self.temporaryDirectory()
+        let dir = TemporaryDirectory.uniquePath(prefix: "strata-token")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (run, token, id) = try Self.create(
             dir, ["--scope", "read", "--scope", "write", "--devices", "robot-1, robot-2", "--expires", "30d", "--description", "line 4"])
@@ -38,7 +35,7 @@ import Testing
     }
 
     @Test func listShowsTokensButNeverSecretsAndRevokeMarksThem() throws {
-        let dir = Self.temporaryDirectory()
+        let dir = TemporaryDirectory.uniquePath(prefix: "strata-token")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let empty = try StrataRun.run(["token", "list"], environment: ["STRATA_DATA_DIR": dir])
         #expect(empty.status == 0)
@@ -84,7 +81,7 @@ import Testing
         (["token", "list", "--format", "csv"], "--format must be table or json"),
     ])
     func badInputIsNamed(_ arguments: [String], _ message: String) throws {
-        let dir = Self.temporaryDirectory()
+        let dir = TemporaryDirectory.uniquePath(prefix: "strata-token")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try Self.create(dir, ["--scope", "read"])
         let run = try StrataRun.run(arguments + ["--data-dir", dir])
@@ -94,7 +91,7 @@ import Testing
     }
 
     @Test func concurrentCreateProcessesKeepEveryToken() async throws {
-        let dir = Self.temporaryDirectory()
+        let dir = TemporaryDirectory.uniquePath(prefix: "strata-token")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let ids = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<6 { group.addTask { try Self.create(dir, ["--scope", "write"]).id } }
@@ -120,7 +117,7 @@ import Testing
         }
 
         @Test func withoutTokensLoopbackRunsOpenAndOtherAddressesNeedInsecure() throws {
-            let dir = TokenCommandTests.temporaryDirectory()
+            let dir = TemporaryDirectory.uniquePath(prefix: "strata-token")
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let loopback = try ServeSecurity.makeAuthenticator(dataDirectory: dir, host: "127.0.0.1", insecure: false, logger: Self.logger)
             #expect(loopback.isOpen)
@@ -134,7 +131,7 @@ import Testing
         }
 
         @Test func withTokensEveryAddressNeedsOne() throws {
-            let dir = TokenCommandTests.temporaryDirectory()
+            let dir = TemporaryDirectory.uniquePath(prefix: "strata-token")
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let created = try TokenStore(directory: dir).create(scopes: [.read])
             for (host, insecure) in [("127.0.0.1", false), ("0.0.0.0", false), ("0.0.0.0", true)] {

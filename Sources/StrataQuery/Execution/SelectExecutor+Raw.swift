@@ -14,11 +14,7 @@ extension SelectExecutor {
         var out: [ResultSeries] = []
         for group in grouped(all, by: c.plan.groupTags) {
             try task.check()
-            var rows: [SeriesRows] = []
-            for s in group.series {
-                let r = Self.concatenated(s, fields: c.fields, fieldTypes: c.plan.fieldTypes)
-                rows.append(try c.evaluator.filtered(r, by: c.clause.rowFilter))
-            }
+            let rows = try filteredRows(group.series, c)
             // Per series, each column read once into values: plain fields and tags skip the
             // evaluator, and rows then only pick cells.
             var cells: [[[QueryValue]?]] = []
@@ -60,11 +56,7 @@ extension SelectExecutor {
         var out: [ResultSeries] = []
         for group in grouped(all, by: c.plan.groupTags) {
             try task.check()
-            var rows: [SeriesRows] = []
-            for s in group.series {
-                let r = Self.concatenated(s, fields: c.fields, fieldTypes: c.plan.fieldTypes)
-                rows.append(try c.evaluator.filtered(r, by: c.clause.rowFilter))
-            }
+            let rows = try filteredRows(group.series, c)
             let order = Self.mergedOrder(rows)
             var outputs: [[Int64: QueryValue]] = []
             var times = Set<Int64>()
@@ -126,6 +118,17 @@ extension SelectExecutor {
         case .paren(let inner): return literal(inner)
         default: return .null
         }
+    }
+
+    /// Each series' chunks as one run of rows, less the rows the WHERE clause's field
+    /// conditions drop.
+    private func filteredRows(_ series: [SeriesChunks], _ c: Context) throws(QueryError) -> [SeriesRows] {
+        var rows: [SeriesRows] = []
+        for s in series {
+            let r = Self.concatenated(s, fields: c.fields, fieldTypes: c.plan.fieldTypes)
+            rows.append(try c.evaluator.filtered(r, by: c.clause.rowFilter))
+        }
+        return rows
     }
 }
 

@@ -9,6 +9,9 @@ final class Doorbell: Sendable {
 
     private let state = Mutex(State())
 
+    /// Whether a task waits now: tests wait for their reader to park before they ring.
+    var hasWaiter: Bool { state.withLock { $0.waiter != nil } }
+
     func ring() {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
             guard let waiter = s.waiter else {

@@ -37,7 +37,10 @@ extension LiveHub {
     }
 
     private func skip(to sequence: UInt64) {
-        state.withLock { s in s.dispatched = max(s.dispatched, sequence) }
+        state.withLock { s in
+            s.dispatched = max(s.dispatched, sequence)
+            s.delivered = max(s.delivered, sequence)
+        }
     }
 
     /// Sends one batch to every subscription it concerns: shapes are matched through the
@@ -64,6 +67,7 @@ extension LiveHub {
                 }
             }
         }
+        state.withLock { s in s.delivered = max(s.delivered, batch.sequence) }
         metrics.pointsSent.increment(by: Int64(points))
         metrics.fanoutDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
     }

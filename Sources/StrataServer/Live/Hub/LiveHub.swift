@@ -24,7 +24,7 @@ public final class LiveHub: Sendable {
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
-        state = Mutex(HubState(dispatched: engine.appliedSequence))
+        state = Mutex(HubState(dispatched: engine.appliedSequence, delivered: engine.appliedSequence))
     }
 
     /// Follows the engine's change feed and fans batches out, and closes the windows of
@@ -86,6 +86,10 @@ public final class LiveHub: Sendable {
 
     /// The sequence the fan-out has reached.
     var dispatchedSequence: UInt64 { state.withLock { $0.dispatched } }
+
+    /// The sequence up to which every message is on its connection's queue: what a test
+    /// waits for before it reads the queues.
+    var deliveredSequence: UInt64 { state.withLock { $0.delivered } }
 
     /// Forgets a connection whose socket ended.
     func remove(_ connection: LiveConnection) {
