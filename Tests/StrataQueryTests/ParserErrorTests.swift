@@ -112,13 +112,15 @@ private let errorCases: [ErrorCase] = [
               "expression is nested too deeply at line 1, char 208"),
 ]
 
-@Test(arguments: errorCases)
-func rejectsQuery(_ testCase: ErrorCase) {
-    #expect(throws: QueryParseError(testCase.message)) {
-        try QueryParser.parse(testCase.query)
+@Suite struct ParserErrorTests {
+    @Test(arguments: errorCases)
+    func rejectsQuery(_ testCase: ErrorCase) {
+        #expect(throws: QueryParseError(testCase.message)) {
+            try QueryParser.parse(testCase.query)
+        }
     }
-}
 
-@Test func errorDescriptionCarriesInfluxDBPrefix() {
-    #expect(QueryParseError("x").description == "error parsing query: x")
+    @Test func errorDescriptionCarriesInfluxDBPrefix() {
+        #expect(QueryParseError("x").description == "error parsing query: x")
+    }
 }

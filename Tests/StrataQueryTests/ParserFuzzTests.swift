@@ -21,50 +21,52 @@ private let seeds = [
     "EXPLAIN ANALYZE SELECT count(distinct(host)) FROM db..m GROUP BY *",
 ]
 
-/// Whatever the input, parsing ends with statements or a QueryParseError: no trap, no hang.
-@Test func randomTokenSoupNeverCrashes() {
-    var rng = SplitMix64(seed: 0x5EED_1234)
-    for _ in 0..<3_000 {
-        let count = Int.random(in: 0...14, using: &rng)
-        var text = ""
-        for _ in 0..<count {
-            text += vocabulary.randomElement(using: &rng)!
-            if Int.random(in: 0..<4, using: &rng) != 0 { text += " " }
-        }
-        checkParses(text)
-    }
-}
-
-@Test func truncatedAndMutatedQueriesNeverCrash() {
-    var rng = SplitMix64(seed: 42)
-    for seed in seeds {
-        let scalars = Array(seed.unicodeScalars)
-        for end in 0...scalars.count {
-            checkParses(String(String.UnicodeScalarView(scalars[0..<end])))
-        }
-        for _ in 0..<300 {
-            var mutated = scalars
-            let index = Int.random(in: 0..<mutated.count, using: &rng)
-            let replacement = vocabulary.randomElement(using: &rng)!.unicodeScalars
-            mutated.replaceSubrange(index..<min(mutated.count, index + Int.random(in: 0...3, using: &rng)),
-                                    with: replacement)
-            checkParses(String(String.UnicodeScalarView(mutated)))
+@Suite struct ParserFuzzTests {
+    /// Whatever the input, parsing ends with statements or a QueryParseError: no trap, no hang.
+    @Test func randomTokenSoupNeverCrashes() {
+        var rng = SplitMix64(seed: 0x5EED_1234)
+        for _ in 0..<3_000 {
+            let count = Int.random(in: 0...14, using: &rng)
+            var text = ""
+            for _ in 0..<count {
+                text += vocabulary.randomElement(using: &rng)!
+                if Int.random(in: 0..<4, using: &rng) != 0 { text += " " }
+            }
+            checkParses(text)
         }
     }
-}
 
-@Test func deepNestingIsAnErrorNotACrash() {
-    let deep = "SELECT " + String(repeating: "(", count: 100_000) + " FROM m"
-    #expect(throws: QueryParseError.self) { try QueryParser.parse(deep) }
-    let subqueries = "SELECT a FROM " + String(repeating: "(SELECT a FROM ", count: 5_000) + "m"
-    #expect(throws: QueryParseError.self) { try QueryParser.parse(subqueries) }
-}
+    @Test func truncatedAndMutatedQueriesNeverCrash() {
+        var rng = SplitMix64(seed: 42)
+        for seed in seeds {
+            let scalars = Array(seed.unicodeScalars)
+            for end in 0...scalars.count {
+                checkParses(String(String.UnicodeScalarView(scalars[0..<end])))
+            }
+            for _ in 0..<300 {
+                var mutated = scalars
+                let index = Int.random(in: 0..<mutated.count, using: &rng)
+                let replacement = vocabulary.randomElement(using: &rng)!.unicodeScalars
+                mutated.replaceSubrange(index..<min(mutated.count, index + Int.random(in: 0...3, using: &rng)),
+                                        with: replacement)
+                checkParses(String(String.UnicodeScalarView(mutated)))
+            }
+        }
+    }
 
-private func checkParses(_ text: String) {
-    do {
-        let statements = try QueryParser.parse(text)
-        #expect(!statements.isEmpty, "parsed \(text.debugDescription) into nothing")
-    } catch {
-        #expect(!error.message.isEmpty, "empty message for \(text.debugDescription)")
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let deep = "SELECT " + String(repeating: "(", count: 100_000) + " FROM m"
+        #expect(throws: QueryParseError.self) { try QueryParser.parse(deep) }
+        let subqueries = "SELECT a FROM " + String(repeating: "(SELECT a FROM ", count: 5_000) + "m"
+        #expect(throws: QueryParseError.self) { try QueryParser.parse(subqueries) }
+    }
+
+    private func checkParses(_ text: String) {
+        do {
+            let statements = try QueryParser.parse(text)
+            #expect(!statements.isEmpty, "parsed \(text.debugDescription) into nothing")
+        } catch {
+            #expect(!error.message.isEmpty, "empty message for \(text.debugDescription)")
+        }
     }
 }

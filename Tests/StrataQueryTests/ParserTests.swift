@@ -228,8 +228,10 @@ private let otherCases: [ParseCase] = [
     ParseCase("DELETE FROM /cpu.*/", .delete(DeleteStatement(sources: [MeasurementRef(regex: "cpu.*")]))),
 ]
 
-@Test(arguments: selectCases + otherCases)
-func parsesQuery(_ testCase: ParseCase) throws {
-    let statements = try QueryParser.parse(testCase.query)
-    #expect(statements == testCase.expected)
+@Suite struct ParserTests {
+    @Test(arguments: selectCases + otherCases)
+    func parsesQuery(_ testCase: ParseCase) throws {
+        let statements = try QueryParser.parse(testCase.query)
+        #expect(statements == testCase.expected)
+    }
 }
