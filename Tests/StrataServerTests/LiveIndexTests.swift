@@ -7,7 +7,7 @@ import Testing
 @Suite("Live subscription index")
 struct LiveIndexTests {
     static func shape(_ json: String, principal: Principal = .open) throws -> SubscriptionShape {
-        guard case .subscribe(let request) = try ClientMessage.parse(json) else { throw LiveTestError("not a subscribe") }
+        guard case .subscribe(let request) = try ClientMessage.parse(json) else { throw TestError("not a subscribe") }
         return try SubscriptionShape(request, principal: principal, defaultGrace: 0)
     }
 

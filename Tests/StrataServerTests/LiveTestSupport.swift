@@ -110,7 +110,7 @@ final class LiveClient: Sendable {
             return [:]
         }
         let value = try JSONDecoder().decode(LiveJSON.self, from: Data(buffer.readableBytesView))
-        guard case .object(let object) = value else { throw LiveTestError("not an object: \(String(buffer: buffer))") }
+        guard case .object(let object) = value else { throw TestError("not an object: \(String(buffer: buffer))") }
         return object
     }
 
@@ -123,7 +123,7 @@ final class LiveClient: Sendable {
             out.append(m)
             if stop(m) { return out }
         }
-        throw LiveTestError("no stop message within \(limit) messages")
+        throw TestError("no stop message within \(limit) messages")
     }
 }
 

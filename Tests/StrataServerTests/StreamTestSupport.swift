@@ -56,7 +56,7 @@ struct StreamTestServer: Sendable {
                 try await Task.sleep(for: .milliseconds(10))
                 port = bound.withLock { $0 }
             }
-            guard let port else { throw StreamTestError("server did not start within 20 s") }
+            guard let port else { throw TestError("server did not start within 20 s") }
             try await body(StreamTestServer(port: port, engine: engine, services: services, group: group))
             await group.triggerGracefulShutdown()
             try await tasks.next()

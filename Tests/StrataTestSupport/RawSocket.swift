@@ -20,7 +20,7 @@ public final class RawSocket: @unchecked Sendable {
     /// past 10 s; a test that waits for silence passes its own.
     public init(port: Int, timeout: Duration = .seconds(30), receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw StreamTestError("socket: errno \(errno)") }
+        guard fd >= 0 else { throw TestError("socket: errno \(errno)") }
         if var size = receiveBuffer {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
@@ -33,7 +33,7 @@ public final class RawSocket: @unchecked Sendable {
         }
         guard connected == 0 else {
             Glibc.close(fd)
-            throw StreamTestError("connect to port \(port): errno \(errno)")
+            throw TestError("connect to port \(port): errno \(errno)")
         }
         let seconds = timeout.components.seconds
         var tv = timeval(tv_sec: Int(seconds), tv_usec: 0)
@@ -62,7 +62,7 @@ public final class RawSocket: @unchecked Sendable {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { throw StreamTestError("send: errno \(errno)") }
+            guard n > 0 else { throw TestError("send: errno \(errno)") }
             offset += n
         }
     }
@@ -72,7 +72,7 @@ public final class RawSocket: @unchecked Sendable {
         var chunk = [UInt8](repeating: 0, count: 65_536)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n == 0 { return false }
-        guard n > 0 else { throw StreamTestError("recv: errno \(errno) (timed out?)") }
+        guard n > 0 else { throw TestError("recv: errno \(errno) (timed out?)") }
         buffer += chunk[..<n]
         return true
     }
@@ -86,7 +86,7 @@ public final class RawSocket: @unchecked Sendable {
                 buffer.removeSubrange(..<range.upperBound)
                 return head
             }
-            guard try fill() else { throw StreamTestError("connection ended before the response head: \(String(decoding: buffer, as: UTF8.self))") }
+            guard try fill() else { throw TestError("connection ended before the response head: \(String(decoding: buffer, as: UTF8.self))") }
         }
     }
 
@@ -169,7 +169,7 @@ public final class RawSocket: @unchecked Sendable {
         let socket = try RawSocket(port: port, receiveBuffer: receiveBuffer)
         try socket.send(upgradeRequest(protocols: protocols, authorization: authorization))
         let head = try socket.readHead()
-        guard head.hasPrefix("HTTP/1.1 101") else { throw StreamTestError("upgrade refused: \(head)") }
+        guard head.hasPrefix("HTTP/1.1 101") else { throw TestError("upgrade refused: \(head)") }
         return socket
     }
 }

@@ -2,8 +2,4 @@
 public struct TestError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
-    public init(description: String) { self.description = description }
 }
-
-public typealias StreamTestError = TestError
-public typealias LiveTestError = TestError

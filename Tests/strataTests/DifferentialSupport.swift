@@ -23,7 +23,7 @@ enum PythonScript {
     static func run(_ script: String, arguments: [String], timeout: Duration) async throws -> Result {
         let scriptPath = path(script)
         guard FileManager.default.fileExists(atPath: scriptPath) else {
-            throw LiveTestError(description: "\(scriptPath) is missing")
+            throw TestError("\(scriptPath) is missing")
         }
         return try await run(path: scriptPath, arguments: arguments, timeout: timeout)
     }
@@ -32,7 +32,7 @@ enum PythonScript {
     static func run(path scriptPath: String, arguments: [String], timeout: Duration) async throws -> Result {
         let outURL = URL(fileURLWithPath: TemporaryDirectory.uniquePath(prefix: "strata-py", suffix: ".txt"))
         guard FileManager.default.createFile(atPath: outURL.path, contents: nil) else {
-            throw LiveTestError(description: "cannot create \(outURL.path)")
+            throw TestError("cannot create \(outURL.path)")
         }
         defer { try? FileManager.default.removeItem(at: outURL) }
         let out = try FileHandle(forWritingTo: outURL)
@@ -50,7 +50,7 @@ enum PythonScript {
         do {
             try process.run()
         } catch {
-            throw LiveTestError(description: "cannot start python3 (\(error)): \(setupHint)")
+            throw TestError("cannot start python3 (\(error)): \(setupHint)")
         }
         let deadline = ContinuousClock.now + timeout
         var timedOut = false

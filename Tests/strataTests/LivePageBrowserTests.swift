@@ -93,7 +93,7 @@ struct LivePageBrowserTests {
         guard process.terminationStatus == 0,
             let token = output.split(separator: "\n").last.map({ $0.trimmingCharacters(in: .whitespaces) }), !token.isEmpty
         else {
-            throw LiveTestError(description: "strata token create \(arguments) failed (\(process.terminationStatus)): \(output)")
+            throw TestError("strata token create \(arguments) failed (\(process.terminationStatus)): \(output)")
         }
         return token
     }
@@ -114,7 +114,7 @@ enum BrowserDriver {
             let candidate = "\(dir)/chromium"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw LiveTestError(description: "chromium is not installed (not on PATH, CHROMIUM unset): \(setupHint)")
+        throw TestError("chromium is not installed (not on PATH, CHROMIUM unset): \(setupHint)")
     }
 
     static func scriptPath() -> String {
@@ -134,7 +134,7 @@ enum BrowserDriver {
             report["passed"] as? Bool == true
         else {
             let hint = output.status == 2 || output.status == 127 ? "\n\(setupHint)" : ""
-            throw LiveTestError(description: "live page check failed (exit \(output.status)):\n\(output.output)\(hint)")
+            throw TestError("live page check failed (exit \(output.status)):\n\(output.output)\(hint)")
         }
         return report
     }

@@ -45,7 +45,7 @@ final class ServerProcess: Sendable {
             Thread.sleep(forTimeInterval: 0.05)
         }
         process.terminate()
-        throw LiveTestError(description: "strata serve did not start within \(timeout): \(text.value.withLock { $0 })")
+        throw TestError("strata serve did not start within \(timeout): \(text.value.withLock { $0 })")
     }
 
     private static func listeningURL(in text: String) -> String? {
@@ -79,7 +79,7 @@ final class ServerProcess: Sendable {
                 return candidate
             }
         }
-        throw LiveTestError(description: "no strata binary among \(candidates.map(\.path)); build it or set STRATA_BINARY")
+        throw TestError("no strata binary among \(candidates.map(\.path)); build it or set STRATA_BINARY")
     }
 
     func waitForPing(timeout: Duration = .seconds(30)) async throws {
@@ -91,7 +91,7 @@ final class ServerProcess: Sendable {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw LiveTestError(description: "no 204 from \(baseURL)/ping within \(timeout)")
+        throw TestError("no 204 from \(baseURL)/ping within \(timeout)")
     }
 
     /// SIGTERM, then the exit status once the process is gone (SIGKILL after `timeout`).
@@ -101,7 +101,7 @@ final class ServerProcess: Sendable {
         while process.isRunning {
             guard ContinuousClock.now < deadline else {
                 kill()
-                throw LiveTestError(description: "strata serve ignored SIGTERM for \(timeout): \(log)")
+                throw TestError("strata serve ignored SIGTERM for \(timeout): \(log)")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -148,7 +148,7 @@ enum HTTP {
         let session = timeout > 60 ? URLSession(configuration: Self.configuration(timeout: timeout)) : URLSession.shared
         defer { if session !== URLSession.shared { session.finishTasksAndInvalidate() } }
         let (data, response) = try await session.data(for: request)
-        guard let http = response as? HTTPURLResponse else { throw LiveTestError(description: "not HTTP: \(response)") }
+        guard let http = response as? HTTPURLResponse else { throw TestError("not HTTP: \(response)") }
         var fields: [String: String] = [:]
         for (name, value) in http.allHeaderFields {
             if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }

@@ -198,7 +198,7 @@ import Testing
         guard answer.status == 200,
             let json = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any],
             let results = json["results"] as? [[String: Any]]
-        else { throw LiveTestError(description: "query failed: \(answer.status) \(answer.text)") }
+        else { throw TestError("query failed: \(answer.status) \(answer.text)") }
         var out: [String: [Double]] = [:]
         for series in results.first?["series"] as? [[String: Any]] ?? [] {
             let device = (series["tags"] as? [String: String])?["device_id"] ?? ""
@@ -243,6 +243,6 @@ import Testing
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw LiveTestError(description: "strata never connected to the broker: \(server.log)")
+        throw TestError("strata never connected to the broker: \(server.log)")
     }
 }

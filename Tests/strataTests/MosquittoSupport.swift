@@ -78,7 +78,7 @@ final class BrokerProcess: Sendable {
         for dir in dirs where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
             return "\(dir)/\(name)"
         }
-        throw LiveTestError(description: "\(name) is not installed: run scripts/setup-debian.sh")
+        throw TestError("\(name) is not installed: run scripts/setup-debian.sh")
     }
 
     /// Runs `name -c <config>` (`config` gets the broker's directory) and returns once every
@@ -91,7 +91,7 @@ final class BrokerProcess: Sendable {
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         let logPath = "\(directory)/\(name).log"
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
-            throw LiveTestError(description: "cannot create \(logPath)")
+            throw TestError("cannot create \(logPath)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binary(name))
@@ -109,7 +109,7 @@ final class BrokerProcess: Sendable {
         let status = process.isRunning ? "still running" : "exited with \(process.terminationStatus)"
         let log = child.log
         child.stop()
-        throw LiveTestError(description: "\(name) did not listen on \(ports) within 30 s (\(status)): \(log)\nconfig:\n\(text)")
+        throw TestError("\(name) did not listen on \(ports) within 30 s (\(status)): \(log)\nconfig:\n\(text)")
     }
 
     var log: String { (try? String(contentsOfFile: "\(directory)/\(name).log", encoding: .utf8)) ?? "" }
@@ -153,7 +153,7 @@ struct SelfSignedCertificate {
 
     private static func openssl(_ arguments: [String]) throws {
         guard try ChildProcess.run("/usr/bin/openssl", arguments).status == 0 else {
-            throw LiveTestError(description: "openssl \(arguments.first ?? "") failed (run scripts/setup-debian.sh)")
+            throw TestError("openssl \(arguments.first ?? "") failed (run scripts/setup-debian.sh)")
         }
     }
 }
@@ -162,7 +162,7 @@ enum FreePort {
     /// A port the kernel had free a moment ago (bind to 0, read it, close).
     static func pick() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw LiveTestError(description: "socket() failed") }
+        guard fd >= 0 else { throw TestError("socket() failed") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -172,7 +172,7 @@ enum FreePort {
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound else { throw LiveTestError(description: "could not bind a loopback port") }
+        guard bound else { throw TestError("could not bind a loopback port") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 

@@ -50,6 +50,6 @@ extension MQTTIngestTests {
             if (try? condition()) == true { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw LiveTestError(description: "not ready within 30 s")
+        throw TestError("not ready within 30 s")
     }
 }
