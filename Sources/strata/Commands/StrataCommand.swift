@@ -8,6 +8,6 @@ struct StrataCommand: AsyncParsableCommand {
         commandName: "strata",
         abstract: "A time-series database and live-streaming server for robot and IoT telemetry.",
         version: ServerVersion.strata,
-        subcommands: [ServeCommand.self, QueryCommand.self, ShellCommand.self, ImportCommand.self, CompactCommand.self, InspectCommand.self, TokenCommand.self]
+        subcommands: [ServeCommand.self, QueryCommand.self, ShellCommand.self, ImportCommand.self, CompactCommand.self, InspectCommand.self, TokenCommand.self, BenchCommand.self]
     )
 }
