@@ -17,9 +17,17 @@
 #     nats-server (NATS's MQTT listener, the second broker the ingest is tested against);
 #   - the Python package `influxdb` (the official 1.x client) for the python3 on PATH, for
 #     the Python client test.
+# With --bench, also victoria-metrics: `strata bench --start-peers` runs it beside InfluxDB
+# (docs/bench.md); the tests never need it.
 # Idempotent and quiet; needs root (or sudo).
 set -euo pipefail
 packages=(liblz4-dev zlib1g-dev pkg-config libre2-dev tzdata influxdb chromium mosquitto mosquitto-clients nats-server openssl curl)
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(victoria-metrics) ;;
+    *) echo "usage: scripts/setup-debian.sh [--bench]" >&2; exit 2 ;;
+  esac
+done
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 

@@ -10,6 +10,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A clone holds everything the project needs: no file names a path outside the repository
+# (the workspace's shared folder beside the clone, or an absolute workspace path). The
+# exceptions are this check and the test that reads InfluxDB's own suite, which is never
+# copied in (docs/testing.md).
+outside='\.\./shared|/work/'
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  found=$(git grep -nE "$outside" -- . ':!Tests/strataTests/InfluxSuiteTests.swift' ':!scripts/test.sh' || true)
+else
+  found=$(grep -rnE "$outside" --exclude-dir=.build --exclude-dir=.git --exclude=InfluxSuiteTests.swift --exclude=test.sh . || true)
+fi
+if [ -n "$found" ]; then
+  echo "these lines name a path outside the repository; describe it in the repository instead:" >&2
+  echo "$found" >&2
+  exit 1
+fi
+
 swift build --build-tests
 # Swift Testing captures a backtrace for every Swift error thrown in the test process, caught
 # or not, to report where an unexpected one came from. Tests throw by the hundred thousand

@@ -5,11 +5,12 @@ One line per device per second, time-major (all devices at t, then t+1 ...), ONE
 
   robot,device_id=robot-0042,fleet=fleet-east,model=rx200 temperature=36.41 1704067200000000000
 
-Tags are exactly those /work/shared/bench/gen_robots.py assigns for the same --seed and --devices
-(its static-attribute draws are replayed in the same order: fleet, model, hot, temp_base, cruise,
-drain, battery, then the initial temperature).  temperature is a mean-reverting random walk around
-the per-device base (~10% "hot" devices 50-56 degC, others 28-40 degC), step 1 s, time constant
-120 s, noise 0.08 degC/sqrt(s) -- gen_robots' model without its motion-load term.  Values are
+Tags: numpy's default_rng(--seed) draws, for all --devices at once and in this order, fleet
+(one of FLEETS), model (one of MODELS), hot (p = 0.10), temp_base, cruise, drain, battery, then
+the initial temperature -- the order of the robot generator the peer benchmarks used, so the same
+seed gives the same fleets.  temperature is a mean-reverting random walk around the per-device
+base (~10% "hot" devices 50-56 degC, others 28-40 degC), step 1 s, time constant 120 s, noise
+0.08 degC/sqrt(s) -- that generator's model without its motion-load term.  Values are
 rounded to 0.01 (the file holds exactly round(100*t)/100).
 
 The output depends only on (--devices, --seconds, --start, --seed, --block); never on wall clock.
@@ -32,7 +33,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-FLEETS = ["fleet-north", "fleet-south", "fleet-east", "fleet-west"]    # as gen_robots.py
+FLEETS = ["fleet-north", "fleet-south", "fleet-east", "fleet-west"]    # the robot generator's fleets
 MODELS = ["rx100", "rx200", "tx9"]
 TS_DIGITS = 19                                                         # ns timestamps 2001..2286
 
@@ -47,7 +48,7 @@ def parse_start(s):
 
 
 def static_attrs(seed, D):
-    """Replay gen_robots.py's first draws (same generator, same order, same sizes)."""
+    """The static draws, in the order given in the module docstring (same generator, same sizes)."""
     rng = np.random.default_rng(seed)
     fleet = rng.integers(0, len(FLEETS), D)
     model = rng.integers(0, len(MODELS), D)
@@ -129,7 +130,7 @@ def generate(a, out, progress=True):
     start_ns = parse_start(a.start) * 1_000_000_000
     if not (10 ** (TS_DIGITS - 1) <= start_ns and start_ns + a.seconds * 10 ** 9 < 10 ** TS_DIGITS):
         sys.exit("start/seconds outside the 19-digit ns range")
-    k = 1.0 - math.exp(-1.0 / 120.0)       # gen_robots' mean reversion at dt = 1 s
+    k = 1.0 - math.exp(-1.0 / 120.0)       # mean reversion at dt = 1 s (time constant 120 s)
     r = 1.0 - k
     sigma = 0.08
     nbytes = 0

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Month-scale Q4 benchmark: streamed ingest of a gen_month.py file, then Q4 at three intervals.
 
-Reuses /work/shared/bench/run_peers.py (imported as a module): its adapters InfluxDB,
-VictoriaMetrics and Strata (start conventions, readiness, flush, busy, version), its helpers
-(du, settle, wait_quiet, CpuMeter, proc_status, proc_cpu_s) and its (count, sum) consistency idea.
+The servers and the /proc readings are in peers.py next to this file: the adapters InfluxDB,
+VictoriaMetrics and Strata (ports, config, start command, readiness, flush, busy, version) and the
+helpers (du, settle, wait_quiet, CpuMeter, proc_status, proc_cpu_s, host_cpu_s).
 Everything lives under /tmp/peers/month/ (PEER_ROOT): data dirs /tmp/peers/month/<system>/,
 server logs + InfluxDB config in /tmp/peers/month/logs/, results in /tmp/peers/month/results/.
 Loopback only (127.0.0.1).  Run it under `nice -n 19` (it also renices itself; servers inherit).
@@ -15,8 +15,8 @@ Per system:
       strata_compaction_active from GET /metrics) and keep a 10 s window series; abort if the rate
       stays < --collapse-lps for --collapse-s, or after --max-ingest-s (the result is then marked
       partial and left out of the consistency check).
-      Then flush (Strata: POST /flush, then POST /compact, timed; 404 -> skipped), settle like
-      run_peers (storage size stable + adapter not busy), du -> bytes per value.
+      Then flush (Strata: POST /flush, then POST /compact, timed; 404 -> skipped), settle
+      (storage size stable + adapter not busy), du -> bytes per value.
   --skip-ingest: start on the kept data dir (no wipe), measure du, query.
   queries: 1 warm-up + --reps timed runs each, median and min, over [t0, t0 + --span-days):
       Q4h / Q4m15 / Q4d = SELECT mean(temperature) FROM robot WHERE time >= t0 AND time < t_end
@@ -56,13 +56,12 @@ import time
 import urllib.parse
 from datetime import datetime, timezone
 
-MONTH_ROOT = "/tmp/peers/month"
-os.environ["PEER_ROOT"] = MONTH_ROOT                 # run_peers reads it at import time
-sys.path.insert(0, "/work/shared/bench")
-import numpy as np                                   # noqa: E402
-import run_peers as rp                               # noqa: E402
+import numpy as np
 
-rp.PEER_ROOT = MONTH_ROOT
+import peers as rp                                   # peers.py, next to this file
+
+MONTH_ROOT = "/tmp/peers/month"
+rp.PEER_ROOT = MONTH_ROOT                            # adapters put data dirs and logs here
 HOST = rp.HOST
 assert HOST == "127.0.0.1"
 log = rp.log
@@ -144,8 +143,7 @@ class MVictoriaMetrics(rp.VictoriaMetrics):
     EPS_MS = 1
 
     def command(self, root):
-        # the 30-day scans are bigger than run_peers' 6 h ones: don't let the default 30 s
-        # -search.maxQueryDuration cut them off on a busy 2-core box
+        # don't let the default 30 s -search.maxQueryDuration cut off a 30-day scan on a busy 2-core box
         return super().command(root) + ["-search.maxQueryDuration=600s"]
 
     def month_queries(self, w):
@@ -201,7 +199,7 @@ ADAPTERS = {a.name: a for a in (MInfluxDB, MVictoriaMetrics, MStrata)}
 
 # ----------------------------------------------------------------------------- server lifecycle
 def start_server(ad, wipe, ready_timeout=600):
-    """Adapter.start() of run_peers, except that the data dir is kept unless wipe=True."""
+    """Wipe (if wipe) and start the server, wait for its ready_path, then setup(); returns seconds to ready."""
     for p in (ad.port, *ad.extra_ports):
         if rp.port_in_use(p):
             raise RuntimeError(f"{ad.name}: port {HOST}:{p} already in use - stop the old server first")
@@ -244,7 +242,7 @@ def start_server(ad, wipe, ready_timeout=600):
 
 
 def stop_server(ad):
-    """SIGTERM to our own child by pid (run_peers' Adapter.stop with a longer grace period)."""
+    """SIGTERM to our own child by pid; SIGKILL if it has not exited 180 s later."""
     if ad.proc and ad.proc.poll() is None:
         ad.proc.send_signal(signal.SIGTERM)
         try:

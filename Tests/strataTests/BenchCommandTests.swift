@@ -42,6 +42,17 @@ import Testing
         #expect(!page.contains("src=") && !page.contains("href=") && !page.contains("@import"), "nothing loaded from elsewhere")
     }
 
+    @Test func theWorkloadCanBeWrittenToAFileForOtherTools() throws {
+        let dir = try TemporaryDirectory(prefix: "strata-bench")
+        defer { dir.remove() }
+        let run = try StrataRun.run(["bench", "--devices", "4", "--duration", "90s", "--seed", "7", "--write-workload", dir.path + "/w.lp"])
+        #expect(run.status == 0, "\(run.stderr)")
+        var fleet = RobotFleet(RobotFleet.Parameters(devices: 4, ticks: 90, seed: 7))
+        let written = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/w.lp"))
+        #expect(Array(written) == fleet.batches(lines: 5_000).flatMap { $0 })
+        #expect(run.stdout.isEmpty, "no benchmark ran")
+    }
+
     @Test(arguments: [
         (["--duration", "0"], "--duration"), (["--duration", "6y"], "--duration"), (["--rate", "0"], "--rate"),
         (["--jitter-ms", "1000"], "--jitter-ms"), (["--compare", "mysql=http://x"], "--compare"),

@@ -98,6 +98,7 @@ extension BenchReport {
 
     static func short(_ x: Double) -> String {
         switch abs(x) {
+        case 0: "0"
         case 1e9...: fixed(x / 1e9, 1) + "G"
         case 1e6...: fixed(x / 1e6, 1) + "M"
         case 1e4...: fixed(x / 1e3, 0) + "k"

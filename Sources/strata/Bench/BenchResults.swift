@@ -42,7 +42,7 @@ struct BenchResults: Codable, Sendable {
         var diskAllocatedBytes: Int?
         var bytesPerValue: Double?
         var settleSeconds: Double?
-        /// Values acknowledged per second, sampled during ingest.
+        /// Values acknowledged per second over the last second, sampled every 250 ms during ingest.
         var ingestRate: [Sample] = []
         /// Resident memory over the whole run of this system, sampled.
         var rss: [Sample] = []

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Values acknowledged so far during one system's ingest: drawn as a progress bar on a
-/// terminal and sampled twice a second as the ingest-rate series of the report.
+/// terminal and sampled four times a second as the ingest-rate series of the report.
 final class IngestTally: Sendable {
     let total: Int
     private let acknowledged = Atomic<Int>(0)
@@ -20,17 +20,19 @@ final class IngestTally: Sendable {
         acknowledged.add(values, ordering: .relaxed)
     }
 
-    /// Until cancelled: every 500 ms a rate sample and, when `show`, a redrawn bar.
+    /// Until cancelled: every 250 ms a sample of the rate over the last second (a window
+    /// that spans several batches, so the line shows the rate and not the batch size) and,
+    /// when `show`, a redrawn bar.
     func watch(system: String, since start: ContinuousClock.Instant, show: Bool) async -> [BenchResults.Sample] {
-        var samples: [BenchResults.Sample] = []
-        var lastValues = 0
-        var lastSeconds = 0.0
+        var samples: [BenchResults.Sample] = [.init(seconds: 0, value: 0)]
+        var readings: [(seconds: Double, values: Int)] = [(0, 0)]
         while !Task.isCancelled {
-            do { try await Task.sleep(for: .milliseconds(500)) } catch { break }
+            do { try await Task.sleep(for: .milliseconds(250)) } catch { break }
             let seconds = (ContinuousClock.now - start).seconds
             let values = acknowledged.load(ordering: .relaxed)
-            samples.append(.init(seconds: seconds, value: Double(values - lastValues) / max(seconds - lastSeconds, 1e-9)))
-            (lastValues, lastSeconds) = (values, seconds)
+            readings.append((seconds, values))
+            let base = readings.last { $0.seconds <= seconds - 1 } ?? readings[0]
+            samples.append(.init(seconds: seconds, value: Double(values - base.values) / max(seconds - base.seconds, 1e-9)))
             if show { draw(system: system, values: values, seconds: seconds) }
         }
         return samples

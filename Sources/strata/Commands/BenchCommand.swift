@@ -34,6 +34,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Where the JSON and Markdown go: PREFIX.json and PREFIX.md.") var output = "strata-bench"
     @Option(help: "Also write this self-contained HTML page with the charts.") var report: String?
     @Flag(name: .customLong("keep-data"), help: "Keep the started servers' data directories.") var keepData = false
+    @Option(name: .customLong("write-workload"), help: "Only write the workload as line protocol to this file, for other tools.")
+    var writeWorkload: String?
 
     /// The generated workload is held in memory (each system gets the same bytes); 4 GiB
     /// is about 100 devices × 3 days at 1/s.
@@ -53,10 +55,22 @@ struct BenchCommand: AsyncParsableCommand {
             BenchBatch(body: Data(body), values: body.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } * RobotFleet.fields.count)
         }
         let bytes = batches.reduce(0) { $0 + $1.body.count }
+        if let writeWorkload {
+            FileManager.default.createFile(atPath: writeWorkload, contents: nil)
+            guard let file = FileHandle(forWritingAtPath: writeWorkload) else {
+                throw ValidationError("cannot write --write-workload \(writeWorkload)")
+            }
+            for batch in batches { try file.write(contentsOf: batch.body) }
+            try file.close()
+            StandardError.write("wrote \(BenchReport.grouped(Double(plan.parameters.lines))) lines, \(Format.bytes(bytes)), to \(writeWorkload)\n")
+            return
+        }
         let runner = BenchRunner(batches: batches, window: window, connections: connections, queryRuns: queryRuns,
                                  showProgress: isatty(STDERR_FILENO) != 0)
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-bench-\(UUID().uuidString)").path
-        defer { if !keepData { try? FileManager.default.removeItem(atPath: root) } }
+        defer {
+            if keepData { StandardError.write("data kept in \(root)\n") } else { try? FileManager.default.removeItem(atPath: root) }
+        }
 
         var systems: [BenchResults.System] = []
         for (kind, remote) in try targets() {
