@@ -50,13 +50,15 @@ struct StreamTestServer: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             defer { tasks.cancelAll() }
-            let deadline = ContinuousClock.now + .seconds(20)
+            // 60 s: alone it binds in milliseconds, but a 2-core machine that also builds
+            // (a CI run beside a release build took over 20 s once) can hold it back.
+            let deadline = ContinuousClock.now + .seconds(60)
             var port: Int?
             while port == nil, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
                 port = bound.withLock { $0 }
             }
-            guard let port else { throw TestError("server did not start within 20 s") }
+            guard let port else { throw TestError("server did not start within 60 s") }
             try await body(StreamTestServer(port: port, engine: engine, services: services, group: group))
             await group.triggerGracefulShutdown()
             try await tasks.next()

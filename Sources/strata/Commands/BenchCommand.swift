@@ -56,8 +56,9 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let bytes = batches.reduce(0) { $0 + $1.body.count }
         if let writeWorkload {
-            FileManager.default.createFile(atPath: writeWorkload, contents: nil)
-            guard let file = FileHandle(forWritingAtPath: writeWorkload) else {
+            guard FileManager.default.createFile(atPath: writeWorkload, contents: nil),
+                  let file = FileHandle(forWritingAtPath: writeWorkload)
+            else {
                 throw ValidationError("cannot write --write-workload \(writeWorkload)")
             }
             for batch in batches { try file.write(contentsOf: batch.body) }
