@@ -25,7 +25,7 @@ import Testing
     static let refused: [(String, DurationText.Dialect)] = [
         ("", .influxQL), ("1", .influxQL), ("1y", .influxQL), ("1n", .influxQL), ("1us", .influxQL), ("h", .influxQL),
         ("-1s", .influxQL), ("1.5s", .influxQL), ("1h30", .influxQL),
-        ("1h30m", .message), ("1", .message), ("1y", .message),
+        ("1h30m", .message), ("1", .message), ("1y", .message), ("5µ", .message),
         ("", flag), ("h", flag), ("-1h", flag), ("+1h", flag), ("1.5h", flag), ("1y", flag), ("ten", flag), ("1ms", flag),
         ("1h30m", flag), ("30", retentionFlag),
     ]

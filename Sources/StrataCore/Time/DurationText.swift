@@ -5,7 +5,7 @@
 /// | dialect    | example       | parts | units                              | bare number |
 /// |------------|---------------|-------|------------------------------------|-------------|
 /// | `influxQL` | `1h30m`, `5u` | many  | ns, u/µ, ms, s, m, h, d, w         | invalid     |
-/// | `message`  | `200ms`, `1s` | one   | ns, u/us/µ/µs, ms, s, m, h, d, w   | invalid     |
+/// | `message`  | `200ms`, `1s` | one   | ns, u/us/µs, ms, s, m, h, d, w     | invalid     |
 /// | `flag`     | `90s`, `2w`   | one   | s, m, h, d, w                      | seconds, unless `unitRequired` |
 ///
 /// `influxQL` is InfluxQL's duration literal (and `params` bound as durations), `message`
@@ -85,7 +85,8 @@ public enum DurationText {
         let next: Unicode.Scalar? = i + 1 < s.count ? s[i + 1] : nil
         switch (s[i], dialect) {
         case ("n", .influxQL), ("n", .message): return next == "s" ? (1, 2) : nil
-        case ("u", .message), ("µ", .message): return (1_000, next == "s" ? 2 : 1)
+        case ("u", .message): return (1_000, next == "s" ? 2 : 1)
+        case ("µ", .message): return next == "s" ? (1_000, 2) : nil
         case ("u", .influxQL), ("µ", .influxQL): return (1_000, 1)
         case ("m", .influxQL), ("m", .message): return next == "s" ? (1_000_000, 2) : (60_000_000_000, 1)
         case ("m", .flag): return (60_000_000_000, 1)
