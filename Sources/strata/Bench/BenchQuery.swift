@@ -1,7 +1,9 @@
 import Foundation
 
-/// One query of the set, as each kind of server is asked it. The text is made from the
-/// workload's own numbers and names, never from outside input.
+/// One query of the set, as each kind of server is asked it. InfluxQL's text is constant,
+/// with the window's values bound as parameters (`params`, which Strata and InfluxDB 1.x
+/// read alike); MetricsQL has no parameters, so its text holds the workload's own numbers
+/// and a device name made from an index, never outside input.
 struct BenchQuery: Sendable {
     enum ID: String, CaseIterable, Codable, Sendable {
         case q1 = "Q1", q2 = "Q2", q3 = "Q3", q4 = "Q4", q5 = "Q5", q6 = "Q6"
@@ -24,21 +26,48 @@ struct BenchQuery: Sendable {
     /// Path and query string below the server's base URL.
     var path: String
 
-    /// InfluxQL, for Strata and InfluxDB 1.x (`GET /query`).
+    /// InfluxQL's texts, constant: `$device`, `$start`, `$end`, `$from`, `$to` and
+    /// `$threshold` are bound by `influxQL(_:database:)`.
+    static let influxQLTexts: [(ID, String)] = [
+        (.q1, "SELECT last(*) FROM robot GROUP BY device_id"),
+        (.q2, "SELECT *::field FROM robot WHERE device_id = $device AND time >= $from AND time < $to"),
+        (.q3, "SELECT max(temperature), mean(battery) FROM robot WHERE device_id = $device AND time >= $start AND time < $end "
+            + "GROUP BY time(1m)"),
+        (.q4, "SELECT mean(temperature) FROM robot WHERE time >= $start AND time < $end GROUP BY time(1h), fleet"),
+        (.q5, "SELECT \"max\" FROM (SELECT max(temperature) FROM robot WHERE time >= $start AND time < $end GROUP BY device_id) "
+            + "WHERE \"max\" > $threshold GROUP BY device_id"),
+        (.q6, "SELECT mean(battery) FROM robot WHERE time >= $start AND time < $end GROUP BY fleet"),
+    ]
+
+    /// A bound value: JSON's string or number, as `params` carries it.
+    enum Parameter: Encodable {
+        case string(String)
+        case integer(Int64)
+        case float(Double)
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .string(let s): try container.encode(s)
+            case .integer(let n): try container.encode(n)
+            case .float(let x): try container.encode(x)
+            }
+        }
+    }
+
+    /// InfluxQL, for Strata and InfluxDB 1.x (`GET /query`), times bound as nanoseconds.
     static func influxQL(_ w: BenchWindow, database: String) -> [BenchQuery] {
-        let span = "time >= \(w.start)s AND time < \(w.end)s"
-        let device = "device_id = '\(w.device)'"
-        let texts: [(ID, String)] = [
-            (.q1, "SELECT last(*) FROM robot GROUP BY device_id"),
-            (.q2, "SELECT *::field FROM robot WHERE \(device) AND time >= \(w.hourFrom)s AND time < \(w.hourTo)s"),
-            (.q3, "SELECT max(temperature), mean(battery) FROM robot WHERE \(device) AND \(span) GROUP BY time(1m)"),
-            (.q4, "SELECT mean(temperature) FROM robot WHERE \(span) GROUP BY time(1h), fleet"),
-            (.q5, "SELECT \"max\" FROM (SELECT max(temperature) FROM robot WHERE \(span) GROUP BY device_id) "
-                + "WHERE \"max\" > \(w.threshold) GROUP BY device_id"),
-            (.q6, "SELECT mean(battery) FROM robot WHERE \(span) GROUP BY fleet"),
+        let parameters: [String: Parameter] = [
+            "device": .string(w.device), "start": .integer(w.start * 1_000_000_000), "end": .integer(w.end * 1_000_000_000),
+            "from": .integer(w.hourFrom * 1_000_000_000), "to": .integer(w.hourTo * 1_000_000_000),
+            "threshold": .float(w.threshold),
         ]
-        return texts.map { id, text in
-            BenchQuery(id: id, text: text, path: "/query?" + form([("db", database), ("epoch", "ms"), ("q", text)]))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let params = String(decoding: (try? encoder.encode(parameters)) ?? Data("{}".utf8), as: UTF8.self)
+        return influxQLTexts.map { id, text in
+            BenchQuery(id: id, text: text + "  params=" + params,
+                       path: "/query?" + form([("db", database), ("epoch", "ms"), ("q", text), ("params", params)]))
         }
     }
 
@@ -76,8 +105,6 @@ struct BenchQuery: Sendable {
     }
 
     static func form(_ pairs: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return pairs.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+        pairs.map { "\($0)=\(QueryConnection.formEncode($1))" }.joined(separator: "&")
     }
 }

@@ -8,6 +8,7 @@ struct BenchSystem: Sendable {
     }
 
     static let database = "bench"
+    static let createDatabase = "CREATE DATABASE bench"
 
     var kind: Kind
     var baseURL: URL
@@ -31,7 +32,7 @@ struct BenchSystem: Sendable {
     /// Before ingest: the database, where the system has them.
     func prepare() async throws {
         guard kind != .victoriametrics else { return }
-        let reply = try await BenchHTTP.post(baseURL, "/query", body: Data("q=CREATE%20DATABASE%20\(Self.database)".utf8),
+        let reply = try await BenchHTTP.post(baseURL, "/query", body: Data(BenchQuery.form([("q", Self.createDatabase)]).utf8),
                                              contentType: "application/x-www-form-urlencoded")
         guard reply.status == 200 else { throw failure("CREATE DATABASE", reply) }
     }

@@ -10,9 +10,6 @@ struct HubState: Sendable {
     /// The last batch the fan-out has taken: every later batch reaches every subscription
     /// registered now. A subscription registers only once its own cursor is at or past it.
     var dispatched: UInt64
-    /// The last batch whose messages are all queued on their connections (`dispatched`
-    /// moves before the queuing, so that no registration slips between the two).
-    var delivered: UInt64
     var subscriptionCount = 0
 
     mutating func add(_ subscription: Subscription) {

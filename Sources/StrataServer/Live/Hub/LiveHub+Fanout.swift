@@ -37,10 +37,8 @@ extension LiveHub {
     }
 
     private func skip(to sequence: UInt64) {
-        state.withLock { s in
-            s.dispatched = max(s.dispatched, sequence)
-            s.delivered = max(s.delivered, sequence)
-        }
+        state.withLock { s in s.dispatched = max(s.dispatched, sequence) }
+        delivered.store(sequence, ordering: .releasing)
     }
 
     /// Sends one batch to every subscription it concerns: shapes are matched through the
@@ -67,7 +65,7 @@ extension LiveHub {
                 }
             }
         }
-        state.withLock { s in s.delivered = max(s.delivered, batch.sequence) }
+        delivered.store(batch.sequence, ordering: .releasing)
         metrics.pointsSent.increment(by: Int64(points))
         metrics.fanoutDuration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
     }

@@ -17,6 +17,10 @@ public final class LiveHub: Sendable {
     let state: Mutex<HubState>
     /// Wakes the window loop: a new `every` subscription or a late point.
     let windowBell = Doorbell()
+    /// The last batch whose messages are all on their connections' queues. `dispatched`
+    /// moves before the queuing, so that no registration slips between the two; this one
+    /// after, without the lock (one store per batch on the fan-out's path).
+    let delivered: Atomic<UInt64>
 
     public init(engine: StorageEngine, configuration: LiveConfiguration = LiveConfiguration(),
                 metrics: StrataMetrics, logger: Logger) {
@@ -24,7 +28,8 @@ public final class LiveHub: Sendable {
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
-        state = Mutex(HubState(dispatched: engine.appliedSequence, delivered: engine.appliedSequence))
+        state = Mutex(HubState(dispatched: engine.appliedSequence))
+        delivered = Atomic(engine.appliedSequence)
     }
 
     /// Follows the engine's change feed and fans batches out, and closes the windows of
@@ -89,7 +94,7 @@ public final class LiveHub: Sendable {
 
     /// The sequence up to which every message is on its connection's queue: what a test
     /// waits for before it reads the queues.
-    var deliveredSequence: UInt64 { state.withLock { $0.delivered } }
+    var deliveredSequence: UInt64 { delivered.load(ordering: .acquiring) }
 
     /// Forgets a connection whose socket ended.
     func remove(_ connection: LiveConnection) {
